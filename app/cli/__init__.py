@@ -1,0 +1,13 @@
+"""The ``flask --app wsgi …`` commands: thin wrappers that parse, call a service, commit once."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.cli import audit, db, demo, funds, reference, users
+
+
+def register_commands(app: Flask) -> None:
+    """Attach every command group to the app."""
+    for module in (db, demo, users, reference, funds, audit):
+        app.cli.add_command(module.group)

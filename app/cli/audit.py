@@ -1,0 +1,21 @@
+"""``flask audit verify``: walk the hash chain."""
+
+from __future__ import annotations
+
+import click
+
+from app.cli.common import fail, unit_of_work
+from app.services.audit import verify_chain
+
+group = click.Group("audit", help="The audit trail.")
+
+
+@group.command("verify")
+def verify() -> None:
+    """Check the audit hash chain and report the first break."""
+    with unit_of_work("audit verify") as session:
+        report = verify_chain(session)
+    if not report.is_intact:
+        fail(f"the audit chain is broken at entry {report.broken_at}: {report.problem}")
+    click.echo(f"The audit chain of {report.entries} entries is intact. "
+               f"Head hash: {report.head_hash}")

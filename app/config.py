@@ -1,0 +1,57 @@
+"""The one place that reads the environment; fails fast on a missing production secret."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used (for example, no SECRET_KEY in production)."""
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the app's settings from the environment, then apply ``overrides``.
+
+    ``APP_ENV`` is ``production`` (the default), ``development`` or ``testing``. Outside
+    development and testing a ``SECRET_KEY`` must be set: no default secret is ever shipped.
+    """
+    overrides = dict(overrides or {})
+    env = overrides.get("APP_ENV") or os.environ.get("APP_ENV", "production")
+    if env not in {"production", "development", "testing"}:
+        raise ConfigError(f'APP_ENV must be production, development or testing, not "{env}"')
+    secret = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if not secret:
+        if env == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it in the environment (for example "
+                "`export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')`)."
+            )
+        # A throwaway key per process: sessions do not survive a restart, which is fine locally.
+        secret = secrets.token_hex(32)
+    default_db = "sqlite:///" + str(Path(instance_path) / "transfer-ledger.sqlite3")
+    config = {
+        "APP_ENV": env,
+        "SECRET_KEY": secret,
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or default_db,
+        "SQL_ECHO": os.environ.get("SQL_ECHO") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)),
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SIGN_IN_MAX_FAILURES": int(os.environ.get("SIGN_IN_MAX_FAILURES", 5)),
+        "SIGN_IN_WINDOW_SECONDS": int(os.environ.get("SIGN_IN_WINDOW_SECONDS", 15 * 60)),
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "TESTING": env == "testing",
+    }
+    config.update(overrides)
+    return config
+
+
+def test_database_url() -> str | None:
+    """The database the test suite runs on (``TEST_DATABASE_URL``), or None for SQLite."""
+    return os.environ.get("TEST_DATABASE_URL") or None

@@ -1,0 +1,157 @@
+"""The coded values of the product, with their Chinese and English labels."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Coded(StrEnum):
+    """A coded value whose member name is the code users and files use."""
+
+    @property
+    def label_zh(self) -> str:
+        """The Chinese label."""
+        return _LABELS[type(self), self.value][0]
+
+    @property
+    def label_en(self) -> str:
+        """The English label."""
+        return _LABELS[type(self), self.value][1]
+
+    @classmethod
+    def parse(cls, text: str):
+        """Read a code (``EQUITY``) or its Chinese or English label; raise ValueError if unknown."""
+        value = (text or "").strip()
+        for member in cls:
+            if value.upper() == member.value or value in (member.label_zh, member.label_en):
+                return member
+        choices = ", ".join(m.value for m in cls)
+        raise ValueError(f'"{text}" is not one of {choices}')
+
+
+class Role(Coded):
+    ADMIN = "ADMIN"
+    FUND_MANAGER = "FUND_MANAGER"
+    FINANCE_BUREAU = "FINANCE_BUREAU"
+    AUDITOR = "AUDITOR"
+
+
+class MacroRegion(Coded):
+    EAST = "EAST"
+    CENTRAL = "CENTRAL"
+    WEST = "WEST"
+    NORTHEAST = "NORTHEAST"
+
+
+class FundClass(Coded):
+    INDUSTRIAL = "INDUSTRIAL"
+    VENTURE = "VENTURE"
+
+
+class FundStatus(Coded):
+    FUNDRAISING = "FUNDRAISING"
+    INVESTING = "INVESTING"
+    HARVESTING = "HARVESTING"
+    LIQUIDATED = "LIQUIDATED"
+
+
+class InvestorType(Coded):
+    GOVERNMENT = "GOVERNMENT"
+    SOE = "SOE"
+    FINANCIAL = "FINANCIAL"
+    PRIVATE = "PRIVATE"
+    OTHER = "OTHER"
+
+
+class MovementType(Coded):
+    CAPITAL_CALL = "CAPITAL_CALL"
+    DISTRIBUTION = "DISTRIBUTION"
+    FEE = "FEE"
+
+
+class Intensity(Coded):
+    LABOUR = "LABOUR"
+    TECHNOLOGY = "TECHNOLOGY"
+    CAPITAL = "CAPITAL"
+    PRODUCER_SERVICE = "PRODUCER_SERVICE"
+
+
+class CooperationMode(Coded):
+    CHAIN_DOCKING = "CHAIN_DOCKING"
+    TRUSTEESHIP = "TRUSTEESHIP"
+    JOINT_PARK = "JOINT_PARK"
+    TECH_TRANSFER = "TECH_TRANSFER"
+    OTHER = "OTHER"
+
+
+class ProjectStatus(Coded):
+    PIPELINE = "PIPELINE"
+    IMPLEMENTATION = "IMPLEMENTATION"
+    OPERATING = "OPERATING"
+    EXITED = "EXITED"
+    CANCELLED = "CANCELLED"
+
+
+class Instrument(Coded):
+    EQUITY = "EQUITY"
+    LOAN = "LOAN"
+    GRANT = "GRANT"
+
+
+class TransactionType(Coded):
+    COMMITMENT = "COMMITMENT"
+    DISBURSEMENT = "DISBURSEMENT"
+    REPAYMENT = "REPAYMENT"
+    INCOME = "INCOME"
+    PROCEEDS = "PROCEEDS"
+    WRITE_OFF = "WRITE_OFF"
+
+
+# Keyed by (class, value): members of different classes may share a value such as "OTHER".
+_LABELS: dict[tuple[type, str], tuple[str, str]] = {
+    (Role, "ADMIN"): ("管理员", "Administrator"),
+    (Role, "FUND_MANAGER"): ("基金管理人", "Fund manager"),
+    (Role, "FINANCE_BUREAU"): ("财政局", "Finance bureau"),
+    (Role, "AUDITOR"): ("审计", "Auditor"),
+    (MacroRegion, "EAST"): ("东部", "East"),
+    (MacroRegion, "CENTRAL"): ("中部", "Central"),
+    (MacroRegion, "WEST"): ("西部", "West"),
+    (MacroRegion, "NORTHEAST"): ("东北", "North-east"),
+    (FundClass, "INDUSTRIAL"): ("产业投资基金", "Industrial"),
+    (FundClass, "VENTURE"): ("创业投资基金", "Venture"),
+    (FundStatus, "FUNDRAISING"): ("募集期", "Fundraising"),
+    (FundStatus, "INVESTING"): ("投资期", "Investing"),
+    (FundStatus, "HARVESTING"): ("退出期", "Harvesting"),
+    (FundStatus, "LIQUIDATED"): ("已清算", "Liquidated"),
+    (InvestorType, "GOVERNMENT"): ("政府出资", "Government"),
+    (InvestorType, "SOE"): ("国有企业", "State-owned enterprise"),
+    (InvestorType, "FINANCIAL"): ("金融机构", "Financial institution"),
+    (InvestorType, "PRIVATE"): ("社会资本", "Private"),
+    (InvestorType, "OTHER"): ("其他", "Other"),
+    (MovementType, "CAPITAL_CALL"): ("实缴出资", "Capital call"),
+    (MovementType, "DISTRIBUTION"): ("收益分配", "Distribution"),
+    (MovementType, "FEE"): ("管理费及费用", "Fee"),
+    (Intensity, "LABOUR"): ("劳动密集型", "Labour-intensive"),
+    (Intensity, "TECHNOLOGY"): ("技术密集型", "Technology-intensive"),
+    (Intensity, "CAPITAL"): ("资本密集型", "Capital-intensive"),
+    (Intensity, "PRODUCER_SERVICE"): ("生产性服务业", "Producer services"),
+    (CooperationMode, "CHAIN_DOCKING"): ("产业链上下游对接", "Chain docking"),
+    (CooperationMode, "TRUSTEESHIP"): ("托管", "Trusteeship"),
+    (CooperationMode, "JOINT_PARK"): ("共建园区", "Joint park"),
+    (CooperationMode, "TECH_TRANSFER"): ("飞地孵化", "Tech transfer"),
+    (CooperationMode, "OTHER"): ("其他", "Other"),
+    (ProjectStatus, "PIPELINE"): ("储备", "Pipeline"),
+    (ProjectStatus, "IMPLEMENTATION"): ("在建", "Implementation"),
+    (ProjectStatus, "OPERATING"): ("投产", "Operating"),
+    (ProjectStatus, "EXITED"): ("已退出", "Exited"),
+    (ProjectStatus, "CANCELLED"): ("已取消", "Cancelled"),
+    (Instrument, "EQUITY"): ("股权", "Equity"),
+    (Instrument, "LOAN"): ("贷款", "Loan"),
+    (Instrument, "GRANT"): ("补助", "Grant"),
+    (TransactionType, "COMMITMENT"): ("承诺", "Commitment"),
+    (TransactionType, "DISBURSEMENT"): ("拨付", "Disbursement"),
+    (TransactionType, "REPAYMENT"): ("还本", "Repayment"),
+    (TransactionType, "INCOME"): ("收益", "Income"),
+    (TransactionType, "PROCEEDS"): ("退出收入", "Proceeds"),
+    (TransactionType, "WRITE_OFF"): ("核销", "Write-off"),
+}

@@ -1,0 +1,40 @@
+"""Canonical serialisation and SHA-256 hashing for the tamper-evident audit chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+from enum import Enum
+
+GENESIS = "0" * 64
+"""The "previous hash" of the first entry of a chain."""
+
+
+def to_plain(value):
+    """A JSON-safe, canonical form of a value: decimals, dates and codes become strings."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    return value
+
+
+def canonical_json(value) -> str:
+    """Sorted-key, compact JSON of ``to_plain(value)``: the same data always gives the same text."""
+    return json.dumps(to_plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(content: dict, previous_hash: str) -> str:
+    """The SHA-256 (hex) of an entry's canonical content chained to the previous entry's hash."""
+    payload = previous_hash + "\n" + canonical_json(content)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()

@@ -1,0 +1,140 @@
+"""Money in yuan as exact Decimals: the parser of typed numbers, minor units, display formats."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+
+CENT = Decimal("0.01")
+"""One fen (分): the quantum of every stored amount in yuan."""
+
+DASH = "—"
+"""What an undefined value (None) is shown as."""
+
+# Full-width forms a Chinese input method produces; mapped to ASCII before parsing.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．－＋", "0123456789,.-+")
+
+# Sign, optional currency sign, then either plain digits or correctly grouped thousands,
+# then an optional fraction. ASCII only: other Unicode digits are not accepted.
+_NUMBER = re.compile(
+    r"""
+    (?P<sign>[+-]?)
+    (?:[¥￥]\s*)?
+    (?P<sign_after_currency>[+-]?)
+    (?:
+        (?P<whole>[1-9][0-9]{0,2}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<fraction>[0-9]+))?
+      | \.(?P<bare_fraction>[0-9]+)
+    )
+    """,
+    re.VERBOSE | re.ASCII,
+)
+
+Number = Decimal | Fraction | int
+
+
+class AmountError(ValueError):
+    """A text or value that is not an acceptable amount; the message quotes the original."""
+
+
+def _without_negative_zero(value: Decimal) -> Decimal:
+    """The same Decimal, but ``-0.00`` becomes ``0.00`` (a negative zero is never meaningful)."""
+    return value.copy_abs() if value.is_zero() else value
+
+
+def round_half_up(value: Number, places: int = 2) -> Decimal:
+    """Round for display to ``places`` decimals, half away from zero (ROUND_HALF_UP)."""
+    if isinstance(value, Fraction):
+        scale = 10**places
+        magnitude = abs(value) * scale + Fraction(1, 2)
+        units = magnitude.numerator // magnitude.denominator
+        rounded = Decimal(-units if value < 0 else units).scaleb(-places)
+        return _without_negative_zero(rounded)
+    value = Decimal(_exact(value))
+    if not value.is_finite():
+        raise AmountError(f'"{value}" is not a number')
+    with localcontext() as context:
+        # Enough digits that quantize never fails for large amounts.
+        context.prec = max(28, value.adjusted() + places + 3)
+        rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return _without_negative_zero(rounded)
+
+
+def parse_decimal(text: str) -> Decimal:
+    """Read a user-typed number (¥, thousands commas, full-width forms, sign) as an exact Decimal.
+
+    Rejects empty text, NaN, Infinity, exponents and badly grouped commas with
+    ``AmountError('"<text>" is not a number')``. No rounding: the digits typed are the digits kept.
+    """
+    if not isinstance(text, str):
+        raise AmountError(f'"{text}" is not a number')
+    match = _NUMBER.fullmatch(text.strip().translate(_FULL_WIDTH))
+    if match is None or (match["sign"] and match["sign_after_currency"]):
+        raise AmountError(f'"{text}" is not a number')
+    sign = match["sign"] or match["sign_after_currency"]
+    if match["bare_fraction"] is not None:
+        digits = "0." + match["bare_fraction"]
+    else:
+        digits = match["whole"].replace(",", "")
+        if match["fraction"] is not None:
+            digits += "." + match["fraction"]
+    return _without_negative_zero(Decimal(sign + digits))
+
+
+def to_minor_units(value: Decimal, quantum: Decimal = CENT) -> int:
+    """Whole number of quanta (fen by default) in ``value``; exact, raises AmountError otherwise."""
+    quantum = _checked_quantum(quantum)
+    value = _exact(value)
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise AmountError(f'"{value}" is not a whole multiple of {quantum}')
+    ratio = Fraction(value) / Fraction(quantum)
+    if ratio.denominator != 1:
+        raise AmountError(f'"{value}" is not a whole multiple of {quantum}')
+    return ratio.numerator
+
+
+def from_minor_units(units: int, quantum: Decimal = CENT) -> Decimal:
+    """Amount of ``units`` quanta (fen by default), exact, at the quantum's exponent (123→1.23)."""
+    if isinstance(units, bool) or not isinstance(units, int):
+        raise TypeError(f"minor units must be an int, not {type(units).__name__}")
+    quantum = _checked_quantum(quantum)
+    with localcontext() as context:
+        context.prec = len(str(abs(units))) + len(quantum.as_tuple().digits) + 2
+        exponent = quantum.as_tuple().exponent
+        return _without_negative_zero((units * quantum).quantize(Decimal(1).scaleb(exponent)))
+
+
+def _exact(value: object) -> Decimal | int:
+    """The value if it is a Decimal or an int; TypeError for a float or anything else."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        raise TypeError(f"expected a Decimal, not {type(value).__name__}")
+    return value
+
+
+def _checked_quantum(quantum: Decimal) -> Decimal:
+    """The quantum itself if it is a positive finite Decimal; ValueError otherwise."""
+    if not isinstance(quantum, Decimal) or not quantum.is_finite() or quantum <= 0:
+        raise ValueError(f"the quantum must be a positive Decimal, not {quantum!r}")
+    return quantum
+
+
+def format_amount(value: Decimal | None) -> str:
+    """Yuan for display: thousands commas, 2 places half up ("1,234,567.89"); None → "—"."""
+    if value is None:
+        return DASH
+    return f"{round_half_up(value, 2):,.2f}"
+
+
+def format_ratio(value: Fraction | Decimal | None) -> str:
+    """A multiple for display, two places rounded half up ("3.33×"); None → "—"."""
+    if value is None:
+        return DASH
+    return f"{round_half_up(value, 2):,.2f}×"
+
+
+def format_percent(value: Fraction | Decimal | None) -> str:
+    """A fraction as a percentage, two places rounded half up (0.59 → "59.00 %"); None → "—"."""
+    if value is None:
+        return DASH
+    hundred_times = value * 100 if isinstance(value, Fraction) else Decimal(value).scaleb(2)
+    return f"{round_half_up(hundred_times, 2):,.2f} %"

@@ -1,0 +1,171 @@
+"""What the split engine returns: per-quarter rows, read lazily as Decimals and Fractions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from app.domain.apportion import from_units
+from app.domain.quarter import Quarter
+from app.domain.sharing.rules import SPLIT, Cap, Tier
+
+if TYPE_CHECKING:
+    from app.domain.sharing.engine import SplitPlan
+
+# A row as the engine stores it (integers only):
+# (quarter index, value units, is_missing, tier plan index, R units per party,
+#  E per party in units/D, D, T units, scoped cumulative per party in units/D or None)
+_QI, _V, _MISSING, _TIER, _R, _E, _D, _T, _SCOPED = range(9)
+
+
+@dataclass(frozen=True)
+class CapState:
+    """A cap after a quarter: the exact cumulative within its scope and the room left (indicator unit)."""
+
+    party: str
+    scope: str
+    cap: Decimal
+    used: Fraction
+    room: Fraction
+
+
+class QuarterRow:
+    """One quarter of a split; amounts in the indicator's unit, allocations in whole quanta."""
+
+    __slots__ = ("_result", "_k")
+
+    def __init__(self, result: SplitResult, k: int) -> None:
+        self._result = result
+        self._k = k
+
+    @property
+    def _raw(self) -> tuple:
+        return self._result._rows[self._k]
+
+    @property
+    def quarter(self) -> Quarter:
+        """The quarter."""
+        return Quarter.from_index(self._raw[_QI])
+
+    @property
+    def value(self) -> Decimal:
+        """The observed value (zero when missing)."""
+        return from_units(self._raw[_V], self._result.quantum)
+
+    @property
+    def is_missing(self) -> bool:
+        """Whether there was no observation (the value counted as zero)."""
+        return self._raw[_MISSING]
+
+    @property
+    def tier(self) -> Tier | None:
+        """The tier in force, or ``None`` when no tier covers the quarter (default party takes all)."""
+        return self._result._plan.tiers[self._raw[_TIER]].tier
+
+    @property
+    def total(self) -> Decimal:
+        """T: the cumulative observed total through this quarter."""
+        return from_units(self._raw[_T], self._result.quantum)
+
+    @property
+    def allocation(self) -> dict[str, Decimal]:
+        """a[p] = R'[p] − R[p]: each party's allocation for the quarter, whole quanta."""
+        return self._result._decimals(self.allocation_units())
+
+    @property
+    def rounded(self) -> dict[str, Decimal]:
+        """R[p]: each party's cumulative rounded allocation through this quarter."""
+        return self._result._decimals(self._raw[_R])
+
+    @property
+    def exact(self) -> dict[str, Fraction]:
+        """E[p]: each party's cumulative exact share through this quarter, as a Fraction."""
+        raw = self._raw
+        scale = Fraction(self._result.quantum) / raw[_D]
+        return dict(zip(self._result.parties, (x * scale for x in raw[_E])))
+
+    @property
+    def caps(self) -> dict[str, CapState]:
+        """Each capped party's cumulative within the cap's scope and the room left after the quarter."""
+        raw = self._raw
+        result = self._result
+        if raw[_SCOPED] is None:
+            return {}
+        scale = Fraction(result.quantum) / raw[_D]
+        out = {}
+        for p, units in sorted(result._cap_units.items()):
+            cap: Cap = result._plan.caps[p]
+            amount = from_units(units, result.quantum)
+            used = raw[_SCOPED][p] * scale
+            out[cap.party] = CapState(cap.party, cap.scope, amount, used, max(Fraction(amount) - used, Fraction(0)))
+        return out
+
+    def allocation_units(self) -> list[int]:
+        """The allocation per party in whole quanta, in priority order."""
+        rows, k = self._result._rows, self._k
+        now = rows[k][_R]
+        if k == 0:
+            return list(now)
+        return [a - b for a, b in zip(now, rows[k - 1][_R])]
+
+    def __repr__(self) -> str:
+        return f"QuarterRow({self.quarter}, value={self.value}, allocation={self.allocation})"
+
+
+class SplitResult:
+    """The rows of one split, in quarter order; ``is_additive`` is false for dual counting."""
+
+    def __init__(self, plan: SplitPlan, rows: list[tuple], cap_units: dict[int, int]) -> None:
+        self._plan = plan
+        self._rows = rows
+        self._cap_units = cap_units
+        self._index = {row[_QI]: k for k, row in enumerate(rows)}
+        self.parties: tuple[str, ...] = plan.parties.order
+        self.mode: str = plan.rule.mode
+        self.quantum: Decimal = plan.rule.quantum
+
+    @property
+    def is_additive(self) -> bool:
+        """Whether parties' amounts may be summed (SPLIT); dual-count rows are for assessment only."""
+        return self.mode == SPLIT
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[QuarterRow]:
+        return (QuarterRow(self, k) for k in range(len(self._rows)))
+
+    def __getitem__(self, k: int) -> QuarterRow:
+        if not -len(self._rows) <= k < len(self._rows):
+            raise IndexError(k)
+        return QuarterRow(self, k % len(self._rows))
+
+    def row(self, quarter: Quarter) -> QuarterRow | None:
+        """The row of ``quarter``, or ``None`` if the walk did not reach it."""
+        k = self._index.get(quarter.index)
+        return None if k is None else QuarterRow(self, k)
+
+    @property
+    def quarters(self) -> list[Quarter]:
+        """Every quarter walked, in order."""
+        return [Quarter.from_index(row[_QI]) for row in self._rows]
+
+    @property
+    def missing(self) -> list[Quarter]:
+        """The quarters without an observation (counted as zero)."""
+        return [Quarter.from_index(row[_QI]) for row in self._rows if row[_MISSING]]
+
+    def allocations(self, observed_only: bool = False) -> dict[Quarter, dict[str, Decimal]]:
+        """Quarter → party → allocation (whole quanta, indicator unit), optionally observed quarters only."""
+        return {
+            row.quarter: row.allocation
+            for row in self
+            if not (observed_only and row.is_missing)
+        }
+
+    def _decimals(self, units: list[int]) -> dict[str, Decimal]:
+        quantum = self.quantum
+        return {party: from_units(u, quantum) for party, u in zip(self.parties, units)}

@@ -1,0 +1,190 @@
+"""Sharing rules as plain values (tiers, baseline, caps, parties) and their validation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from app.domain.apportion import to_units
+from app.domain.quarter import Quarter
+
+SPLIT = "SPLIT"
+DUAL_COUNT = "DUAL_COUNT"
+AGREEMENT = "AGREEMENT"
+YEAR = "YEAR"
+
+Mode = Literal["SPLIT", "DUAL_COUNT"]
+Scope = Literal["AGREEMENT", "YEAR"]
+
+
+class RuleError(ValueError):
+    """Invalid rule or input; ``field`` names it (``tiers[1].weights.S``, ``caps[0].amount`` …)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Tier:
+    """Weights per party from ``first`` to ``last`` inclusive (``None``: open-ended)."""
+
+    first: Quarter
+    last: Quarter | None
+    weights: Mapping[str, Decimal]
+
+    def covers(self, quarter: Quarter) -> bool:
+        """Whether the tier is in force in ``quarter``."""
+        return self.first <= quarter and (self.last is None or quarter <= self.last)
+
+
+@dataclass(frozen=True)
+class Cap:
+    """A ceiling on one party's exact cumulative share, in the indicator's unit, per covered project."""
+
+    party: str
+    amount: Decimal
+    scope: Scope = AGREEMENT
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one indicator of one agreement is split; amounts in the indicator's unit."""
+
+    mode: Mode
+    tiers: Sequence[Tier] = ()
+    baseline: Decimal | None = None
+    baseline_owner: str | None = None
+    caps: Sequence[Cap] = ()
+    quantum: Decimal = Decimal("0.01")
+    # The weights were entered as percentages, so each tier must add up to exactly 100.
+    as_percent: bool = False
+
+
+@dataclass(frozen=True)
+class Parties:
+    """The parties in priority order (highest first) and the default party."""
+
+    order: tuple[str, ...]
+    default_party: str
+    position: Mapping[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        order = tuple(self.order)
+        object.__setattr__(self, "order", order)
+        if len(order) < 2:
+            raise RuleError("parties", "an agreement has at least two parties")
+        for name in order:
+            if not isinstance(name, str) or not name.strip():
+                raise RuleError("parties", f"{name!r} is not a party name")
+        if len(set(order)) != len(order):
+            raise RuleError("parties", "a party is listed twice")
+        if self.default_party not in order:
+            raise RuleError("default_party", f"{self.default_party!r} is not a party")
+        object.__setattr__(self, "position", {name: i for i, name in enumerate(order)})
+
+    @classmethod
+    def by_priority(cls, priorities: Mapping[str, int], default_party: str) -> Parties:
+        """Parties from ``{name: priority}``, 1 the highest; the listing order does not matter."""
+        ranks = list(priorities.values())
+        if len(set(ranks)) != len(ranks):
+            raise RuleError("parties", "priorities must be a strict order")
+        return cls(tuple(sorted(priorities, key=priorities.__getitem__)), default_party)
+
+
+def validate_rule(rule: Rule, parties: Parties) -> None:
+    """Raise :class:`RuleError` naming the first invalid field of ``rule``; return if valid."""
+    if rule.mode not in (SPLIT, DUAL_COUNT):
+        raise RuleError("mode", f"must be {SPLIT} or {DUAL_COUNT}, not {rule.mode!r}")
+    quantum = rule.quantum
+    if not isinstance(quantum, Decimal) or not quantum.is_finite() or quantum <= 0:
+        raise RuleError("quantum", "must be a positive decimal such as 0.01")
+    _validate_tiers(rule, parties)
+    _validate_baseline(rule, parties)
+    capped: set[str] = set()
+    for i, cap in enumerate(rule.caps):
+        if cap.party not in parties.position:
+            raise RuleError(f"caps[{i}].party", f"{cap.party!r} is not a party")
+        if cap.party in capped:
+            raise RuleError(f"caps[{i}].party", f"{cap.party} already has a cap")
+        capped.add(cap.party)
+        if cap.scope not in (AGREEMENT, YEAR):
+            raise RuleError(f"caps[{i}].scope", f"must be {AGREEMENT} or {YEAR}, not {cap.scope!r}")
+        check_amount(cap.amount, quantum, f"caps[{i}].amount")
+
+
+def validate_cap_overrides(
+    rule: Rule, overrides: Mapping[str, Decimal], field_name: str = "cap_overrides"
+) -> None:
+    """Raise :class:`RuleError` unless every override names a capped party and a valid amount."""
+    capped = {cap.party for cap in rule.caps}
+    for party, amount in overrides.items():
+        if party not in capped:
+            raise RuleError(f"{field_name}.{party}", f"the rule has no cap for {party!r}")
+        check_amount(amount, rule.quantum, f"{field_name}.{party}")
+
+
+def check_amount(amount: object, quantum: Decimal, field_name: str) -> int:
+    """A non-negative whole multiple of the quantum, as units; else :class:`RuleError`."""
+    units = value_units(amount, quantum, field_name)
+    if units < 0:
+        raise RuleError(field_name, "must not be negative")
+    return units
+
+
+def value_units(value: object, quantum: Decimal, field_name: str) -> int:
+    """A decimal that is a whole multiple of the quantum, as units; else :class:`RuleError`."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        raise RuleError(field_name, f"{value!r} is not a decimal amount")
+    try:
+        return to_units(value, quantum)
+    except ValueError as exc:
+        raise RuleError(field_name, str(exc)) from None
+
+
+def _validate_tiers(rule: Rule, parties: Parties) -> None:
+    spans: list[tuple[int, int | None, int]] = []
+    for i, tier in enumerate(rule.tiers):
+        where = f"tiers[{i}]"
+        if not isinstance(tier.first, Quarter):
+            raise RuleError(f"{where}.first", "must be a quarter such as 2026Q1")
+        if tier.last is not None:
+            if not isinstance(tier.last, Quarter):
+                raise RuleError(f"{where}.last", "must be a quarter such as 2026Q4, or open-ended")
+            if tier.last < tier.first:
+                raise RuleError(f"{where}.last", f"{tier.last} is before {tier.first}")
+        total = Decimal(0)
+        for party, weight in tier.weights.items():
+            if party not in parties.position:
+                raise RuleError(f"{where}.weights.{party}", f"{party!r} is not a party")
+            if isinstance(weight, bool) or not isinstance(weight, (Decimal, int)):
+                raise RuleError(f"{where}.weights.{party}", f"{weight!r} is not a decimal weight")
+            if not Decimal(weight).is_finite():
+                raise RuleError(f"{where}.weights.{party}", "must be a finite number")
+            if weight < 0:
+                raise RuleError(f"{where}.weights.{party}", "a weight may not be negative")
+            total += Decimal(weight)
+        if total <= 0:
+            raise RuleError(f"{where}.weights", "the weights must have a positive sum")
+        if rule.as_percent and total != 100:
+            raise RuleError(f"{where}.weights", f"percentages add up to {total}, not 100")
+        spans.append((tier.first.index, None if tier.last is None else tier.last.index, i))
+    spans.sort()
+    for (first, last, _), (next_first, _, j) in zip(spans, spans[1:]):
+        if last is None or last >= next_first:
+            raise RuleError(f"tiers[{j}].first", "overlaps another tier")
+
+
+def _validate_baseline(rule: Rule, parties: Parties) -> None:
+    if rule.baseline is None:
+        if rule.baseline_owner is not None:
+            raise RuleError("baseline", "a baseline owner is given but no baseline amount")
+        return
+    check_amount(rule.baseline, rule.quantum, "baseline")
+    if rule.baseline_owner is None:
+        raise RuleError("baseline_owner", "a baseline needs the party that owns it")
+    if rule.baseline_owner not in parties.position:
+        raise RuleError("baseline_owner", f"{rule.baseline_owner!r} is not a party")

@@ -1,0 +1,157 @@
+"""Use cases of the investment ledger: positions, append-only transactions and valuations (yuan)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.domain.codes import Instrument, TransactionType
+from app.models import Investment, InvestmentTransaction, Project, Valuation
+from app.services.access import Actor, can_edit_fund, fund_filter, get_fund, project_filter
+from app.models import Fund
+from app.services.errors import Conflict, NotFound, ValidationFailed, require
+from app.services.ledger import check_reference_free, check_reversible, next_reference
+
+ALLOWED_TYPES: dict[Instrument, frozenset[TransactionType]] = {
+    Instrument.EQUITY: frozenset({TransactionType.COMMITMENT, TransactionType.DISBURSEMENT,
+                                  TransactionType.INCOME, TransactionType.PROCEEDS,
+                                  TransactionType.WRITE_OFF}),
+    Instrument.LOAN: frozenset({TransactionType.COMMITMENT, TransactionType.DISBURSEMENT,
+                                TransactionType.REPAYMENT, TransactionType.INCOME,
+                                TransactionType.WRITE_OFF}),
+    Instrument.GRANT: frozenset({TransactionType.COMMITMENT, TransactionType.DISBURSEMENT}),
+}
+"""Which ledger entries make sense for each instrument (a grant is never repaid, a loan never sold)."""
+
+
+def open_investment(session: Session, actor: Actor, fund_id: int, project_code: str,
+                    instrument: Instrument) -> Investment:
+    """Open (or return the existing) position of a fund in a project with an instrument."""
+    fund = get_fund(session, actor, fund_id, for_edit=True)
+    project = session.scalars(select(Project).where(
+        Project.code == (project_code or "").strip(), project_filter(actor))).first()
+    if project is None:
+        raise ValidationFailed(project=f'"{project_code}" is not a project you can see')
+    existing = session.scalars(select(Investment).where(
+        Investment.fund_id == fund.id, Investment.project_id == project.id,
+        Investment.instrument == instrument)).first()
+    if existing:
+        return existing
+    investment = Investment(fund=fund, project=project, instrument=instrument)
+    session.add(investment)
+    session.flush()
+    return investment
+
+
+def get_investment(session: Session, actor: Actor, investment_id: int, *, for_edit: bool = False
+                   ) -> Investment:
+    """An investment whose fund the actor may read (or edit); else NotFound."""
+    investment = session.scalars(
+        select(Investment).join(Fund).where(Investment.id == investment_id, fund_filter(actor))
+        .options(selectinload(Investment.transactions), selectinload(Investment.valuations),
+                 selectinload(Investment.project), selectinload(Investment.fund))
+    ).first()
+    if investment is None or (for_edit and not can_edit_fund(actor, investment.fund_id)):
+        raise NotFound(f"investment {investment_id}")
+    return investment
+
+
+@dataclass(frozen=True)
+class TransactionData:
+    """A ledger entry as entered. ``amount`` in yuan, positive."""
+
+    type: TransactionType
+    occurred_on: dt.date
+    amount: Decimal
+    reference: str = ""
+    note: str = ""
+
+
+def record_transaction(session: Session, actor: Actor, investment_id: int,
+                       data: TransactionData) -> InvestmentTransaction:
+    """Append an entry to an investment's ledger after checking it against the instrument."""
+    investment = get_investment(session, actor, investment_id, for_edit=True)
+    errors: dict[str, list[str]] = {}
+    if data.type not in ALLOWED_TYPES[investment.instrument]:
+        errors["type"] = [f"a {investment.instrument.value} investment has no {data.type.value}"]
+    if data.amount <= 0:
+        errors["amount"] = [f"{data.amount} is not a positive amount"]
+    elif data.type in (TransactionType.REPAYMENT, TransactionType.WRITE_OFF) \
+            and investment.instrument is Instrument.LOAN:
+        outstanding = loan_outstanding(investment.transactions, data.occurred_on)
+        if data.amount > outstanding:
+            errors["amount"] = [f"{data.amount} is more than the {outstanding} outstanding "
+                                f"on {data.occurred_on}"]
+    reference = data.reference.strip() or next_reference(
+        session, InvestmentTransaction, investment.fund_id, investment.fund.code, "T")
+    if taken := check_reference_free(session, InvestmentTransaction, investment.fund_id, reference):
+        errors["reference"] = taken
+    require(errors)
+    entry = InvestmentTransaction(
+        investment=investment, fund_id=investment.fund_id, reference=reference, type=data.type,
+        occurred_on=data.occurred_on, amount=data.amount, note=data.note.strip() or None)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def loan_outstanding(entries, on: dt.date) -> Decimal:
+    """Principal outstanding on a date: disbursed − repaid − written off (yuan, exact)."""
+    sign = {TransactionType.DISBURSEMENT: 1, TransactionType.REPAYMENT: -1,
+            TransactionType.WRITE_OFF: -1}
+    return sum((sign[e.type] * e.signed_amount for e in entries
+                if e.type in sign and e.occurred_on <= on), Decimal("0.00"))
+
+
+def reverse_transaction(session: Session, actor: Actor, transaction_id: int,
+                        reversed_on: dt.date, note: str) -> InvestmentTransaction:
+    """Undo a ledger entry by appending its reversal, dated ``reversed_on``."""
+    original = session.get(InvestmentTransaction, transaction_id)
+    if original is None or not can_edit_fund(actor, original.fund_id):
+        raise NotFound(f"transaction {transaction_id}")
+    check_reversible(session, InvestmentTransaction, original, original.occurred_on,
+                     reversed_on, note)
+    reversal = InvestmentTransaction(
+        investment_id=original.investment_id, fund_id=original.fund_id,
+        reference=f"{original.reference}-R", type=original.type, occurred_on=reversed_on,
+        amount=original.amount, note=note.strip(), reverses_id=original.id)
+    session.add(reversal)
+    session.flush()
+    return reversal
+
+
+def record_valuation(session: Session, actor: Actor, investment_id: int, as_of_on: dt.date,
+                     value: Decimal, note: str = "", version: int | None = None) -> Valuation:
+    """Mark an equity holding to fair value as of a date (yuan); a second mark for the same
+    date replaces the first, guarded by ``version`` against concurrent edits."""
+    investment = get_investment(session, actor, investment_id, for_edit=True)
+    if investment.instrument is not Instrument.EQUITY:
+        raise ValidationFailed(value="only equity holdings are valued; loans and grants are not")
+    if value < 0:
+        raise ValidationFailed(value=f"{value} is negative")
+    valuation = session.scalar(select(Valuation).where(
+        Valuation.investment_id == investment.id, Valuation.as_of_on == as_of_on))
+    if valuation is None:
+        valuation = Valuation(investment=investment, as_of_on=as_of_on, value=value)
+        session.add(valuation)
+    else:
+        if version is not None and valuation.version != version:
+            raise Conflict("This valuation was changed by someone else; reload and try again.")
+        valuation.value = value
+    valuation.note = note.strip() or None
+    session.flush()
+    return valuation
+
+
+def fund_investments(session: Session, fund_id: int) -> list[Investment]:
+    """A fund's investments with their ledgers, valuations and projects (regions) loaded."""
+    return list(session.scalars(
+        select(Investment).where(Investment.fund_id == fund_id)
+        .options(selectinload(Investment.transactions), selectinload(Investment.valuations),
+                 selectinload(Investment.project).selectinload(Project.destination_region))
+        .order_by(Investment.id)
+    ))

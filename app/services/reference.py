@@ -1,0 +1,106 @@
+"""Reference data look-ups shared by every use case: regions and industry divisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain import regions
+from app.models import IndustryDivision, Region
+from app.services.errors import ValidationFailed
+
+
+def region_by_code(session: Session, code: str | None, field: str) -> Region:
+    """The region with GB/T 2260 ``code``; ValidationFailed naming ``field`` if there is none."""
+    code = (code or "").strip()
+    region = session.scalar(select(Region).where(Region.code == code)) if code else None
+    if region is None:
+        raise ValidationFailed({field: [f'"{code}" is not a known region code']})
+    return region
+
+
+def industry_by_code(session: Session, code: str | None, field: str = "industry"
+                     ) -> IndustryDivision:
+    """The GB/T 4754-2017 division ``code`` (two digits); ValidationFailed naming ``field``."""
+    code = (code or "").strip().zfill(2) if (code or "").strip().isdigit() else (code or "")
+    division = session.get(IndustryDivision, code) if code else None
+    if division is None:
+        raise ValidationFailed({field: [f'"{code}" is not a GB/T 4754-2017 division code']})
+    return division
+
+
+def region_choices(session: Session) -> list[tuple[str, str]]:
+    """(code, "name (code)") of every region, by code, for pick lists."""
+    return [(r.code, f"{r.name} ({r.code})")
+            for r in session.scalars(select(Region).order_by(Region.code))]
+
+
+def industry_choices(session: Session) -> list[tuple[str, str]]:
+    """(code, "code name") of every industry division, for pick lists."""
+    return [(d.code, f"{d.code} {d.name}")
+            for d in session.scalars(select(IndustryDivision).order_by(IndustryDivision.code))]
+
+
+@dataclass(frozen=True)
+class RegionImportResult:
+    """What a regions import did."""
+
+    added: int
+    updated: int
+    unchanged: int
+
+
+def load_builtin_reference(session: Session) -> int:
+    """Insert the shipped provinces and GB/T 4754-2017 divisions that are missing; return count."""
+    added = 0
+    known_regions = set(session.scalars(select(Region.code)))
+    for province in regions.load_provinces():
+        if province.code not in known_regions:
+            session.add(Region(code=province.code, name=province.name, name_en=province.name_en,
+                               level=regions.PROVINCE, macro_region=province.macro_region))
+            added += 1
+    known_divisions = set(session.scalars(select(IndustryDivision.code)))
+    for division in regions.load_industry_divisions():
+        if division.division not in known_divisions:
+            session.add(IndustryDivision(
+                code=division.division, section=division.section,
+                section_name=division.section_name, name=division.name,
+                name_en=division.name_en))
+            added += 1
+    session.flush()
+    return added
+
+
+def import_regions(session: Session, lines) -> RegionImportResult:
+    """Add or rename prefecture- and county-level regions from ``code,name[,name_en]`` rows.
+
+    All or nothing: any bad row raises ValidationFailed listing every error by spreadsheet row.
+    The parent is the nearest existing ancestor by code; the macro-region is the province's.
+    """
+    rows, errors = regions.parse_region_rows(lines)
+    existing = {r.code: r for r in session.scalars(select(Region))}
+    for row in rows:
+        if regions.province_code(row.code) not in existing:
+            errors.append(f'{row.code}: its province {regions.province_code(row.code)} is unknown')
+    if errors:
+        raise ValidationFailed({"file": errors})
+    added = updated = unchanged = 0
+    for row in sorted(rows, key=lambda r: regions.LEVELS.index(r.level)):
+        region = existing.get(row.code)
+        if region is None:
+            parent = next((existing[c] for c in regions.ancestor_codes(row.code) if c in existing),
+                          None)
+            region = Region(code=row.code, name=row.name, name_en=row.name_en, level=row.level,
+                            parent=parent, macro_region=regions.macro_region(row.code))
+            session.add(region)
+            existing[row.code] = region
+            added += 1
+        elif (region.name, region.name_en) != (row.name, row.name_en):
+            region.name, region.name_en = row.name, row.name_en
+            updated += 1
+        else:
+            unchanged += 1
+    session.flush()
+    return RegionImportResult(added, updated, unchanged)

@@ -1,0 +1,52 @@
+"""Database schema migrations (Alembic) for the command line, the demo and the tests."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def alembic_config(url: str, connection=None, stdout=None) -> Config:
+    """An Alembic configuration for ``url`` (or an open ``connection``), with dated file names."""
+    config = Config(stdout=stdout or io.StringIO())
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.set_main_option(
+        "file_template", "%%(year)d%%(month).2d%%(day).2d_%%(hour).2d%%(minute).2d_%%(slug)s"
+    )
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(url: str, revision: str = "head", connection=None) -> None:
+    """Migrate the database up to ``revision``."""
+    command.upgrade(alembic_config(url, connection), revision)
+
+
+def downgrade(url: str, revision: str, connection=None) -> None:
+    """Migrate the database down to ``revision`` (for example ``-1``)."""
+    command.downgrade(alembic_config(url, connection), revision)
+
+
+def current(url: str) -> str:
+    """The revision the database is at, as Alembic prints it."""
+    out = io.StringIO()
+    command.current(alembic_config(url, stdout=out))
+    return out.getvalue().strip() or "(empty database)"
+
+
+def check(url: str, connection=None) -> None:
+    """Raise if the models and the migrations have drifted apart."""
+    command.check(alembic_config(url, connection))
+
+
+def heads() -> list[str]:
+    """The head revisions of the migration scripts."""
+    from alembic.script import ScriptDirectory
+
+    return list(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())

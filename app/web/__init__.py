@@ -1,0 +1,75 @@
+"""The server-rendered web interface: one package per area, wired here."""
+
+from __future__ import annotations
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from app.services.errors import NotFound
+
+csrf = CSRFProtect()
+babel = Babel()
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def _select_locale() -> str:
+    user = g.get("user")
+    if user is not None:
+        return user.locale
+    return session.get("locale") or request.accept_languages.best_match(["zh", "en"]) or "zh"
+
+
+def register_web(app: Flask) -> None:
+    """Register CSRF, i18n, security headers, error pages, template helpers and blueprints."""
+    from app.web import admin, audit, auth, funds, home, investments, projects
+    from app.web.auth.session import load_signed_in_user
+    from app.web.common import register_template_helpers
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    app.before_request(load_signed_in_user)
+    app.after_request(_security_headers)
+    register_template_helpers(app)
+    for module in (auth, home, funds, investments, projects, admin, audit):
+        app.register_blueprint(module.bp)
+
+    @app.errorhandler(NotFound)
+    @app.errorhandler(404)
+    def _not_found(_error):
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(405)
+    def _not_allowed(_error):
+        return render_template("errors/404.html"), 405
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error):
+        return render_template("errors/400.html", reason="csrf"), 400
+
+    @app.errorhandler(413)
+    def _too_large(_error):
+        return render_template("errors/400.html", reason="too_large"), 413
+
+    @app.errorhandler(400)
+    def _bad_request(_error):
+        return render_template("errors/400.html", reason="bad_request"), 400
+
+    @app.errorhandler(500)
+    def _server_error(_error):
+        return render_template("errors/500.html"), 500
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint and request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,73 @@
+"""Forms of user administration. Grants are typed one per line: ``ROLE [scope code]``."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from app.domain.codes import Role
+from app.services.users import GrantSpec
+
+GRANTS_HINT = _l("One per line: ADMIN · FUND_MANAGER <fund code> · FINANCE_BUREAU <region code> · "
+                 "AUDITOR [region code]")
+
+
+def parse_grants(text: str) -> list[GrantSpec]:
+    """Read grant lines; ValueError naming the line for anything that is not ``ROLE [scope]``."""
+    specs = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        words = line.split()
+        if not words:
+            continue
+        try:
+            role = Role.parse(words[0])
+        except ValueError as exc:
+            raise ValueError(f"line {number}: {exc}") from exc
+        if len(words) > 2:
+            raise ValueError(f'line {number}: "{line.strip()}" has more than a role and a scope')
+        scope = words[1] if len(words) == 2 else None
+        if role is Role.FUND_MANAGER:
+            specs.append(GrantSpec(role, fund_code=scope))
+        else:
+            specs.append(GrantSpec(role, region_code=scope))
+    return specs
+
+
+class GrantsField(TextAreaField):
+    """Role grants, one per line; ``data`` stays text, ``specs`` holds the parsed grants."""
+
+    def pre_validate(self, form):
+        try:
+            self.specs = parse_grants(self.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class NewUserForm(FlaskForm):
+    """A new user."""
+
+    email = StringField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired()])
+    grants = GrantsField(_l("Roles and scopes"), validators=[DataRequired()],
+                         description=GRANTS_HINT)
+
+
+class EditUserForm(FlaskForm):
+    """A user's roles and whether they may sign in."""
+
+    version = HiddenField()
+    grants = GrantsField(_l("Roles and scopes"), validators=[DataRequired()],
+                         description=GRANTS_HINT)
+    is_active = BooleanField(_l("May sign in"))
+
+
+def grants_text(user) -> str:
+    """A user's grants in the one-per-line form."""
+    lines = []
+    for grant in user.grants:
+        scope = grant.fund.code if grant.fund else (grant.region.code if grant.region else "")
+        lines.append(f"{grant.role} {scope}".strip())
+    return "\n".join(lines)

@@ -1,0 +1,62 @@
+"""Views of user administration (administrators only)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+from flask_babel import gettext as _
+
+from app.db import get_session
+from app.domain.codes import Role
+from app.services import users
+from app.services.access import require_role
+from app.web.admin.forms import EditUserForm, NewUserForm, grants_text
+from app.web.common import actor, require_sign_in, status_of, submit
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def _administrators_only():
+    redirect = require_sign_in()
+    if redirect:
+        return redirect
+    require_role(actor(), Role.ADMIN)
+    return None
+
+
+@bp.route("/users")
+def users_index():
+    """Every user with their roles."""
+    return render_template("admin/users.html", users=users.list_users(get_session()))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    """Add a user."""
+    db = get_session()
+    form = NewUserForm()
+    done = submit(
+        form,
+        lambda: users.create_user(db, form.email.data, form.name.data, form.password.data,
+                                  form.grants.specs),
+        lambda _u: url_for("admin.users_index"), _("User added."))
+    return done or (render_template("admin/user_form.html", form=form, user=None),
+                    status_of(form))
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    """Change a user's roles and scopes, or disable them."""
+    db = get_session()
+    user = users.get_user(db, user_id)
+    form = EditUserForm(obj=user, grants=grants_text(user))
+    done = submit(
+        form,
+        lambda: users.set_grants(db, user_id, int(form.version.data or 0), form.grants.specs,
+                                 bool(form.is_active.data)),
+        lambda _u: url_for("admin.users_index"), _("User saved."))
+    return done or (render_template("admin/user_form.html", form=form, user=user),
+                    status_of(form))
+
+
+

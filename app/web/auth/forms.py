@@ -1,0 +1,31 @@
+"""Forms of sign-in and the profile page."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class SignInForm(FlaskForm):
+    """E-mail and password."""
+
+    email = StringField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    """Change one's own password."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+
+
+class LocaleForm(FlaskForm):
+    """The interface language."""
+
+    locale = SelectField(_l("Language"), choices=[("zh", "中文"), ("en", "English")])
+
+
+__all__ = ["Email", "LocaleForm", "PasswordForm", "SignInForm"]

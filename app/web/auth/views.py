@@ -1,0 +1,88 @@
+"""Views: sign in, sign out, profile (password and language)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from app.db import get_session
+from app.services import users
+from app.web.auth.forms import LocaleForm, PasswordForm, SignInForm
+from app.web.auth.session import start_session
+from app.web.common import UNPROCESSABLE, sign_in_required, status_of, submit
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect would let a phishing link borrow our sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not urlsplit(target).netloc:
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Sign in with e-mail and password (rate-limited)."""
+    if g.get("actor") is not None:
+        return redirect(url_for("home.index"))
+    form = SignInForm()
+    status = 200
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            user = users.authenticate(
+                db, form.email.data, form.password.data, request.remote_addr or "?",
+                max_failures=current_app.config["SIGN_IN_MAX_FAILURES"],
+                window_seconds=current_app.config["SIGN_IN_WINDOW_SECONDS"])
+        except users.SignInRefused as refused:
+            db.commit()  # the failed attempt is recorded even though the sign-in is refused
+            form.form_errors = [_("Too many failed attempts. Try again in a few minutes.")
+                                if refused.is_rate_limited else _("Wrong e-mail or password.")]
+            status = 429 if refused.is_rate_limited else UNPROCESSABLE
+        else:
+            db.commit()
+            start_session(user)
+            return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        status = UNPROCESSABLE
+    return render_template("auth/sign_in.html", form=form), status
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out():
+    """End the session."""
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@sign_in_required
+def profile():
+    """Change one's password or language."""
+    password_form = PasswordForm(prefix="pw")
+    locale_form = LocaleForm(prefix="lang", locale=g.user.locale)
+    db = get_session()
+    if request.method == "POST" and "lang-locale" in request.form:
+        done = submit(locale_form, lambda: users.set_locale(db, g.user.id, locale_form.locale.data),
+                      lambda _r: url_for("auth.profile"), _("Language saved."))
+        if done:
+            return done
+        status = status_of(locale_form)
+    else:
+        def change():
+            users.change_password(db, g.user.id, password_form.current_password.data,
+                                  password_form.new_password.data)
+            start_session(users.get_user(db, g.user.id))
+
+        done = submit(password_form, change, lambda _r: url_for("auth.profile"),
+                      _("Password changed."))
+        if done:
+            return done
+        status = status_of(password_form)
+    return render_template("auth/profile.html", password_form=password_form,
+                           locale_form=locale_form), status

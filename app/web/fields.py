@@ -1,0 +1,79 @@
+"""Form fields for exact amounts and coded values, shared by every form of the web interface."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import get_locale
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Optional, ValidationError
+
+from app.domain.money import AmountError, parse_decimal, to_minor_units
+
+
+class AmountField(StringField):
+    """A decimal typed as people type it (``¥1,234.50``, full-width digits); never a float.
+
+    ``places`` is the finest unit accepted (2: fen). Blank gives None.
+    """
+
+    def __init__(self, label=None, validators=None, places: int = 2, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.places = places
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        self.raw = (valuelist[0] if valuelist else "") or ""
+        if not self.raw.strip():
+            return
+        try:
+            value = parse_decimal(self.raw)
+            to_minor_units(value, Decimal(1).scaleb(-self.places))
+        except AmountError as exc:
+            raise ValueError(str(exc)) from exc
+        self.data = value
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+
+class NonNegative:
+    """The amount is zero or more."""
+
+    def __call__(self, form, field):
+        if field.data is not None and field.data < 0:
+            raise ValidationError(f"{field.data} is negative")
+
+
+class Positive:
+    """The amount is more than zero."""
+
+    def __call__(self, form, field):
+        if field.data is not None and field.data <= 0:
+            raise ValidationError(f"{field.data} is not a positive amount")
+
+
+def coded_choices(enum_cls) -> list[tuple[str, str]]:
+    """(code, label in the user's language) for every member of a coded enum."""
+    zh = str(get_locale() or "zh").startswith("zh")
+    return [(m.value, m.label_zh if zh else m.label_en) for m in enum_cls]
+
+
+class CodedField(SelectField):
+    """A drop-down of a coded enum, labelled in the user's language; ``data`` is the member."""
+
+    def __init__(self, label=None, validators=None, enum=None, **kwargs):
+        super().__init__(label, validators, choices=lambda: coded_choices(enum),
+                         coerce=lambda value: value if isinstance(value, enum) else enum(value),
+                         **kwargs)
+
+
+def IsoDateField(label=None, validators=None, **kwargs) -> DateField:  # noqa: N802
+    """A date typed or picked as ISO ``2026-09-30``."""
+    return DateField(label, validators, format="%Y-%m-%d",
+                     render_kw={"type": "date", "placeholder": "2026-09-30"}, **kwargs)
+
+
+__all__ = ["AmountField", "CodedField", "IsoDateField", "NonNegative", "Optional", "Positive"]

@@ -1,0 +1,154 @@
+"""Views of the fund pages: parse, call a service, render or redirect."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, flash, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.db import get_session
+from app.domain.quarter import Quarter, QuarterError
+from app.services import funds, investments, metrics
+from app.services.access import can_edit_fund, get_fund
+from app.services.projects import list_projects
+from app.services.reference import region_choices
+from app.web.charts import line_chart
+from app.web.common import actor, require_sign_in, status_of, submit
+from app.web.funds.forms import (
+    CommitmentForm, FundForm, InvestmentForm, MovementForm, ReverseForm,
+)
+
+bp = Blueprint("funds", __name__, url_prefix="/funds")
+bp.before_request(require_sign_in)
+
+TEN_THOUSAND = 10_000
+
+
+def today() -> dt.date:
+    """Today's date in UTC (the app's one clock for defaults)."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _quarter_arg() -> Quarter:
+    """The ``quarter`` query argument, or the current quarter (with a message if it was bad)."""
+    text = request.args.get("quarter", "").strip()
+    if text:
+        try:
+            return Quarter.parse(text)
+        except QuarterError as exc:
+            flash(_("quarter: %(error)s", error=str(exc)), "error")
+    return Quarter.containing(today())
+
+
+@bp.route("/")
+def index():
+    """The funds in the user's scope with their key figures as of the quarter end."""
+    quarter = _quarter_arg()
+    rows = metrics.funds_overview(get_session(), actor(), quarter.last_day)
+    return render_template("funds/index.html", rows=rows, quarter=quarter)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Register a fund."""
+    db = get_session()
+    form = FundForm()
+    form.sponsor_region.choices = region_choices(db)
+    done = submit(form, lambda: funds.create_fund(db, actor(), form.to_data()),
+                  lambda fund: url_for("funds.show", fund_id=fund.id), _("Fund registered."))
+    return done or (render_template("funds/form.html", form=form, fund=None), status_of(form))
+
+
+@bp.route("/<int:fund_id>/edit", methods=["GET", "POST"])
+def edit(fund_id: int):
+    """Change a fund's register entry (optimistic locking on its version)."""
+    db = get_session()
+    fund = get_fund(db, actor(), fund_id, for_edit=True)
+    form = FundForm(obj=fund, sponsor_region=fund.sponsor_region.code)
+    form.sponsor_region.choices = region_choices(db)
+    done = submit(
+        form,
+        lambda: funds.update_fund(db, actor(), fund_id, int(form.version.data or 0),
+                                  form.to_data()),
+        lambda f: url_for("funds.show", fund_id=f.id), _("Fund saved."))
+    return done or (render_template("funds/form.html", form=form, fund=fund), status_of(form))
+
+
+@bp.route("/<int:fund_id>")
+def show(fund_id: int):
+    """The fund dashboard as of a quarter end: metrics, chart, schedule, flags, ledgers."""
+    db = get_session()
+    quarter = _quarter_arg()
+    board = metrics.fund_dashboard(db, actor(), fund_id, quarter)
+    labels = [str(q) for q, _m in board.series]
+    chart = line_chart(labels, [
+        (_("Paid-in"), [m.paid_in for _q, m in board.series]),
+        (_("Disbursed"), [m.disbursed for _q, m in board.series]),
+        (_("NAV"), [m.nav for _q, m in board.series]),
+    ], unit_label=_("10,000 yuan (万元)"), divisor=TEN_THOUSAND)
+    fund = board.fund
+    return render_template(
+        "funds/show.html", board=board, fund=fund, chart=chart,
+        can_edit=can_edit_fund(actor(), fund.id),
+        managers=funds.fund_managers(db, fund.id), quarter=quarter)
+
+
+@bp.route("/<int:fund_id>/commitments/new", methods=["GET", "POST"])
+def new_commitment(fund_id: int):
+    """Record an LP commitment."""
+    db = get_session()
+    fund = get_fund(db, actor(), fund_id, for_edit=True)
+    form = CommitmentForm()
+    done = submit(form, lambda: funds.add_commitment(db, actor(), fund_id, form.to_data()),
+                  lambda _c: url_for("funds.show", fund_id=fund_id), _("Commitment recorded."))
+    return done or (render_template("funds/entry.html", form=form, fund=fund,
+                                    title=_("New LP commitment")), status_of(form))
+
+
+@bp.route("/<int:fund_id>/movements/new", methods=["GET", "POST"])
+def new_movement(fund_id: int):
+    """Record a capital call, distribution or fee."""
+    db = get_session()
+    fund = get_fund(db, actor(), fund_id, for_edit=True)
+    form = MovementForm()
+    done = submit(form, lambda: funds.record_movement(db, actor(), fund_id, form.to_data()),
+                  lambda _m: url_for("funds.show", fund_id=fund_id) + "#movements",
+                  _("Movement recorded."))
+    return done or (render_template("funds/entry.html", form=form, fund=fund,
+                                    title=_("New capital movement")), status_of(form))
+
+
+@bp.route("/<int:fund_id>/movements/<int:movement_id>/reverse", methods=["GET", "POST"])
+def reverse_movement(fund_id: int, movement_id: int):
+    """Reverse a movement with a new, opposite entry that names it."""
+    db = get_session()
+    fund = get_fund(db, actor(), fund_id, for_edit=True)
+    movement = next((m for m in fund.movements if m.id == movement_id), None)
+    if movement is None:
+        return render_template("errors/404.html"), 404
+    form = ReverseForm()
+    done = submit(
+        form,
+        lambda: funds.reverse_movement(db, actor(), movement_id, form.reversed_on.data,
+                                       form.note.data),
+        lambda _m: url_for("funds.show", fund_id=fund_id) + "#movements",
+        _("Movement reversed."))
+    return done or (render_template("funds/reverse.html", form=form, fund=fund, entry=movement),
+                    status_of(form))
+
+
+@bp.route("/<int:fund_id>/investments/new", methods=["GET", "POST"])
+def new_investment(fund_id: int):
+    """Open a position in a project."""
+    db = get_session()
+    fund = get_fund(db, actor(), fund_id, for_edit=True)
+    form = InvestmentForm()
+    form.project.choices = [(p.code, f"{p.code} {p.name}") for p in list_projects(db, actor())]
+    done = submit(
+        form,
+        lambda: investments.open_investment(db, actor(), fund_id, form.project.data,
+                                            form.instrument.data),
+        lambda inv: url_for("investments.show", investment_id=inv.id), _("Investment opened."))
+    return done or (render_template("funds/entry.html", form=form, fund=fund,
+                                    title=_("New investment")), status_of(form))

@@ -1,0 +1,76 @@
+"""Views of one investment: its ledger, reversals and valuations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+from flask_babel import gettext as _
+
+from app.db import get_session
+from app.services import investments
+from app.services.access import can_edit_fund
+from app.web.common import actor, require_sign_in, status_of, submit
+from app.web.funds.forms import ReverseForm
+from app.web.investments.forms import TransactionForm, ValuationForm
+
+bp = Blueprint("investments", __name__, url_prefix="/investments")
+bp.before_request(require_sign_in)
+
+
+@bp.route("/<int:investment_id>")
+def show(investment_id: int):
+    """The ledger and valuations of an investment."""
+    investment = investments.get_investment(get_session(), actor(), investment_id)
+    reversed_ids = {t.reverses_id for t in investment.transactions if t.reverses_id}
+    return render_template("investments/show.html", investment=investment,
+                           reversed_ids=reversed_ids,
+                           can_edit=can_edit_fund(actor(), investment.fund_id))
+
+
+@bp.route("/<int:investment_id>/transactions/new", methods=["GET", "POST"])
+def new_transaction(investment_id: int):
+    """Append a ledger entry."""
+    db = get_session()
+    investment = investments.get_investment(db, actor(), investment_id, for_edit=True)
+    form = TransactionForm()
+    done = submit(
+        form, lambda: investments.record_transaction(db, actor(), investment_id, form.to_data()),
+        lambda _t: url_for("investments.show", investment_id=investment_id),
+        _("Transaction recorded."))
+    return done or (render_template("investments/entry.html", form=form, investment=investment,
+                                    title=_("New transaction")), status_of(form))
+
+
+@bp.route("/<int:investment_id>/transactions/<int:transaction_id>/reverse",
+          methods=["GET", "POST"])
+def reverse_transaction(investment_id: int, transaction_id: int):
+    """Reverse a ledger entry with a new, opposite entry that names it."""
+    db = get_session()
+    investment = investments.get_investment(db, actor(), investment_id, for_edit=True)
+    entry = next((t for t in investment.transactions if t.id == transaction_id), None)
+    if entry is None:
+        return render_template("errors/404.html"), 404
+    form = ReverseForm()
+    done = submit(
+        form,
+        lambda: investments.reverse_transaction(db, actor(), transaction_id,
+                                                form.reversed_on.data, form.note.data),
+        lambda _t: url_for("investments.show", investment_id=investment_id),
+        _("Transaction reversed."))
+    return done or (render_template("funds/reverse.html", form=form, fund=investment.fund,
+                                    entry=entry), status_of(form))
+
+
+@bp.route("/<int:investment_id>/valuations/new", methods=["GET", "POST"])
+def new_valuation(investment_id: int):
+    """Mark an equity holding to fair value."""
+    db = get_session()
+    investment = investments.get_investment(db, actor(), investment_id, for_edit=True)
+    form = ValuationForm()
+    done = submit(
+        form,
+        lambda: investments.record_valuation(db, actor(), investment_id, form.as_of_on.data,
+                                             form.value.data, form.note.data or ""),
+        lambda _v: url_for("investments.show", investment_id=investment_id),
+        _("Valuation recorded."))
+    return done or (render_template("investments/entry.html", form=form, investment=investment,
+                                    title=_("New valuation")), status_of(form))

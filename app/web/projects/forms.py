@@ -1,0 +1,55 @@
+"""The project form: shape only; the services check codes and business rules."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.domain.codes import CooperationMode, Intensity, ProjectStatus
+from app.services.projects import ProjectData
+from app.web.fields import AmountField, CodedField, IsoDateField, NonNegative
+
+
+class ProjectForm(FlaskForm):
+    """A transferred project. Money in yuan, land in 亩."""
+
+    version = HiddenField()
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    enterprise = StringField(_l("Enterprise"), validators=[DataRequired(), Length(max=200)])
+    uscc = StringField(_l("Unified social credit code"), validators=[Optional(), Length(max=40)])
+    industry = SelectField(_l("Industry (GB/T 4754 division)"), validators=[DataRequired()],
+                           validate_choice=False)
+    intensity = CodedField(_l("Intensity category"), enum=Intensity)
+    source_region = SelectField(_l("Source region"), validators=[DataRequired()],
+                                validate_choice=False)
+    destination_region = SelectField(_l("Destination region"), validators=[DataRequired()],
+                                     validate_choice=False)
+    cooperation_mode = CodedField(_l("Cooperation mode"), enum=CooperationMode)
+    park = StringField(_l("Park"), validators=[Optional(), Length(max=200)])
+    status = CodedField(_l("Status"), enum=ProjectStatus)
+    planned_investment = AmountField(_l("Planned investment (yuan)"),
+                                     validators=[Optional(), NonNegative()])
+    planned_jobs = IntegerField(_l("Planned jobs"), validators=[Optional(), NumberRange(min=0)])
+    land_area = AmountField(_l("Land area (亩)"), validators=[Optional(), NonNegative()])
+    production_start_on = IsoDateField(_l("Production start (达产)"), validators=[Optional()])
+    is_two_high = BooleanField(_l("Two-high (high energy use, high emissions)"))
+    capacity_replacement_ref = StringField(_l("Capacity-replacement reference"),
+                                           validators=[Optional(), Length(max=200)])
+
+    def to_data(self) -> ProjectData:
+        """The entered values for the service."""
+        return ProjectData(
+            code=self.code.data, name=self.name.data, enterprise=self.enterprise.data,
+            industry=self.industry.data, intensity=self.intensity.data,
+            source_region=self.source_region.data,
+            destination_region=self.destination_region.data,
+            cooperation_mode=self.cooperation_mode.data, status=self.status.data,
+            uscc=self.uscc.data or "", park=self.park.data or "",
+            planned_investment=self.planned_investment.data,
+            planned_jobs=self.planned_jobs.data, land_area=self.land_area.data,
+            production_start_on=self.production_start_on.data,
+            is_two_high=bool(self.is_two_high.data),
+            capacity_replacement_ref=self.capacity_replacement_ref.data or "")

@@ -1,0 +1,70 @@
+"""Views of the project pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+from flask_babel import gettext as _
+
+from app.db import get_session
+from app.services import projects
+from app.services.access import can_edit_project, get_project
+from app.services.reference import industry_choices, region_choices
+from app.web.common import actor, require_sign_in, status_of, submit
+from app.web.projects.forms import ProjectForm
+
+bp = Blueprint("projects", __name__, url_prefix="/projects")
+bp.before_request(require_sign_in)
+
+
+def _with_choices(form: ProjectForm) -> ProjectForm:
+    db = get_session()
+    regions = region_choices(db)
+    form.source_region.choices = regions
+    form.destination_region.choices = regions
+    form.industry.choices = industry_choices(db)
+    return form
+
+
+@bp.route("/")
+def index():
+    """The projects in the user's scope."""
+    rows = projects.list_projects(get_session(), actor())
+    return render_template("projects/index.html", rows=rows)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Register a project."""
+    db = get_session()
+    form = _with_choices(ProjectForm())
+    done = submit(form, lambda: projects.create_project(db, actor(), form.to_data()),
+                  lambda p: url_for("projects.show", project_id=p.id), _("Project registered."))
+    return done or (render_template("projects/form.html", form=form, project=None),
+                    status_of(form))
+
+
+@bp.route("/<int:project_id>")
+def show(project_id: int):
+    """A project's attributes."""
+    db = get_session()
+    project = get_project(db, actor(), project_id)
+    return render_template("projects/show.html", project=project,
+                           can_edit=can_edit_project(db, actor(), project))
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+def edit(project_id: int):
+    """Change a project's attributes (optimistic locking on its version)."""
+    db = get_session()
+    project = get_project(db, actor(), project_id, for_edit=True)
+    form = _with_choices(ProjectForm(
+        obj=project, industry=project.industry_code,
+        source_region=project.source_region.code,
+        destination_region=project.destination_region.code))
+    done = submit(
+        form,
+        lambda: projects.update_project(db, actor(), project_id, int(form.version.data or 0),
+                                        form.to_data()),
+        lambda p: url_for("projects.show", project_id=p.id), _("Project saved."))
+    return done or (render_template("projects/form.html", form=form, project=project),
+                    status_of(form))

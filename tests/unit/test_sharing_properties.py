@@ -1,0 +1,324 @@
+"""Property tests of the split engine: the invariants of sharing.md and a plain-Fraction reference."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import replace
+from decimal import Decimal, localcontext
+from fractions import Fraction
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from app.domain.quarter import Quarter, quarters_between
+from app.domain.sharing import Cap, Parties, Rule, Tier, split
+from app.domain.sharing.explain import explain
+
+QUANTA = [Decimal("0.01"), Decimal("1"), Decimal("0.05")]
+NAMES = ["D", "S", "O1", "O2"]
+FIRST = Quarter(2024, 1)
+SPAN = 16  # quarters 2024Q1 … 2027Q4
+
+
+def reference_split(rule, parties, observations, cap_overrides=None, through=None):
+    """sharing.md steps 1–8 written out literally in Fractions: the obviously-correct version."""
+    order = list(parties.order)
+    default = parties.default_party
+    quantum = Fraction(rule.quantum)
+    overrides = cap_overrides or {}
+    caps = {c.party: (Fraction(overrides.get(c.party, c.amount)), c.scope) for c in rule.caps}
+    first = min(observations)
+    last = through or max(observations)
+    exact = dict.fromkeys(order, Fraction(0))
+    rounded = dict.fromkeys(order, Fraction(0))
+    in_scope = dict.fromkeys(caps, Fraction(0))
+    total = Fraction(0)
+    rows = []
+    for q in quarters_between(first, last):
+        v = Fraction(observations.get(q, 0))
+        if rule.mode == "DUAL_COUNT":
+            total += v
+            rows.append(dict(quarter=q, missing=q not in observations, allocation=dict.fromkeys(order, v),
+                             rounded=dict.fromkeys(order, total), exact=dict.fromkeys(order, total),
+                             total=total, caps={}))
+            continue
+        tier = next((t for t in rule.tiers if t.covers(q)), None)
+        if tier is None:
+            w = {p: Fraction(p == default) for p in order}
+        else:
+            w = {p: Fraction(tier.weights.get(p, 0)) for p in order}
+        if rule.baseline is not None:
+            base = min(v, Fraction(rule.baseline))
+            inc = v - base
+        else:
+            base, inc = Fraction(0), v
+        e = {p: inc * w[p] / sum(w.values()) for p in order}
+        if rule.baseline is not None:
+            e[rule.baseline_owner] += base
+        if q.number == 1:
+            for p, (_, scope) in caps.items():
+                if scope == "YEAR":
+                    in_scope[p] = Fraction(0)
+        capped = set()
+        while True:
+            # A party is over its cap when its share exceeds the room left (never below zero).
+            room = {p: max(caps[p][0] - in_scope[p], Fraction(0)) for p in caps}
+            over = [p for p in caps if p not in capped and e[p] > room[p]]
+            if not over:
+                break
+            excess = Fraction(0)
+            for p in over:
+                excess += e[p] - room[p]
+                e[p] = room[p]
+                capped.add(p)
+            takers = [p for p in order if p not in capped and w[p] > 0]
+            if not takers:
+                e[default] += excess
+                break
+            for p in takers:
+                e[p] += excess * w[p] / sum(w[t] for t in takers)
+        for p in caps:
+            in_scope[p] += e[p]
+        for p in order:
+            exact[p] += e[p]
+        total += v
+        floors = {p: math.floor(exact[p] / quantum) for p in order}
+        left = int(total / quantum) - sum(floors.values())
+        remainder = {p: exact[p] / quantum - floors[p] for p in order}
+        for p in sorted(order, key=lambda p: (-remainder[p], order.index(p)))[:left]:
+            floors[p] += 1
+        new = {p: floors[p] * quantum for p in order}
+        rows.append(dict(quarter=q, missing=q not in observations,
+                         allocation={p: new[p] - rounded[p] for p in order}, rounded=new,
+                         exact=dict(exact), total=total, caps=dict(in_scope)))
+        rounded = new
+    return rows
+
+
+@st.composite
+def scenarios(draw, min_parties=2, max_parties=4):
+    """A random rule (tiers with gaps, baseline, caps of both scopes) and observations."""
+    n = draw(st.integers(min_parties, max_parties))
+    names = draw(st.permutations(NAMES))[:n]
+    parties = Parties(tuple(names), draw(st.sampled_from(names)))
+    quantum = draw(st.sampled_from(QUANTA))
+    cuts = sorted(draw(st.sets(st.integers(0, SPAN), min_size=1, max_size=6)))
+    tiers = []
+    for lo, hi in zip(cuts, [*cuts[1:], None], strict=True):
+        if draw(st.booleans()) and (hi is None or hi > lo):
+            weights = {p: Decimal(draw(st.sampled_from(["0", "1", "2", "3", "0.5", "1.25", "7"])))
+                       for p in names if draw(st.booleans())}
+            if sum(weights.values(), Decimal(0)) == 0:
+                weights[names[0]] = Decimal(1)
+            last = None if hi is None or draw(st.booleans()) and hi == cuts[-1] else FIRST + (hi - 1)
+            tiers.append(Tier(FIRST + lo, last, weights))
+            if last is None:
+                break
+    units = st.one_of(st.integers(-3000, 8000), st.integers(500, 8000))
+    baseline = owner = None
+    if draw(st.booleans()):
+        baseline = draw(st.integers(0, 3000)) * quantum
+        owner = draw(st.sampled_from(names))
+    amounts = st.one_of(st.integers(0, 2000), st.integers(0, 20000))
+    scopes = st.sampled_from(["AGREEMENT", "YEAR"])
+    caps = tuple(Cap(p, draw(amounts) * quantum, draw(scopes)) for p in names if draw(st.booleans()))
+    rule = Rule(draw(st.sampled_from(["SPLIT"] * 9 + ["DUAL_COUNT"])), tuple(tiers), baseline, owner, caps,
+                quantum)
+    quarters = draw(st.sets(st.integers(0, SPAN - 1), min_size=1, max_size=SPAN))
+    observations = {FIRST + i: draw(units) * quantum for i in sorted(quarters)}
+    overrides = {c.party: draw(amounts) * quantum for c in caps if draw(st.booleans())}
+    return rule, parties, observations, overrides
+
+
+def rows_of(result):
+    """The engine's result in the reference's shape, exact values as Fractions."""
+    out = []
+    for row in result:
+        out.append(dict(quarter=row.quarter, missing=row.is_missing,
+                        allocation={p: Fraction(a) for p, a in row.allocation.items()},
+                        rounded={p: Fraction(r) for p, r in row.rounded.items()},
+                        exact=row.exact, total=Fraction(row.total),
+                        caps={p: state.used for p, state in row.caps.items()}))
+    return out
+
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(scenarios(), st.integers(0, 4))
+def test_engine_equals_the_plain_fraction_reference(scenario, extra_quarters):
+    rule, parties, observations, overrides = scenario
+    through = max(observations) + extra_quarters
+    expected = reference_split(rule, parties, observations, overrides, through)
+    assert rows_of(split(rule, parties, observations, cap_overrides=overrides, through=through)) == expected
+
+
+@SETTINGS
+@given(scenarios())
+def test_split_allocations_add_up_to_the_value_in_every_quarter(scenario):
+    rule, parties, observations, overrides = scenario
+    assume(rule.mode == "SPLIT")
+    for row in split(rule, parties, observations, cap_overrides=overrides):
+        assert sum(row.allocation.values()) == row.value
+
+
+@SETTINGS
+@given(scenarios(), st.data())
+def test_allocations_over_any_run_equal_the_change_in_the_rounded_cumulative(scenario, data):
+    rule, parties, observations, overrides = scenario
+    rows = list(split(rule, parties, observations, cap_overrides=overrides))
+    i = data.draw(st.integers(0, len(rows) - 1))
+    j = data.draw(st.integers(i, len(rows) - 1))
+    for p in parties.order:
+        before = rows[i - 1].rounded[p] if i else 0
+        assert sum(row.allocation[p] for row in rows[i : j + 1]) == rows[j].rounded[p] - before
+
+
+@SETTINGS
+@given(scenarios())
+def test_no_partys_exact_cumulative_exceeds_its_cap_except_the_default_party(scenario):
+    rule, parties, observations, overrides = scenario
+    assume(rule.mode == "SPLIT" and rule.caps)
+    result = split(rule, parties, observations, cap_overrides=overrides)
+    for row in result:
+        for party, state in row.caps.items():
+            if party != parties.default_party:
+                assert state.used <= state.cap
+                if state.scope == "AGREEMENT":  # caps are whole quanta, so R ≤ ceil(E) ≤ cap
+                    assert row.rounded[party] <= state.cap
+
+
+@SETTINGS
+@given(scenarios())
+def test_the_default_party_exceeds_its_cap_only_when_nobody_else_can_take_the_excess(scenario):
+    rule, parties, observations, overrides = scenario
+    assume(rule.mode == "SPLIT" and any(c.party == parties.default_party for c in rule.caps))
+    rows = list(split(rule, parties, observations, cap_overrides=overrides))
+    for before, row in zip([None, *rows], rows, strict=False):
+        state = row.caps[parties.default_party]
+        used_before = 0 if before is None else before.caps[parties.default_party].used
+        if state.scope == "YEAR" and row.quarter.number == 1:
+            used_before = 0
+        if state.used > state.cap and used_before <= state.cap:
+            # Crossing the cap: every other party with a positive weight is at its own cap.
+            tier = row.tier
+            weights = tier.weights if tier else {parties.default_party: 1}
+            for p in parties.order:
+                if p != parties.default_party and weights.get(p, 0) > 0:
+                    assert p in row.caps and row.caps[p].room == 0
+
+
+@SETTINGS
+@given(scenarios())
+def test_rounded_cumulative_stays_within_one_quantum_of_exact(scenario):
+    rule, parties, observations, overrides = scenario
+    for row in split(rule, parties, observations, cap_overrides=overrides):
+        for p in parties.order:
+            assert abs(Fraction(row.rounded[p]) - row.exact[p]) < Fraction(rule.quantum)
+
+
+@SETTINGS
+@given(scenarios(), st.randoms(use_true_random=False))
+def test_result_depends_on_priority_not_on_the_order_anything_is_listed_in(scenario, rnd):
+    rule, parties, observations, overrides = scenario
+    expected = rows_of(split(rule, parties, observations, cap_overrides=overrides))
+    priorities = {p: i for i, p in enumerate(parties.order)}
+    listed = list(priorities.items())
+    rnd.shuffle(listed)
+    reordered = Parties.by_priority(dict(listed), parties.default_party)
+    tiers = [replace(t, weights=dict(_shuffled(t.weights.items(), rnd))) for t in rule.tiers]
+    rnd.shuffle(tiers)
+    caps = list(rule.caps)
+    rnd.shuffle(caps)
+    shuffled = replace(rule, tiers=tuple(tiers), caps=tuple(caps))
+    observed = dict(_shuffled(observations.items(), rnd))
+    got = split(shuffled, reordered, observed, cap_overrides=dict(_shuffled(overrides.items(), rnd)))
+    assert rows_of(got) == expected
+
+
+@SETTINGS
+@given(scenarios(), st.sampled_from(["3", "0.1", "1000", "7.25", "0.0003"]))
+def test_multiplying_every_weight_by_a_positive_number_changes_nothing(scenario, factor):
+    rule, parties, observations, overrides = scenario
+    with localcontext() as ctx:
+        ctx.prec = 100  # exact products
+        tiers = tuple(replace(t, weights={p: w * Decimal(factor) for p, w in t.weights.items()})
+                      for t in rule.tiers)
+    scaled = replace(rule, tiers=tiers)
+    assert rows_of(split(scaled, parties, observations, cap_overrides=overrides)) == rows_of(
+        split(rule, parties, observations, cap_overrides=overrides)
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios(), st.data())
+def test_explain_tells_the_same_numbers_as_the_engine(scenario, data):
+    rule, parties, observations, overrides = scenario
+    rows = list(split(rule, parties, observations, cap_overrides=overrides))
+    row = data.draw(st.sampled_from(rows))
+    party = data.draw(st.sampled_from(parties.order))
+    why = explain(rule, parties, observations, row.quarter, party, cap_overrides=overrides)
+    assert why.allocation == row.allocation[party]
+    assert why.exact_after == row.exact[party]
+    assert why.rounded_after == why.rounded_before + why.allocation
+    assert why.rounding.floor + why.rounding.gets_extra_unit == Fraction(row.rounded[party]) / Fraction(
+        rule.quantum
+    )
+
+
+def test_excess_shared_by_weights_3_to_4_needs_a_finer_denominator_and_stays_exact():
+    # A is capped at 1.00; its excess 4.00 goes to B and C as 3:4, i.e. 12/7 and 16/7.
+    parties = Parties(("A", "B", "C"), "A")
+    rule = Rule("SPLIT", (Tier(FIRST, None, {"A": Decimal(5), "B": Decimal(3), "C": Decimal(4)}),),
+                caps=(Cap("A", Decimal("1.00")),))
+    observations = {FIRST: Decimal("12.00"), FIRST + 1: Decimal("12.01"), FIRST + 2: Decimal("-3.00")}
+    got = rows_of(split(rule, parties, observations))
+    assert got == reference_split(rule, parties, observations)
+    assert got[0]["exact"] == {"A": 1, "B": Fraction(3) + Fraction(12, 7), "C": Fraction(4) + Fraction(16, 7)}
+
+
+def test_a_refund_restores_room_under_a_cap():
+    parties = Parties(("D", "S"), "D")
+    rule = Rule("SPLIT", (Tier(FIRST, None, {"D": Decimal(1), "S": Decimal(1)}),),
+                caps=(Cap("S", Decimal("100.00")),))
+    observations = {FIRST: Decimal("300.00"), FIRST + 1: Decimal("-50.00"), FIRST + 2: Decimal("100.00")}
+    rows = list(split(rule, parties, observations))
+    assert [r.allocation["S"] for r in rows] == [Decimal("100.00"), Decimal("-25.00"), Decimal("25.00")]
+
+
+def test_a_yearly_cap_starts_again_in_january():
+    parties = Parties(("D", "S"), "D")
+    rule = Rule("SPLIT", (Tier(FIRST, None, {"S": Decimal(1)}),), caps=(Cap("S", Decimal("10.00"), "YEAR"),))
+    observations = {Quarter(2024, 4): Decimal("15.00"), Quarter(2025, 1): Decimal("15.00")}
+    rows = list(split(rule, parties, observations))
+    assert [r.allocation["S"] for r in rows] == [Decimal("10.00"), Decimal("10.00")]
+    assert [r.caps["S"].room for r in rows] == [0, 0]
+
+
+def test_a_cap_override_replaces_the_rule_amount_for_one_project():
+    parties = Parties(("D", "S"), "D")
+    rule = Rule("SPLIT", (Tier(FIRST, None, {"S": Decimal(1)}),), caps=(Cap("S", Decimal("10.00")),))
+    result = split(rule, parties, {FIRST: Decimal("50.00")}, cap_overrides={"S": Decimal("30.00")})
+    assert result[0].allocation == {"D": Decimal("20.00"), "S": Decimal("30.00")}
+
+
+def test_a_long_random_series_matches_the_reference_for_three_and_two_parties():
+    rnd = random.Random(2024)
+    for names in (("D", "S", "O1"), ("D", "S")):
+        parties = Parties(names, "D")
+        tiers = (Tier(FIRST, FIRST + 19, {n: Decimal(rnd.randint(1, 9)) for n in names}),
+                 Tier(FIRST + 24, None, {n: Decimal(rnd.randint(0, 3)) + 1 for n in names}))
+        caps = (Cap("S", Decimal("20000.00")), Cap("D", Decimal("9000.00"), "YEAR"))
+        if "O1" in names:
+            caps += (Cap("O1", Decimal("15000.00"), "YEAR"),)
+        rule = Rule("SPLIT", tiers, Decimal("500.00"), "S", caps)
+        observations = {FIRST + i: Decimal(rnd.randint(-50000, 500000)).scaleb(-2) for i in range(60)}
+        assert rows_of(split(rule, parties, observations)) == reference_split(rule, parties, observations)
+
+
+def _shuffled(items, rnd):
+    items = list(items)
+    rnd.shuffle(items)
+    return items
