@@ -13,7 +13,7 @@ config = context.config
 
 
 def _render_item(kind, obj, autogen_context):
-    """Write the app's column types as their plain SQL types, so migrations never import app code."""
+    """Write the app's column types as plain SQL types: migrations never import app code."""
     if kind == "type" and isinstance(obj, TypeDecorator):
         return "sa." + repr(obj.impl_instance)
     return False

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 from app.domain.codes import (
-    CooperationMode, FundClass, Instrument, Intensity, InvestorType, MovementType, ProjectStatus,
+    CooperationMode,
+    FundClass,
+    Instrument,
+    Intensity,
+    InvestorType,
+    MovementType,
+    ProjectStatus,
     Role,
 )
 from app.domain.uscc import make_uscc

@@ -31,7 +31,7 @@ def show_metrics(code: str, as_of: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(to_json_dict(result), ensure_ascii=False, indent=1))
         return
-    for name, value in to_json_dict(result).items():
+    for name in to_json_dict(result):
         if name == "investments":
             continue
         raw = getattr(result, name)

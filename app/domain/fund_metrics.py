@@ -200,7 +200,8 @@ def _investment(
     prepared: _PreparedInvestment, as_of: dt.date
 ) -> tuple[InvestmentMetrics, int, int]:
     """One investment's metrics, plus its commitments and disbursements in fen for fund totals."""
-    source, entries, valuations = prepared[0], prepared[1].upto(as_of), prepared[2].upto(as_of)
+    source, entry_timeline, valuation_timeline = prepared
+    entries, valuations = entry_timeline.upto(as_of), valuation_timeline.upto(as_of)
     committed, cost = _fen(entries, "COMMITMENT"), _fen(entries, "DISBURSEMENT")
     repaid, proceeds = _fen(entries, "REPAYMENT"), _fen(entries, "PROCEEDS")
     realized = repaid + _fen(entries, "INCOME") + proceeds
@@ -230,7 +231,8 @@ def _investment(
 
 def _compute(prepared: _PreparedFund, as_of: dt.date) -> FundMetrics:
     """The fund's metrics as of ``as_of`` from already sorted inputs."""
-    commitments, movements = prepared[0].upto(as_of), prepared[1].upto(as_of)
+    commitment_timeline, movement_timeline, prepared_investments = prepared
+    commitments, movements = commitment_timeline.upto(as_of), movement_timeline.upto(as_of)
     committed = sum(to_minor_units(c.amount) for c in commitments)
     government = sum(
         to_minor_units(c.amount) for c in commitments if c.investor_type == "GOVERNMENT"
@@ -239,7 +241,7 @@ def _compute(prepared: _PreparedFund, as_of: dt.date) -> FundMetrics:
     fees = _fen(movements, "FEE")
     investments: dict[str, InvestmentMetrics] = {}
     investment_commitments = undrawn = disbursed = realized = portfolio = in_region = 0
-    for prepared_investment in prepared[2]:
+    for prepared_investment in prepared_investments:
         metrics, committed_to_it, cost = _investment(prepared_investment, as_of)
         investments[metrics.key] = metrics
         investment_commitments += committed_to_it

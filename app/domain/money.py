@@ -45,17 +45,17 @@ def _without_negative_zero(value: Decimal) -> Decimal:
 def round_half_up(value: Number, places: int = 2) -> Decimal:
     """Round for display to ``places`` decimals, half away from zero (ROUND_HALF_UP)."""
     if isinstance(value, Fraction):
-        scale = 10**places
-        magnitude = abs(value) * scale + Fraction(1, 2)
+        magnitude = abs(value) * 10**places + Fraction(1, 2)
         units = magnitude.numerator // magnitude.denominator
-        rounded = Decimal(-units if value < 0 else units).scaleb(-places)
+        with localcontext() as context:
+            context.prec = len(str(units)) + 2  # scaleb must not round
+            rounded = Decimal(-units if value < 0 else units).scaleb(-places)
         return _without_negative_zero(rounded)
     value = Decimal(_exact(value))
     if not value.is_finite():
         raise AmountError(f'"{value}" is not a number')
     with localcontext() as context:
-        # Enough digits that quantize never fails for large amounts.
-        context.prec = max(28, value.adjusted() + places + 3)
+        context.prec = max(28, value.adjusted() + places + 3)  # quantize must not overflow
         rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return _without_negative_zero(rounded)
 

@@ -65,6 +65,8 @@ class Quarter:
     @property
     def last_day(self) -> dt.date:
         """The last day of the quarter (the quarter end)."""
+        if self.number == 4:  # not via the next quarter, which does not exist after 9999Q4
+            return dt.date(self.year, 12, 31)
         return (self + 1).first_day - dt.timedelta(days=1)
 
     def __str__(self) -> str:

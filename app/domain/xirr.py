@@ -2,7 +2,7 @@
 
 The search runs on the daily discount factor u = (1 + r) ** (-1/365), in which the net present
 value Σ aᵢ·u^dᵢ (dᵢ = days from the first flow) is a polynomial with integer exponents: each
-evaluation needs only multiplications, no logarithms, which keeps 40 flows well under 5 ms.
+evaluation needs only multiplications, no logarithms, which keeps 40 flows under 5 ms.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ PRECISION = 40
 """Significant digits of the working context."""
 
 LOWEST_RATE = Decimal("-0.9999")
-"""−99.99 %: below this no root is looked for."""
+"""−99.99 %: below this no root is looked for (the grid's first point)."""
 
 HIGHEST_RATE = Decimal("100")
-"""+10,000 %: above this no root is looked for."""
+"""+10,000 %: above this no root is looked for (the grid's last point)."""
 
 RESULT_QUANTUM = Decimal("1E-18")
 """The returned rate is rounded half-even to 18 places (the search is accurate to ~1e-19)."""
@@ -31,14 +31,17 @@ _MAX_ITERATIONS = 300
 # Rates whose intervals are scanned for a sign change when a root may not be unique: every 5 %
 # near 0, where the answer usually lies, coarser towards the bounds. Each point costs one NPV
 # evaluation, so the grid is as coarse as the "closest to 0" promise allows.
-_GRID_RATES = tuple(
-    Decimal(text)
-    for text in (
-        "-0.9999", "-0.999", "-0.99", "-0.95", "-0.9", "-0.8", "-0.7", "-0.6", "-0.5", "-0.4",
-        "-0.3", "-0.25", "-0.2", "-0.15", "-0.1", "-0.05", "0", "0.05", "0.1", "0.15", "0.2",
-        "0.25", "0.3", "0.4", "0.5", "0.6", "0.8", "1", "1.5", "2", "3", "5", "10", "20", "50",
-        "100",
-    )
+_GRID_RATES = (
+    LOWEST_RATE,
+    *(
+        Decimal(text)
+        for text in (
+            "-0.999", "-0.99", "-0.95", "-0.9", "-0.8", "-0.7", "-0.6", "-0.5", "-0.4", "-0.3",
+            "-0.25", "-0.2", "-0.15", "-0.1", "-0.05", "0", "0.05", "0.1", "0.15", "0.2", "0.25",
+            "0.3", "0.4", "0.5", "0.6", "0.8", "1", "1.5", "2", "3", "5", "10", "20", "50",
+        )
+    ),
+    HIGHEST_RATE,
 )  # fmt: skip
 
 

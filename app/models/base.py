@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

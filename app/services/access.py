@@ -98,7 +98,7 @@ def fund_filter(actor: Actor) -> ColumnElement[bool]:
 
 
 def project_filter(actor: Actor) -> ColumnElement[bool]:
-    """The projects ``actor`` may read: financed by or registered by them, or touching their region."""
+    """The projects ``actor`` may read: theirs (financed or registered) or touching their region."""
     if actor.sees_everything:
         return true()
     clauses = []

@@ -26,7 +26,7 @@ class ChainReport:
 
     @property
     def is_intact(self) -> bool:
-        """No entry was altered, removed or inserted (short of the newest ones, see verify_chain)."""
+        """No entry was altered, removed or inserted (except possibly the newest; see above)."""
         return self.broken_at is None
 
 

@@ -14,8 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.codes import (
-    CooperationMode, FundClass, Instrument, Intensity, InvestorType, MovementType, ProjectStatus,
-    Role, TransactionType,
+    CooperationMode,
+    FundClass,
+    Instrument,
+    Intensity,
+    InvestorType,
+    MovementType,
+    ProjectStatus,
+    Role,
+    TransactionType,
 )
 from app.domain.uscc import make_uscc
 from app.models import Fund
@@ -46,8 +53,10 @@ DEMO_USERS = (
 )
 
 FUNDS = (
-    ("HF-01", "合肥市承接产业转移引导基金", "340100", "合肥产投资本管理有限公司", 2022, 1_000_000_000),
-    ("SZHY-01", "深河产业共建发展基金", "440300", "深圳市深汕投资管理有限公司", 2023, 2_000_000_000),
+    ("HF-01", "合肥市承接产业转移引导基金", "340100", "合肥产投资本管理有限公司", 2022,
+     1_000_000_000),
+    ("SZHY-01", "深河产业共建发展基金", "440300", "深圳市深汕投资管理有限公司", 2023,
+     2_000_000_000),
     ("GD-01", "广东省产业有序转移基金", "440000", "粤财基金管理有限公司", 2021, 3_000_000_000),
     ("CD-01", "成都承接东部产业转移基金", "510100", "成都产业资本管理有限公司", 2023, 800_000_000),
 )
@@ -153,7 +162,8 @@ def load_demo(session: Session, *, seed: int = 2026, through: dt.date | None = N
                     ProjectStatus.PIPELINE)[n % 3],
             uscc=make_uscc(f"91{destination}MA{n:05d}X0"), park=park,
             planned_investment=Decimal(rng.randrange(5, 60)) * 10 * WAN * 100,
-            planned_jobs=rng.randrange(80, 1500), land_area=Decimal(rng.randrange(3000, 40000)) / 100,
+            planned_jobs=rng.randrange(80, 1500),
+            land_area=Decimal(rng.randrange(3000, 40000)) / 100,
             production_start_on=dt.date(2024 + n % 3, 1 + n % 12, 1),
             is_two_high=code in ("HY-007", "CD-006"),
             capacity_replacement_ref="粤工信产能置换〔2024〕12号" if code == "HY-007"
@@ -168,10 +178,11 @@ def _fund_activity(session: Session, rng: random.Random, fund: Fund, project_cod
                    through: dt.date) -> None:
     size = fund.target_size
     start = dt.date(max(fund.vintage, 2022), 12, 1)
-    lps = ((f"{fund.sponsor_region.name}财政局（政府引导基金）", InvestorType.GOVERNMENT, Decimal("0.30")),
+    bank = "徽商银行" if fund.code == "HF-01" else "国有商业银行理财子公司"
+    lps = ((f"{fund.sponsor_region.name}财政局（政府引导基金）", InvestorType.GOVERNMENT,
+            Decimal("0.30")),
            ("省属国有资本投资运营公司", InvestorType.SOE, Decimal("0.20")),
-           ("徽商银行" if fund.code == "HF-01" else "国有商业银行理财子公司", InvestorType.FINANCIAL,
-            Decimal("0.25")),
+           (bank, InvestorType.FINANCIAL, Decimal("0.25")),
            ("社会资本有限合伙人", InvestorType.PRIVATE, Decimal("0.25")))
     for investor, kind, share in lps:
         funds.add_commitment(session, SYSTEM, fund.id, funds.CommitmentData(

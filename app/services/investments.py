@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain.codes import Instrument, TransactionType
-from app.models import Investment, InvestmentTransaction, Project, Valuation
+from app.models import Fund, Investment, InvestmentTransaction, Project, Valuation
 from app.services.access import Actor, can_edit_fund, fund_filter, get_fund, project_filter
-from app.models import Fund
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
 from app.services.ledger import check_reference_free, check_reversible, next_reference
 
@@ -25,7 +24,7 @@ ALLOWED_TYPES: dict[Instrument, frozenset[TransactionType]] = {
                                 TransactionType.WRITE_OFF}),
     Instrument.GRANT: frozenset({TransactionType.COMMITMENT, TransactionType.DISBURSEMENT}),
 }
-"""Which ledger entries make sense for each instrument (a grant is never repaid, a loan never sold)."""
+"""The ledger entries each instrument takes (a grant is never repaid, a loan never sold)."""
 
 
 def open_investment(session: Session, actor: Actor, fund_id: int, project_code: str,

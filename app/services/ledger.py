@@ -32,6 +32,7 @@ def check_reversible(session: Session, model, original, original_on: dt.date,
     if session.scalar(select(model.id).where(model.reverses_id == original.id)):
         raise ValidationFailed(reverses="this entry has been reversed already")
     if reversed_on < original_on:
-        raise ValidationFailed(date=f"{reversed_on} is before the entry it reverses ({original_on})")
+        raise ValidationFailed(
+            date=f"{reversed_on} is before the entry it reverses ({original_on})")
     if not note.strip():
         raise ValidationFailed(note="say why the entry is reversed")

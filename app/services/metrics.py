@@ -14,7 +14,14 @@ from app.domain import fund_metrics as fm
 from app.domain.quarter import Quarter, quarters_between
 from app.domain.regions import subtree_prefix
 from app.models import (
-    Commitment, Fund, Investment, InvestmentTransaction, Movement, Project, Region, Valuation,
+    Commitment,
+    Fund,
+    Investment,
+    InvestmentTransaction,
+    Movement,
+    Project,
+    Region,
+    Valuation,
 )
 from app.services.access import Actor, fund_filter, get_fund
 from app.services.errors import NotFound

@@ -112,7 +112,7 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> N
     """Change one's own password after checking the current one."""
     user = get_user(session, user_id)
     if not _check_password(user.password_hash, current):
-        raise ValidationFailed(current_password="is not your current password")
+        raise ValidationFailed({"current_password": ["is not your current password"]})
     validate_password(new, "new_password")
     user.password_hash = hash_password(new)
     session.flush()

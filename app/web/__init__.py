@@ -6,7 +6,9 @@ from flask import Flask, g, render_template, request, session
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from app.db import get_session
 from app.services.errors import NotFound
+from app.services.users import log_access_denied
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -40,6 +42,10 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(module.bp)
 
     @app.errorhandler(NotFound)
+    def _out_of_scope(_error):
+        _log_access_denied()
+        return render_template("errors/404.html"), 404
+
     @app.errorhandler(404)
     def _not_found(_error):
         return render_template("errors/404.html"), 404
@@ -63,6 +69,17 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(500)
     def _server_error(_error):
         return render_template("errors/500.html"), 500
+
+
+def _log_access_denied() -> None:
+    """Record a signed-in user's request for something absent or outside their scope."""
+    actor = g.get("actor")
+    if actor is None:
+        return
+    session = get_session()
+    session.rollback()  # whatever the request had started is abandoned, and frees the database
+    log_access_denied(session, actor.user_id, actor.label, request.full_path.rstrip("?"))
+    session.commit()
 
 
 def _security_headers(response):

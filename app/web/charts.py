@@ -50,7 +50,7 @@ def line_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[Decim
                      f'text-anchor="end" fill="#5b6b7c">{tick:,.0f}</text>')
     parts.append(f'<text x="{left}" y="{top - 4}" font-size="11" fill="#5b6b7c">'
                  f'{escape(unit_label)}</text>')
-    step = max(1, len(labels) // 10)
+    step = max(1, -(-len(labels) // 8))  # at most about eight labels: they must not overlap
     for i, label in enumerate(labels):
         if i % step == 0 or i == len(labels) - 1:
             parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16}" font-size="11" '

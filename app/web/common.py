@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Flask, abort, flash, g, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Form
@@ -93,11 +94,21 @@ def parse_id_or_404(value: str) -> int:
     return int(value)
 
 
+def coded_label(member) -> str:
+    """A coded value's label in the user's language (the code itself if it has none)."""
+    if member is None:
+        return "—"
+    if not hasattr(member, "label_zh"):
+        return str(member)
+    return member.label_zh if str(get_locale() or "zh").startswith("zh") else member.label_en
+
+
 def register_template_helpers(app: Flask) -> None:
     """Number formatting filters for templates: amounts, ratios, percentages; "—" for undefined."""
     app.add_template_filter(format_amount, "amount")
     app.add_template_filter(format_ratio, "ratio")
     app.add_template_filter(format_percent, "percent")
+    app.add_template_filter(coded_label, "label")
 
     @app.context_processor
     def _globals():

@@ -70,7 +70,7 @@ class CodedField(SelectField):
                          **kwargs)
 
 
-def IsoDateField(label=None, validators=None, **kwargs) -> DateField:  # noqa: N802
+def IsoDateField(label=None, validators=None, **kwargs) -> DateField:
     """A date typed or picked as ISO ``2026-09-30``."""
     return DateField(label, validators, format="%Y-%m-%d",
                      render_kw={"type": "date", "placeholder": "2026-09-30"}, **kwargs)

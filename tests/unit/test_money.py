@@ -221,3 +221,8 @@ def test_format_ratio_shows_a_multiple_to_two_places_half_up(value, expected):
 )
 def test_format_percent_shows_a_fraction_as_percent_to_two_places_half_up(value, expected):
     assert format_percent(value) == expected
+
+
+def test_round_half_up_keeps_every_digit_of_a_huge_fraction():
+    huge = Fraction(10**40 + 1, 1) + Fraction(1, 200)
+    assert str(round_half_up(huge, 2)) == "10000000000000000000000000000000000000001.01"

@@ -57,7 +57,7 @@ def walk_many(
             e = [inc * c for c in coef]
             e[owner] += base * d
         if capped:
-            if has_year_cap and qi % 4 == 0:  # Q1: yearly caps start again
+            if has_year_cap and qi % 4 == 1:  # Q1: yearly caps start again
                 for p, _, is_year in capped:
                     if is_year:
                         scoped[p] = 0

@@ -28,6 +28,14 @@ class FundForm(FlaskForm):
     term_end_on = IsoDateField(_l("Term end"), validators=[Optional()])
     status = CodedField(_l("Status"), enum=FundStatus)
 
+    @classmethod
+    def for_fund(cls, fund) -> FundForm:
+        """The form filled in from a stored fund (the sponsor as its region code)."""
+        form = cls(obj=fund)
+        if not form.is_submitted():  # obj would otherwise put the Region object in the list
+            form.sponsor_region.data = fund.sponsor_region.code
+        return form
+
     def to_data(self) -> FundData:
         """The entered values for the service."""
         return FundData(

@@ -16,7 +16,11 @@ from app.services.reference import region_choices
 from app.web.charts import line_chart
 from app.web.common import actor, require_sign_in, status_of, submit
 from app.web.funds.forms import (
-    CommitmentForm, FundForm, InvestmentForm, MovementForm, ReverseForm,
+    CommitmentForm,
+    FundForm,
+    InvestmentForm,
+    MovementForm,
+    ReverseForm,
 )
 
 bp = Blueprint("funds", __name__, url_prefix="/funds")
@@ -65,7 +69,7 @@ def edit(fund_id: int):
     """Change a fund's register entry (optimistic locking on its version)."""
     db = get_session()
     fund = get_fund(db, actor(), fund_id, for_edit=True)
-    form = FundForm(obj=fund, sponsor_region=fund.sponsor_region.code)
+    form = FundForm.for_fund(fund)
     form.sponsor_region.choices = region_choices(db)
     done = submit(
         form,

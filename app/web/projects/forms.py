@@ -39,6 +39,16 @@ class ProjectForm(FlaskForm):
     capacity_replacement_ref = StringField(_l("Capacity-replacement reference"),
                                            validators=[Optional(), Length(max=200)])
 
+    @classmethod
+    def for_project(cls, project) -> ProjectForm:
+        """The form filled in from a stored project (codes for the pick lists)."""
+        form = cls(obj=project)
+        if not form.is_submitted():  # obj would otherwise put model objects in the pick lists
+            form.industry.data = project.industry_code
+            form.source_region.data = project.source_region.code
+            form.destination_region.data = project.destination_region.code
+        return form
+
     def to_data(self) -> ProjectData:
         """The entered values for the service."""
         return ProjectData(

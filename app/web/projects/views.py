@@ -57,10 +57,7 @@ def edit(project_id: int):
     """Change a project's attributes (optimistic locking on its version)."""
     db = get_session()
     project = get_project(db, actor(), project_id, for_edit=True)
-    form = _with_choices(ProjectForm(
-        obj=project, industry=project.industry_code,
-        source_region=project.source_region.code,
-        destination_region=project.destination_region.code))
+    form = _with_choices(ProjectForm.for_project(project))
     done = submit(
         form,
         lambda: projects.update_project(db, actor(), project_id, int(form.version.data or 0),
