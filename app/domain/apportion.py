@@ -1,8 +1,8 @@
-"""Largest-remainder apportioning of whole quanta, and re-apportioning for display in another unit."""
+"""Largest-remainder apportioning of whole quanta; re-apportioning for display in another unit."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -29,7 +29,7 @@ def apportion(total_units: int, exact: Sequence[tuple[K, Fraction | int]]) -> di
     shares = [Fraction(share) for _, share in exact]
     denominator = lcm(1, *(share.denominator for share in shares))
     numerators = [share.numerator * (denominator // share.denominator) for share in shares]
-    return dict(zip(keys, apportion_over(total_units, numerators, denominator)))
+    return dict(zip(keys, apportion_over(total_units, numerators, denominator), strict=True))
 
 
 def apportion_over(total_units: int, numerators: Sequence[int], denominator: int) -> list[int]:
@@ -49,7 +49,7 @@ def apportion_over(total_units: int, numerators: Sequence[int], denominator: int
             f"{Fraction(sum(numerators), denominator)}"
         )
     if left:
-        remainders = [n - f * denominator for n, f in zip(numerators, floors)]
+        remainders = [n - f * denominator for n, f in zip(numerators, floors, strict=True)]
         # sorted() is stable, so among equal remainders the earlier (higher-priority) share wins.
         ranked = sorted(range(len(floors)), key=lambda i: -remainders[i])
         for i in ranked[:left]:
@@ -72,11 +72,18 @@ def to_units(amount: Decimal | int, quantum: Decimal) -> int:
 
 
 def from_units(units: int, quantum: Decimal) -> Decimal:
-    """A whole number of quanta as an exact ``Decimal`` with the quantum's exponent (no rounding)."""
-    sign, digits, exponent = quantum.as_tuple()
+    """Whole quanta as an exact ``Decimal`` with the quantum's exponent (no rounding)."""
+    return units_to_decimal(quantum)(units)
+
+
+def units_to_decimal(quantum: Decimal) -> Callable[[int], Decimal]:
+    """A fast :func:`from_units` for one quantum, for converting many amounts."""
+    _, digits, exponent = quantum.as_tuple()
     coefficient = int("".join(map(str, digits)))
     # Built from text so that no decimal context can round a long amount.
-    return Decimal(f"{units * coefficient}E{exponent}")
+    if coefficient == 1:
+        return lambda units: Decimal(f"{units}E{exponent}")
+    return lambda units: Decimal(f"{units * coefficient}E{exponent}")
 
 
 def places(quantum: Decimal) -> int:

@@ -107,6 +107,39 @@ class TransactionType(Coded):
     WRITE_OFF = "WRITE_OFF"
 
 
+class PartyRole(Coded):
+    SOURCE = "SOURCE"
+    DESTINATION = "DESTINATION"
+    OTHER = "OTHER"
+
+
+class SharingMode(Coded):
+    SPLIT = "SPLIT"
+    DUAL_COUNT = "DUAL_COUNT"
+
+
+class CapScope(Coded):
+    AGREEMENT = "AGREEMENT"
+    YEAR = "YEAR"
+
+
+class AgreementStatus(Coded):
+    DRAFT = "DRAFT"
+    ACTIVE = "ACTIVE"
+    ENDED = "ENDED"
+
+
+class QuarterState(Coded):
+    OPEN = "OPEN"
+    SUBMITTED = "SUBMITTED"
+    CLOSED = "CLOSED"
+
+
+class ReviewKind(Coded):
+    REVIEWED = "REVIEWED"
+    QUERY = "QUERY"
+
+
 # Keyed by (class, value): members of different classes may share a value such as "OTHER".
 _LABELS: dict[tuple[type, str], tuple[str, str]] = {
     (Role, "ADMIN"): ("管理员", "Administrator"),
@@ -154,4 +187,19 @@ _LABELS: dict[tuple[type, str], tuple[str, str]] = {
     (TransactionType, "INCOME"): ("收益", "Income"),
     (TransactionType, "PROCEEDS"): ("退出收入", "Proceeds"),
     (TransactionType, "WRITE_OFF"): ("核销", "Write-off"),
+    (PartyRole, "SOURCE"): ("迁出地", "Source"),
+    (PartyRole, "DESTINATION"): ("承接地", "Destination"),
+    (PartyRole, "OTHER"): ("其他方", "Other"),
+    (SharingMode, "SPLIT"): ("分成", "Split"),
+    (SharingMode, "DUAL_COUNT"): ("双方计入（仅用于考核）", "Dual count (assessment only)"),
+    (CapScope, "AGREEMENT"): ("协议期累计", "Agreement life"),
+    (CapScope, "YEAR"): ("每年", "Per year"),
+    (AgreementStatus, "DRAFT"): ("草案", "Draft"),
+    (AgreementStatus, "ACTIVE"): ("生效", "Active"),
+    (AgreementStatus, "ENDED"): ("终止", "Ended"),
+    (QuarterState, "OPEN"): ("填报中", "Open"),
+    (QuarterState, "SUBMITTED"): ("已提交", "Submitted"),
+    (QuarterState, "CLOSED"): ("已关账", "Closed"),
+    (ReviewKind, "REVIEWED"): ("已审核", "Reviewed"),
+    (ReviewKind, "QUERY"): ("质询", "Query"),
 }

@@ -8,14 +8,18 @@ import json
 from decimal import Decimal
 from enum import Enum
 
+from app.domain.quarter import Quarter
+
 GENESIS = "0" * 64
 """The "previous hash" of the first entry of a chain."""
 
 
 def to_plain(value):
-    """A JSON-safe, canonical form of a value: decimals, dates and codes become strings."""
+    """A JSON-safe, canonical form of a value: decimals, dates, quarters and codes become text."""
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, Quarter):
+        return str(value)
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dt.datetime):

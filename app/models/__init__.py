@@ -4,16 +4,34 @@ from app.models.audit import AuditEntry, audited, set_actor
 from app.models.base import Base
 from app.models.funds import Commitment, Fund, Movement
 from app.models.investments import Investment, InvestmentTransaction, Valuation
+from app.models.observations import Observation, ObservationCorrection
 from app.models.projects import Project
 from app.models.reference import IndustryDivision, Region
+from app.models.sharing import (
+    Agreement,
+    AgreementParty,
+    CapOverride,
+    CoveredProject,
+    IndicatorDefinition,
+    RuleCap,
+    RuleTier,
+    SharingRule,
+    TierWeight,
+)
 from app.models.users import RoleGrant, SignInAttempt, User
+from app.models.workflow import AgreementQuarter, Confirmation, FrozenAllocation, Review
 
 for _model in (Region, IndustryDivision, User, RoleGrant, Fund, Commitment, Movement, Project,
-               Investment, InvestmentTransaction, Valuation):
+               Investment, InvestmentTransaction, Valuation, IndicatorDefinition, Agreement,
+               AgreementParty, CoveredProject, SharingRule, RuleTier, TierWeight, RuleCap,
+               CapOverride, Observation, ObservationCorrection, AgreementQuarter, Confirmation,
+               Review):
     audited(_model)
 
 __all__ = [
-    "AuditEntry", "Base", "Commitment", "Fund", "IndustryDivision", "Investment",
-    "InvestmentTransaction", "Movement", "Project", "Region", "RoleGrant", "SignInAttempt",
-    "User", "Valuation", "set_actor",
+    "Agreement", "AgreementParty", "AgreementQuarter", "AuditEntry", "Base", "CapOverride",
+    "Commitment", "Confirmation", "CoveredProject", "FrozenAllocation", "Fund",
+    "IndicatorDefinition", "IndustryDivision", "Investment", "InvestmentTransaction", "Movement",
+    "Observation", "ObservationCorrection", "Project", "Region", "Review", "RoleGrant", "RuleCap",
+    "RuleTier", "SharingRule", "SignInAttempt", "TierWeight", "User", "Valuation", "set_actor",
 ]

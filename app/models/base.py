@@ -6,8 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, mapped_column
+
+from app.domain.quarter import Quarter
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -98,8 +100,6 @@ CreatedAt = Annotated[dt.datetime, mapped_column(UTCDateTime, default=utcnow)]
 
 def coded(enum_cls: type, **kwargs):
     """A column holding one of an enum's codes, as text guarded by a CHECK constraint."""
-    from sqlalchemy import Enum
-
     return mapped_column(
         Enum(
             enum_cls,
@@ -112,3 +112,24 @@ def coded(enum_cls: type, **kwargs):
         ),
         **kwargs,
     )
+
+
+class QuarterType(TypeDecorator):
+    """A :class:`Quarter` stored as its text ``2026Q3`` (which sorts in calendar order)."""
+
+    impl = String(6)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return str(value if isinstance(value, Quarter) else Quarter.parse(value))
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return Quarter.parse(value)
+
+
+Indicator = Annotated[Decimal, mapped_column(ScaledDecimal(4))]
+"""An indicator value or weight, exact to 0.0001 of its unit (quanta are multiples of that)."""

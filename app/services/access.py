@@ -76,7 +76,8 @@ def actor_for(user: User) -> Actor:
     )
 
 
-def _within(region_code_column, codes: tuple[str, ...]) -> ColumnElement[bool]:
+def within_regions(region_code_column, codes: tuple[str, ...]) -> ColumnElement[bool]:
+    """SQL: the region code column lies within (or is) one of ``codes``."""
     if not codes:
         return false()
     return or_(*(region_code_column.like(subtree_prefix(c) + "%") for c in codes))
@@ -92,7 +93,7 @@ def fund_filter(actor: Actor) -> ColumnElement[bool]:
         clauses.append(Fund.id.in_(actor.fund_ids))
     if actor.read_regions:
         clauses.append(Fund.sponsor_region_id.in_(
-            select(sponsor.id).where(_within(sponsor.code, actor.read_regions))
+            select(sponsor.id).where(within_regions(sponsor.code, actor.read_regions))
         ))
     return or_(*clauses) if clauses else false()
 
@@ -110,7 +111,7 @@ def project_filter(actor: Actor) -> ColumnElement[bool]:
             ))
     if actor.read_regions:
         place = aliased(Region)
-        in_scope = select(place.id).where(_within(place.code, actor.read_regions))
+        in_scope = select(place.id).where(within_regions(place.code, actor.read_regions))
         clauses.append(Project.source_region_id.in_(in_scope))
         clauses.append(Project.destination_region_id.in_(in_scope))
     return or_(*clauses) if clauses else false()

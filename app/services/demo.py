@@ -24,10 +24,12 @@ from app.domain.codes import (
     Role,
     TransactionType,
 )
+from app.domain.quarter import Quarter
 from app.domain.uscc import make_uscc
 from app.models import Fund
 from app.services import funds, investments, projects, reference, users
 from app.services.access import SYSTEM
+from app.services.demo_sharing import load_sharing_demo
 
 SAMPLE_REGIONS = Path(__file__).resolve().parents[1] / "data" / "regions_sample.csv"
 WAN = Decimal(10_000)
@@ -172,6 +174,8 @@ def load_demo(session: Session, *, seed: int = 2026, through: dt.date | None = N
         _fund_activity(session, rng, fund, FUND_PROJECTS[code], through)
     for demo_user in DEMO_USERS:
         _create_user(session, demo_user)
+    closed = Quarter.containing(through) - 1
+    load_sharing_demo(session, rng, last_closed=closed, open_quarter=closed + 1)
 
 
 def _fund_activity(session: Session, rng: random.Random, fund: Fund, project_codes: list[str],

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain import regions
-from app.models import IndustryDivision, Region
+from app.models import IndicatorDefinition, IndustryDivision, Region
 from app.services.errors import ValidationFailed
 
 
@@ -52,9 +52,26 @@ class RegionImportResult:
     unchanged: int
 
 
+BUILTIN_INDICATORS = (
+    ("OUTPUT_VALUE", "工业总产值", "Gross industrial output value", "元", "0.01"),
+    ("REVENUE", "营业收入", "Operating revenue", "元", "0.01"),
+    ("TAX_LOCAL", "地方留成税收", "Locally retained tax revenue", "元", "0.01"),
+    ("LAND", "新增建设用地", "Construction land newly used", "亩", "0.01"),
+    ("ENERGY", "能源消费量", "Energy consumed", "tce", "0.01"),
+)
+"""The indicators of sharing.md: code, Chinese and English names, unit, quantum."""
+
+
 def load_builtin_reference(session: Session) -> int:
-    """Insert the shipped provinces and GB/T 4754-2017 divisions that are missing; return count."""
+    """Insert the shipped provinces, GB/T 4754-2017 divisions and indicators that are missing;
+    return how many rows were added."""
     added = 0
+    known_indicators = set(session.scalars(select(IndicatorDefinition.code)))
+    for position, (code, name, name_en, unit, quantum) in enumerate(BUILTIN_INDICATORS):
+        if code not in known_indicators:
+            session.add(IndicatorDefinition(code=code, name=name, name_en=name_en, unit=unit,
+                                            quantum=quantum, position=position))
+            added += 1
     known_regions = set(session.scalars(select(Region.code)))
     for province in regions.load_provinces():
         if province.code not in known_regions:
@@ -104,3 +121,9 @@ def import_regions(session: Session, lines) -> RegionImportResult:
             unchanged += 1
     session.flush()
     return RegionImportResult(added, updated, unchanged)
+
+
+def indicators(session: Session) -> list[IndicatorDefinition]:
+    """Every indicator definition, in display order."""
+    return list(session.scalars(select(IndicatorDefinition).order_by(
+        IndicatorDefinition.position, IndicatorDefinition.code)))

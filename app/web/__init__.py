@@ -29,7 +29,17 @@ def _select_locale() -> str:
 
 def register_web(app: Flask) -> None:
     """Register CSRF, i18n, security headers, error pages, template helpers and blueprints."""
-    from app.web import admin, audit, auth, funds, home, investments, projects
+    from app.web import (
+        admin,
+        agreements,
+        audit,
+        auth,
+        funds,
+        home,
+        investments,
+        projects,
+        statements,
+    )
     from app.web.auth.session import load_signed_in_user
     from app.web.common import register_template_helpers
 
@@ -38,7 +48,8 @@ def register_web(app: Flask) -> None:
     app.before_request(load_signed_in_user)
     app.after_request(_security_headers)
     register_template_helpers(app)
-    for module in (auth, home, funds, investments, projects, admin, audit):
+    for module in (auth, home, funds, investments, projects, agreements, statements, admin,
+                   audit):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(NotFound)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
 from functools import wraps
 
 from flask import Flask, abort, flash, g, redirect, request, url_for
@@ -13,10 +16,16 @@ from wtforms import Form
 
 from app.db import get_session
 from app.domain.money import format_amount, format_percent, format_ratio
+from app.domain.sharing.explain import decimal_text
 from app.services.access import Actor
 from app.services.errors import Conflict, ValidationFailed
 
 UNPROCESSABLE = 422
+
+
+def today() -> dt.date:
+    """Today's date in UTC: the web's one clock for defaults such as the current quarter."""
+    return dt.datetime.now(dt.UTC).date()
 
 
 def actor() -> Actor:
@@ -42,12 +51,13 @@ def sign_in_required(view: Callable) -> Callable:
 
 
 def submit(form: Form, action: Callable[[], object], success: Callable[[object], str],
-           message: str) -> object | None:
+           message: str, on_errors: Callable[[dict], None] | None = None) -> object | None:
     """Run ``action`` for a valid POSTed form inside one transaction, then redirect.
 
     Returns the redirect response on success. On a business-rule failure the errors are put
     beside the fields and nothing is written; on a concurrent edit the form shows the conflict.
-    Returns None when the page should be (re)rendered; see :func:`status_of`.
+    Returns None when the page should be (re)rendered; see :func:`status_of`. ``on_errors``
+    receives the field errors instead, for pages whose inputs are not form fields (grids).
     """
     if request.method != "POST" or not form.validate():
         return None
@@ -57,7 +67,7 @@ def submit(form: Form, action: Callable[[], object], success: Callable[[object],
         session.commit()
     except ValidationFailed as exc:
         session.rollback()
-        attach_errors(form, exc.errors)
+        (on_errors or (lambda errors: attach_errors(form, errors)))(exc.errors)
         return None
     except (Conflict, StaleDataError) as exc:
         session.rollback()
@@ -103,12 +113,32 @@ def coded_label(member) -> str:
     return member.label_zh if str(get_locale() or "zh").startswith("zh") else member.label_en
 
 
+def exact_text(value) -> str:
+    """An exact rational as decimal text: all digits if it terminates, else ten and "…" with
+    the fraction beside it (so an auditor can redo the division)."""
+    if value is None:
+        return "—"
+    fraction = Fraction(value)
+    text = decimal_text(fraction, min_places=2)
+    return f"{text} (= {fraction})" if text.endswith("…") else text
+
+
+def plain_decimal(value) -> str:
+    """A decimal without trailing zeros (a weight of 50.0000 prints as 50)."""
+    if value is None:
+        return "—"
+    text = f"{Decimal(value).normalize():f}"
+    return text
+
+
 def register_template_helpers(app: Flask) -> None:
     """Number formatting filters for templates: amounts, ratios, percentages; "—" for undefined."""
     app.add_template_filter(format_amount, "amount")
     app.add_template_filter(format_ratio, "ratio")
     app.add_template_filter(format_percent, "percent")
     app.add_template_filter(coded_label, "label")
+    app.add_template_filter(exact_text, "exact")
+    app.add_template_filter(plain_decimal, "plain")
 
     @app.context_processor
     def _globals():

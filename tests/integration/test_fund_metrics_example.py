@@ -11,12 +11,19 @@ import json
 from decimal import ROUND_HALF_UP, Decimal
 
 from app.domain.codes import (
-    CooperationMode, FundClass, Instrument, Intensity, InvestorType, MovementType, ProjectStatus,
+    CooperationMode,
+    FundClass,
+    Instrument,
+    Intensity,
+    InvestorType,
+    MovementType,
+    ProjectStatus,
     TransactionType,
 )
 from app.models import Fund
 from app.services import funds, investments, projects
 from app.services.access import SYSTEM
+from tests.cli.running import run_command
 from tests.factories import SHARED
 
 EXAMPLE = json.loads((SHARED / "examples" / "funds.json").read_text(encoding="utf-8"))
@@ -85,50 +92,50 @@ def _percent(text: str | None) -> str | None:
     return f"{Decimal(text).scaleb(2).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
 
 
-def _metrics_json(runner) -> dict:
-    result = runner.invoke(args=["funds", "metrics", EXAMPLE["fund"]["code"],
-                                 "--as-of", EXAMPLE["as_of"], "--json"])
+def _metrics_json(app, runner) -> dict:
+    result = run_command(app, runner, "funds", "metrics", EXAMPLE["fund"]["code"],
+                         "--as-of", EXAMPLE["as_of"], "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
 
-def test_every_amount_of_the_example_comes_out_exactly(db, runner):
+def test_every_amount_of_the_example_comes_out_exactly(db, app, runner):
     load_funds_example(db)
-    shown = _metrics_json(runner)
+    shown = _metrics_json(app, runner)
     expected = EXAMPLE["expected"]
     assert {name: shown[name] for name in AMOUNTS} == {name: expected[name] for name in AMOUNTS}
 
 
-def test_every_ratio_of_the_example_matches_after_rounding_half_up(db, runner):
+def test_every_ratio_of_the_example_matches_after_rounding_half_up(db, app, runner):
     load_funds_example(db)
-    shown = _metrics_json(runner)
+    shown = _metrics_json(app, runner)
     expected = EXAMPLE["expected"]
     assert {name: _two_places(shown[name]) for name in RATIOS} == {
         name: expected[name] for name in RATIOS}
     assert _percent(shown["net_irr"]) == expected["net_irr"] == "10.57%"
 
 
-def test_every_investment_of_the_example_matches_including_undefined_ones(db, runner):
+def test_every_investment_of_the_example_matches_including_undefined_ones(db, app, runner):
     load_funds_example(db)
-    shown = _metrics_json(runner)["investments"]
+    shown = _metrics_json(app, runner)["investments"]
     got = {key: {"cost": item["cost"], "value": item["value"], "moic": _two_places(item["moic"]),
                  "irr": _percent(item["irr"])} for key, item in shown.items()}
     assert got == EXAMPLE["expected"]["investments"]
     assert shown["P5"]["moic"] is None and shown["P5"]["irr"] is None  # null, not "0"
 
 
-def test_json_ratios_carry_at_least_six_unrounded_decimals(db, runner):
+def test_json_ratios_carry_at_least_six_unrounded_decimals(db, app, runner):
     load_funds_example(db)
-    shown = _metrics_json(runner)
+    shown = _metrics_json(app, runner)
     for name in (*RATIOS, "net_irr"):
         assert len(shown[name].split(".")[1]) >= 6, (name, shown[name])
     # Rounded for display only: 1,000,000,000 / 300,000,000 is 3.333…, never the display 3.33.
     assert shown["leverage_multiple"].startswith("3.333333")
 
 
-def test_the_plain_output_shows_multiples_and_percentages_as_users_read_them(db, runner):
+def test_the_plain_output_shows_multiples_and_percentages_as_users_read_them(db, app, runner):
     load_funds_example(db)
-    result = runner.invoke(args=["funds", "metrics", "HF-01", "--as-of", "2025-06-30"])
+    result = run_command(app, runner, "funds", "metrics", "HF-01", "--as-of", "2025-06-30")
     assert result.exit_code == 0, result.output
     lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
     assert lines["leverage_multiple"].rstrip().endswith("3.33×")
@@ -137,9 +144,10 @@ def test_the_plain_output_shows_multiples_and_percentages_as_users_read_them(db,
     assert lines["nav"].rstrip().endswith("706,250,000.00")
 
 
-def test_metrics_count_only_what_is_dated_on_or_before_the_as_of_date(db, runner):
+def test_metrics_count_only_what_is_dated_on_or_before_the_as_of_date(db, app, runner):
     load_funds_example(db)
-    result = runner.invoke(args=["funds", "metrics", "HF-01", "--as-of", "2023-01-31", "--json"])
+    result = run_command(app, runner, "funds", "metrics", "HF-01", "--as-of", "2023-01-31",
+                         "--json")
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
     assert shown["paid_in"] == "400000000.00"  # the 2024 call is not yet made

@@ -59,7 +59,7 @@ def test_apportion_rejects_a_key_listed_twice():
 
 
 @given(
-    st.lists(st.integers(-10**9, 10**9), min_size=1, max_size=6),
+    st.lists(st.integers(-(10**9), 10**9), min_size=1, max_size=6),
     st.integers(1, 10**6),
 )
 def test_apportion_over_adds_up_and_stays_within_one_unit_of_exact(numerators, denominator):
@@ -108,18 +108,22 @@ def test_display_rounds_the_total_half_away_from_zero_by_default():
     shown = reapportion_for_display({"a": Decimal("-0.25"), "b": Decimal("-0.25")}, 1, Decimal("1"))
     assert shown.total == Decimal("-1")
     assert shown.parts == {"a": Decimal("0"), "b": Decimal("-1")}
-    even = reapportion_for_display({"a": Decimal("0.25"), "b": Decimal("0.25")}, 1, Decimal("1"), ROUND_HALF_EVEN)
+    even = reapportion_for_display(
+        {"a": Decimal("0.25"), "b": Decimal("0.25")}, 1, Decimal("1"), ROUND_HALF_EVEN
+    )
     assert even.total == Decimal("0")
 
 
 def test_display_in_hectares_from_mu():
-    shown = reapportion_for_display({"D": Decimal("10.00"), "S": Decimal("5.00")}, 15, Decimal("0.01"))
+    shown = reapportion_for_display(
+        {"D": Decimal("10.00"), "S": Decimal("5.00")}, 15, Decimal("0.01")
+    )
     assert shown.total == Decimal("1.00")
     assert shown.parts == {"D": Decimal("0.67"), "S": Decimal("0.33")}
 
 
 @given(
-    st.lists(st.integers(-10**8, 10**8), min_size=1, max_size=5),
+    st.lists(st.integers(-(10**8), 10**8), min_size=1, max_size=5),
     st.sampled_from([10000, 100000000, 15, 3]),
     st.sampled_from([Decimal("0.01"), Decimal("1"), Decimal("0.0001")]),
 )

@@ -79,7 +79,9 @@ def test_the_stepped_example_marks_quarters_without_observations_as_missing():
 
 def test_a_statement_through_a_later_quarter_gets_missing_rows_at_the_end():
     (parsed,) = load_cases(CASES[0])
-    result = split(parsed.rule, parsed.parties, parsed.observations, through=Quarter.parse("2026Q3"))
+    result = split(
+        parsed.rule, parsed.parties, parsed.observations, through=Quarter.parse("2026Q3")
+    )
     assert [str(q) for q in result.quarters] == ["2026Q1", "2026Q2", "2026Q3"]
     assert [str(q) for q in result.missing] == ["2026Q2", "2026Q3"]
     assert result[-1].rounded == {"D": Decimal("617283.95"), "S": Decimal("617283.94")}

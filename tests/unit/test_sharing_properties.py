@@ -1,4 +1,4 @@
-"""Property tests of the split engine: the invariants of sharing.md and a plain-Fraction reference."""
+"""Property tests of the split engine: sharing.md's invariants and a plain-Fraction reference."""
 
 from __future__ import annotations
 
@@ -39,9 +39,17 @@ def reference_split(rule, parties, observations, cap_overrides=None, through=Non
         v = Fraction(observations.get(q, 0))
         if rule.mode == "DUAL_COUNT":
             total += v
-            rows.append(dict(quarter=q, missing=q not in observations, allocation=dict.fromkeys(order, v),
-                             rounded=dict.fromkeys(order, total), exact=dict.fromkeys(order, total),
-                             total=total, caps={}))
+            rows.append(
+                dict(
+                    quarter=q,
+                    missing=q not in observations,
+                    allocation=dict.fromkeys(order, v),
+                    rounded=dict.fromkeys(order, total),
+                    exact=dict.fromkeys(order, total),
+                    total=total,
+                    caps={},
+                )
+            )
             continue
         tier = next((t for t in rule.tiers if t.covers(q)), None)
         if tier is None:
@@ -89,9 +97,17 @@ def reference_split(rule, parties, observations, cap_overrides=None, through=Non
         for p in sorted(order, key=lambda p: (-remainder[p], order.index(p)))[:left]:
             floors[p] += 1
         new = {p: floors[p] * quantum for p in order}
-        rows.append(dict(quarter=q, missing=q not in observations,
-                         allocation={p: new[p] - rounded[p] for p in order}, rounded=new,
-                         exact=dict(exact), total=total, caps=dict(in_scope)))
+        rows.append(
+            dict(
+                quarter=q,
+                missing=q not in observations,
+                allocation={p: new[p] - rounded[p] for p in order},
+                rounded=new,
+                exact=dict(exact),
+                total=total,
+                caps=dict(in_scope),
+            )
+        )
         rounded = new
     return rows
 
@@ -107,11 +123,16 @@ def scenarios(draw, min_parties=2, max_parties=4):
     tiers = []
     for lo, hi in zip(cuts, [*cuts[1:], None], strict=True):
         if draw(st.integers(0, 3)):  # most quarters covered, some gaps
-            weights = {p: Decimal(draw(st.sampled_from(["0", "1", "2", "3", "0.5", "1.25", "7"])))
-                       for p in names if draw(st.integers(0, 3))}
+            weights = {
+                p: Decimal(draw(st.sampled_from(["0", "1", "2", "3", "0.5", "1.25", "7"])))
+                for p in names
+                if draw(st.integers(0, 3))
+            }
             if sum(weights.values(), Decimal(0)) == 0:
                 weights[names[0]] = Decimal(1)
-            last = None if hi is None or draw(st.booleans()) and hi == cuts[-1] else FIRST + (hi - 1)
+            last = (
+                None if hi is None or (draw(st.booleans()) and hi == cuts[-1]) else FIRST + (hi - 1)
+            )
             tiers.append(Tier(FIRST + lo, last, weights))
             if last is None:
                 break
@@ -122,9 +143,17 @@ def scenarios(draw, min_parties=2, max_parties=4):
         owner = draw(st.sampled_from(names))
     amounts = st.one_of(st.integers(0, 2000), st.integers(0, 20000))
     scopes = st.sampled_from(["AGREEMENT", "YEAR"])
-    caps = tuple(Cap(p, draw(amounts) * quantum, draw(scopes)) for p in names if draw(st.booleans()))
-    rule = Rule(draw(st.sampled_from(["SPLIT"] * 9 + ["DUAL_COUNT"])), tuple(tiers), baseline, owner, caps,
-                quantum)
+    caps = tuple(
+        Cap(p, draw(amounts) * quantum, draw(scopes)) for p in names if draw(st.booleans())
+    )
+    rule = Rule(
+        draw(st.sampled_from(["SPLIT"] * 9 + ["DUAL_COUNT"])),
+        tuple(tiers),
+        baseline,
+        owner,
+        caps,
+        quantum,
+    )
     quarters = draw(st.sets(st.integers(0, SPAN - 1), min_size=1, max_size=SPAN))
     observations = {FIRST + i: draw(units) * quantum for i in sorted(quarters)}
     overrides = {c.party: draw(amounts) * quantum for c in caps if draw(st.booleans())}
@@ -135,11 +164,17 @@ def rows_of(result):
     """The engine's result in the reference's shape, exact values as Fractions."""
     out = []
     for row in result:
-        out.append(dict(quarter=row.quarter, missing=row.is_missing,
-                        allocation={p: Fraction(a) for p, a in row.allocation.items()},
-                        rounded={p: Fraction(r) for p, r in row.rounded.items()},
-                        exact=row.exact, total=Fraction(row.total),
-                        caps={p: state.used for p, state in row.caps.items()}))
+        out.append(
+            dict(
+                quarter=row.quarter,
+                missing=row.is_missing,
+                allocation={p: Fraction(a) for p, a in row.allocation.items()},
+                rounded={p: Fraction(r) for p, r in row.rounded.items()},
+                exact=row.exact,
+                total=Fraction(row.total),
+                caps={p: state.used for p, state in row.caps.items()},
+            )
+        )
     return out
 
 
@@ -152,7 +187,10 @@ def test_engine_equals_the_plain_fraction_reference(scenario, extra_quarters):
     rule, parties, observations, overrides = scenario
     through = max(observations) + extra_quarters
     expected = reference_split(rule, parties, observations, overrides, through)
-    assert rows_of(split(rule, parties, observations, cap_overrides=overrides, through=through)) == expected
+    assert (
+        rows_of(split(rule, parties, observations, cap_overrides=overrides, through=through))
+        == expected
+    )
 
 
 @SETTINGS
@@ -242,7 +280,9 @@ def test_result_depends_on_priority_not_on_the_order_anything_is_listed_in(scena
     rnd.shuffle(caps)
     shuffled = replace(rule, tiers=tuple(tiers), caps=tuple(caps))
     observed = dict(_shuffled(observations.items(), rnd))
-    got = split(shuffled, reordered, observed, cap_overrides=dict(_shuffled(overrides.items(), rnd)))
+    got = split(
+        shuffled, reordered, observed, cap_overrides=dict(_shuffled(overrides.items(), rnd))
+    )
     assert rows_of(got) == expected
 
 
@@ -252,8 +292,10 @@ def test_multiplying_every_weight_by_a_positive_number_changes_nothing(scenario,
     rule, parties, observations, overrides = scenario
     with localcontext() as ctx:
         ctx.prec = 100  # exact products
-        tiers = tuple(replace(t, weights={p: w * Decimal(factor) for p, w in t.weights.items()})
-                      for t in rule.tiers)
+        tiers = tuple(
+            replace(t, weights={p: w * Decimal(factor) for p, w in t.weights.items()})
+            for t in rule.tiers
+        )
     scaled = replace(rule, tiers=tiers)
     assert rows_of(split(scaled, parties, observations, cap_overrides=overrides)) == rows_of(
         split(rule, parties, observations, cap_overrides=overrides)
@@ -271,34 +313,58 @@ def test_explain_tells_the_same_numbers_as_the_engine(scenario, data):
     assert why.allocation == row.allocation[party]
     assert why.exact_after == row.exact[party]
     assert why.rounded_after == why.rounded_before + why.allocation
-    assert why.rounding.floor + why.rounding.gets_extra_unit == Fraction(row.rounded[party]) / Fraction(
-        rule.quantum
-    )
+    assert why.rounding.floor + why.rounding.gets_extra_unit == Fraction(
+        row.rounded[party]
+    ) / Fraction(rule.quantum)
 
 
 def test_excess_shared_by_weights_3_to_4_needs_a_finer_denominator_and_stays_exact():
     # A is capped at 1.00; its excess 4.00 goes to B and C as 3:4, i.e. 12/7 and 16/7.
     parties = Parties(("A", "B", "C"), "A")
-    rule = Rule("SPLIT", (Tier(FIRST, None, {"A": Decimal(5), "B": Decimal(3), "C": Decimal(4)}),),
-                caps=(Cap("A", Decimal("1.00")),))
-    observations = {FIRST: Decimal("12.00"), FIRST + 1: Decimal("12.01"), FIRST + 2: Decimal("-3.00")}
+    rule = Rule(
+        "SPLIT",
+        (Tier(FIRST, None, {"A": Decimal(5), "B": Decimal(3), "C": Decimal(4)}),),
+        caps=(Cap("A", Decimal("1.00")),),
+    )
+    observations = {
+        FIRST: Decimal("12.00"),
+        FIRST + 1: Decimal("12.01"),
+        FIRST + 2: Decimal("-3.00"),
+    }
     got = rows_of(split(rule, parties, observations))
     assert got == reference_split(rule, parties, observations)
-    assert got[0]["exact"] == {"A": 1, "B": Fraction(3) + Fraction(12, 7), "C": Fraction(4) + Fraction(16, 7)}
+    assert got[0]["exact"] == {
+        "A": 1,
+        "B": Fraction(3) + Fraction(12, 7),
+        "C": Fraction(4) + Fraction(16, 7),
+    }
 
 
 def test_a_refund_restores_room_under_a_cap():
     parties = Parties(("D", "S"), "D")
-    rule = Rule("SPLIT", (Tier(FIRST, None, {"D": Decimal(1), "S": Decimal(1)}),),
-                caps=(Cap("S", Decimal("100.00")),))
-    observations = {FIRST: Decimal("300.00"), FIRST + 1: Decimal("-50.00"), FIRST + 2: Decimal("100.00")}
+    rule = Rule(
+        "SPLIT",
+        (Tier(FIRST, None, {"D": Decimal(1), "S": Decimal(1)}),),
+        caps=(Cap("S", Decimal("100.00")),),
+    )
+    observations = {
+        FIRST: Decimal("300.00"),
+        FIRST + 1: Decimal("-50.00"),
+        FIRST + 2: Decimal("100.00"),
+    }
     rows = list(split(rule, parties, observations))
-    assert [r.allocation["S"] for r in rows] == [Decimal("100.00"), Decimal("-25.00"), Decimal("25.00")]
+    assert [r.allocation["S"] for r in rows] == [
+        Decimal("100.00"),
+        Decimal("-25.00"),
+        Decimal("25.00"),
+    ]
 
 
 def test_a_yearly_cap_starts_again_in_january():
     parties = Parties(("D", "S"), "D")
-    rule = Rule("SPLIT", (Tier(FIRST, None, {"S": Decimal(1)}),), caps=(Cap("S", Decimal("10.00"), "YEAR"),))
+    rule = Rule(
+        "SPLIT", (Tier(FIRST, None, {"S": Decimal(1)}),), caps=(Cap("S", Decimal("10.00"), "YEAR"),)
+    )
     observations = {Quarter(2024, 4): Decimal("15.00"), Quarter(2025, 1): Decimal("15.00")}
     rows = list(split(rule, parties, observations))
     assert [r.allocation["S"] for r in rows] == [Decimal("10.00"), Decimal("10.00")]
@@ -307,7 +373,9 @@ def test_a_yearly_cap_starts_again_in_january():
 
 def test_a_cap_override_replaces_the_rule_amount_for_one_project():
     parties = Parties(("D", "S"), "D")
-    rule = Rule("SPLIT", (Tier(FIRST, None, {"S": Decimal(1)}),), caps=(Cap("S", Decimal("10.00")),))
+    rule = Rule(
+        "SPLIT", (Tier(FIRST, None, {"S": Decimal(1)}),), caps=(Cap("S", Decimal("10.00")),)
+    )
     result = split(rule, parties, {FIRST: Decimal("50.00")}, cap_overrides={"S": Decimal("30.00")})
     assert result[0].allocation == {"D": Decimal("20.00"), "S": Decimal("30.00")}
 
@@ -316,17 +384,41 @@ def test_a_long_random_series_matches_the_reference_for_three_and_two_parties():
     rnd = random.Random(2024)
     for names in (("D", "S", "O1"), ("D", "S")):
         parties = Parties(names, "D")
-        tiers = (Tier(FIRST, FIRST + 19, {n: Decimal(rnd.randint(1, 9)) for n in names}),
-                 Tier(FIRST + 24, None, {n: Decimal(rnd.randint(0, 3)) + 1 for n in names}))
+        tiers = (
+            Tier(FIRST, FIRST + 19, {n: Decimal(rnd.randint(1, 9)) for n in names}),
+            Tier(FIRST + 24, None, {n: Decimal(rnd.randint(0, 3)) + 1 for n in names}),
+        )
         caps = (Cap("S", Decimal("20000.00")), Cap("D", Decimal("9000.00"), "YEAR"))
         if "O1" in names:
             caps += (Cap("O1", Decimal("15000.00"), "YEAR"),)
         rule = Rule("SPLIT", tiers, Decimal("500.00"), "S", caps)
-        observations = {FIRST + i: Decimal(rnd.randint(-50000, 500000)).scaleb(-2) for i in range(60)}
-        assert rows_of(split(rule, parties, observations)) == reference_split(rule, parties, observations)
+        observations = {
+            FIRST + i: Decimal(rnd.randint(-50000, 500000)).scaleb(-2) for i in range(60)
+        }
+        assert rows_of(split(rule, parties, observations)) == reference_split(
+            rule, parties, observations
+        )
 
 
 def _shuffled(items, rnd):
     items = list(items)
     rnd.shuffle(items)
     return items
+
+
+def test_a_project_without_observations_gets_missing_zero_rows_up_to_the_statement_quarter():
+    parties = Parties(("D", "S"), "D")
+    rule = Rule("SPLIT", (Tier(FIRST, None, {"D": Decimal(1), "S": Decimal(1)}),))
+    result = split(rule, parties, {}, start=FIRST, through=FIRST + 2)
+    assert result.missing == [FIRST, FIRST + 1, FIRST + 2]
+    assert result[-1].allocation == {"D": 0, "S": 0}
+    assert len(split(rule, parties, {})) == 0
+
+
+def test_observations_after_the_through_quarter_are_ignored():
+    parties = Parties(("D", "S"), "D")
+    rule = Rule("SPLIT", (Tier(FIRST, None, {"D": Decimal(1), "S": Decimal(1)}),))
+    observations = {FIRST: Decimal("1.01"), FIRST + 1: Decimal("9.99")}
+    result = split(rule, parties, observations, through=FIRST)
+    assert result.quarters == [FIRST]
+    assert result[0].total == Decimal("1.01")

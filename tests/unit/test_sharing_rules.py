@@ -31,7 +31,9 @@ def field_of(bad_rule, parties=PARTIES):
 
 
 def test_a_valid_rule_passes_validation():
-    validate_rule(rule(caps=(Cap("S", D("10.00"), "YEAR"),), baseline=D("5.00"), baseline_owner="D"), PARTIES)
+    validate_rule(
+        rule(caps=(Cap("S", D("10.00"), "YEAR"),), baseline=D("5.00"), baseline_owner="D"), PARTIES
+    )
 
 
 def test_overlapping_tiers_are_rejected_naming_the_later_tier():
@@ -45,7 +47,9 @@ def test_an_open_ended_tier_followed_by_another_overlaps():
 
 
 def test_adjacent_tiers_do_not_overlap():
-    validate_rule(rule(tiers=(tier("2026Q1", "2026Q4", D="1"), tier("2027Q1", None, S="1"))), PARTIES)
+    validate_rule(
+        rule(tiers=(tier("2026Q1", "2026Q4", D="1"), tier("2027Q1", None, S="1"))), PARTIES
+    )
 
 
 def test_a_negative_weight_is_rejected():

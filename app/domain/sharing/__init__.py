@@ -1,6 +1,7 @@
 """Indicator sharing (sharing.md): rules, the split engine, explanations and what-if simulation."""
 
 from app.domain.sharing.engine import SplitPlan, prepare, split
+from app.domain.sharing.explain import Explanation, explain
 from app.domain.sharing.result import CapState, QuarterRow, SplitResult
 from app.domain.sharing.rules import (
     AGREEMENT,
@@ -12,9 +13,11 @@ from app.domain.sharing.rules import (
     Rule,
     RuleError,
     Tier,
+    Weights,
     validate_cap_overrides,
     validate_rule,
 )
+from app.domain.sharing.simulate import simulate, simulate_json
 
 __all__ = [
     "AGREEMENT",
@@ -23,6 +26,7 @@ __all__ = [
     "YEAR",
     "Cap",
     "CapState",
+    "Explanation",
     "Parties",
     "QuarterRow",
     "Rule",
@@ -30,7 +34,11 @@ __all__ = [
     "SplitPlan",
     "SplitResult",
     "Tier",
+    "Weights",
+    "explain",
     "prepare",
+    "simulate",
+    "simulate_json",
     "split",
     "validate_cap_overrides",
     "validate_rule",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from math import gcd, lcm
 
 from app.domain.quarter import Quarter
@@ -31,7 +32,7 @@ from app.domain.sharing.walk import walk_dual_count, walk_many, walk_two
 class TierPlan:
     """A tier (or the no-tier fallback) with its weights as reduced integers in party order."""
 
-    __slots__ = ("tier", "weights", "total")
+    __slots__ = ("tier", "total", "weights")
 
     def __init__(self, tier: Tier | None, weights: tuple[int, ...]) -> None:
         self.tier = tier
@@ -59,7 +60,9 @@ class SplitPlan:
         self.d0 = lcm(*(plan.total for plan in self.tiers))
         self.coef0 = [[self.d0 * w // plan.total for w in plan.weights] for plan in self.tiers]
         self.q_ratio = rule.quantum.as_integer_ratio()
-        self.baseline = None if rule.baseline is None else check_amount(rule.baseline, rule.quantum, "baseline")
+        self.baseline = (
+            None if rule.baseline is None else check_amount(rule.baseline, rule.quantum, "baseline")
+        )
         self.owner = None if rule.baseline_owner is None else parties.position[rule.baseline_owner]
         self.caps = {parties.position[cap.party]: cap for cap in rule.caps}
 
@@ -73,13 +76,13 @@ class SplitPlan:
     ) -> SplitResult:
         """Split one covered project's observations; see :func:`split`."""
         values = self._units(observations)
-        first = min(values) if values else None
+        if not values and through is None:
+            return SplitResult(self, [], {})
+        first = min(values) if values else through.index
         if start is not None:
-            first = start.index if first is None else min(first, start.index)
-        last = through.index if through is not None else (max(values) if values else None)
-        if first is None:
-            first = last
-        if first is None or last < first:
+            first = min(first, start.index)
+        last = through.index if through is not None else max(values)
+        if last < first:
             return SplitResult(self, [], {})
         cap_units = self._cap_units(cap_overrides or {})
         if self.rule.mode == DUAL_COUNT:
@@ -102,7 +105,9 @@ class SplitPlan:
                     raise TypeError
                 num, den = value.as_integer_ratio()
             except (TypeError, ValueError, OverflowError):
-                raise RuleError(f"observations.{quarter}", f"{value!r} is not a decimal amount") from None
+                raise RuleError(
+                    f"observations.{quarter}", f"{value!r} is not a decimal amount"
+                ) from None
             units, rest = divmod(num * q_den, den * q_num)
             if rest:
                 raise RuleError(
@@ -116,7 +121,9 @@ class SplitPlan:
         validate_cap_overrides(self.rule, overrides)
         quantum = self.rule.quantum
         return {
-            p: check_amount(overrides.get(cap.party, cap.amount), quantum, f"cap_overrides.{cap.party}")
+            p: check_amount(
+                overrides.get(cap.party, cap.amount), quantum, f"cap_overrides.{cap.party}"
+            )
             for p, cap in self.caps.items()
         }
 
@@ -130,6 +137,7 @@ class SplitPlan:
                 out[lo - first : hi - first + 1] = [i] * (hi - lo + 1)
         return out
 
+
 def _integer_weights(tier: Tier, parties: Parties) -> tuple[int, ...]:
     """The tier's weights scaled to coprime integers, in priority order (missing parties: 0)."""
     ratios = [Decimal(tier.weights.get(name, 0)).as_integer_ratio() for name in parties.order]
@@ -140,7 +148,20 @@ def _integer_weights(tier: Tier, parties: Parties) -> tuple[int, ...]:
 
 
 def prepare(rule: Rule, parties: Parties) -> SplitPlan:
-    """Validate ``rule`` and compile it for ``parties``; raises :class:`RuleError` naming the field."""
+    """Validate ``rule`` and compile it for ``parties``; :class:`RuleError` names a bad field.
+
+    Plans are cached per distinct (rule, parties): a statement splits hundreds of projects
+    under one rule, and compiling is a third of the cost of a 40-quarter split.
+    """
+    try:
+        # The quantum's text is in the key because it sets the places of every amount shown.
+        return _cached_plan(rule, parties, str(rule.quantum))
+    except TypeError:  # an unhashable part: compile uncached so that validation names it
+        return SplitPlan(rule, parties)
+
+
+@lru_cache(maxsize=256)
+def _cached_plan(rule: Rule, parties: Parties, quantum_text: str) -> SplitPlan:
     return SplitPlan(rule, parties)
 
 
@@ -161,6 +182,6 @@ def split(
     rule's cap amount per party for this project. Allocations are whole quanta: the cumulative
     is rounded by largest remainder (ties to priority) and each quarter gets the difference.
     """
-    return SplitPlan(rule, parties).split(
+    return prepare(rule, parties).split(
         observations, cap_overrides=cap_overrides, through=through, start=start
     )

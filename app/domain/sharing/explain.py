@@ -114,7 +114,7 @@ def explain(
     *,
     cap_overrides: Mapping[str, Decimal] | None = None,
 ) -> Explanation:
-    """Explain ``party``'s allocation in ``quarter`` (same engine, then the step redone in Fractions)."""
+    """Explain ``party``'s allocation in ``quarter``: the engine's row, redone in Fractions."""
     if party not in parties.position:
         raise RuleError("party", f"{party!r} is not a party")
     plan = prepare(rule, parties)
@@ -134,7 +134,7 @@ def explain(
     else:
         caps_before = before.caps if before else {}
         cap_amounts = {name: state.cap for name, state in row.caps.items()}
-        for name, amount in cap_amounts.items():
+        for name in cap_amounts:
             used = caps_before[name].used if name in caps_before else zero
             if row.caps[name].scope == YEAR and quarter.number == 1:
                 used = zero  # a yearly cap starts again each January

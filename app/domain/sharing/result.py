@@ -8,7 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from app.domain.apportion import from_units
+from app.domain.apportion import from_units, units_to_decimal
 from app.domain.quarter import Quarter
 from app.domain.sharing.rules import SPLIT, Cap, Tier
 
@@ -23,7 +23,7 @@ _QI, _V, _MISSING, _TIER, _R, _E, _D, _T, _SCOPED = range(9)
 
 @dataclass(frozen=True)
 class CapState:
-    """A cap after a quarter: the exact cumulative within its scope and the room left (indicator unit)."""
+    """A cap after a quarter: exact cumulative within its scope and room left (indicator unit)."""
 
     party: str
     scope: str
@@ -35,7 +35,7 @@ class CapState:
 class QuarterRow:
     """One quarter of a split; amounts in the indicator's unit, allocations in whole quanta."""
 
-    __slots__ = ("_result", "_k")
+    __slots__ = ("_k", "_result")
 
     def __init__(self, result: SplitResult, k: int) -> None:
         self._result = result
@@ -53,7 +53,7 @@ class QuarterRow:
     @property
     def value(self) -> Decimal:
         """The observed value (zero when missing)."""
-        return from_units(self._raw[_V], self._result.quantum)
+        return self._result._to_decimal(self._raw[_V])
 
     @property
     def is_missing(self) -> bool:
@@ -62,13 +62,13 @@ class QuarterRow:
 
     @property
     def tier(self) -> Tier | None:
-        """The tier in force, or ``None`` when no tier covers the quarter (default party takes all)."""
+        """The tier in force; ``None`` if no tier covers the quarter (default party takes all)."""
         return self._result._plan.tiers[self._raw[_TIER]].tier
 
     @property
     def total(self) -> Decimal:
         """T: the cumulative observed total through this quarter."""
-        return from_units(self._raw[_T], self._result.quantum)
+        return self._result._to_decimal(self._raw[_T])
 
     @property
     def allocation(self) -> dict[str, Decimal]:
@@ -85,11 +85,11 @@ class QuarterRow:
         """E[p]: each party's cumulative exact share through this quarter, as a Fraction."""
         raw = self._raw
         scale = Fraction(self._result.quantum) / raw[_D]
-        return dict(zip(self._result.parties, (x * scale for x in raw[_E])))
+        return dict(zip(self._result.parties, (x * scale for x in raw[_E]), strict=True))
 
     @property
     def caps(self) -> dict[str, CapState]:
-        """Each capped party's cumulative within the cap's scope and the room left after the quarter."""
+        """Per capped party, after the quarter: cumulative within the cap's scope, room left."""
         raw = self._raw
         result = self._result
         if raw[_SCOPED] is None:
@@ -100,7 +100,9 @@ class QuarterRow:
             cap: Cap = result._plan.caps[p]
             amount = from_units(units, result.quantum)
             used = raw[_SCOPED][p] * scale
-            out[cap.party] = CapState(cap.party, cap.scope, amount, used, max(Fraction(amount) - used, Fraction(0)))
+            out[cap.party] = CapState(
+                cap.party, cap.scope, amount, used, max(Fraction(amount) - used, Fraction(0))
+            )
         return out
 
     def allocation_units(self) -> list[int]:
@@ -109,7 +111,7 @@ class QuarterRow:
         now = rows[k][_R]
         if k == 0:
             return list(now)
-        return [a - b for a, b in zip(now, rows[k - 1][_R])]
+        return [a - b for a, b in zip(now, rows[k - 1][_R], strict=True)]
 
     def __repr__(self) -> str:
         return f"QuarterRow({self.quarter}, value={self.value}, allocation={self.allocation})"
@@ -126,10 +128,11 @@ class SplitResult:
         self.parties: tuple[str, ...] = plan.parties.order
         self.mode: str = plan.rule.mode
         self.quantum: Decimal = plan.rule.quantum
+        self._to_decimal = units_to_decimal(self.quantum)
 
     @property
     def is_additive(self) -> bool:
-        """Whether parties' amounts may be summed (SPLIT); dual-count rows are for assessment only."""
+        """Whether amounts add up across parties (SPLIT); dual counts are for assessment only."""
         return self.mode == SPLIT
 
     def __len__(self) -> int:
@@ -159,13 +162,20 @@ class SplitResult:
         return [Quarter.from_index(row[_QI]) for row in self._rows if row[_MISSING]]
 
     def allocations(self, observed_only: bool = False) -> dict[Quarter, dict[str, Decimal]]:
-        """Quarter → party → allocation (whole quanta, indicator unit), optionally observed quarters only."""
-        return {
-            row.quarter: row.allocation
-            for row in self
-            if not (observed_only and row.is_missing)
-        }
+        """Quarter → party → allocation, whole quanta of the indicator's unit (observed only?)."""
+        # Straight from the stored integers: this is how a whole statement is read.
+        to_decimal, parties = self._to_decimal, self.parties
+        out = {}
+        previous = [0] * len(parties)
+        for raw in self._rows:
+            now = raw[_R]
+            if not (observed_only and raw[_MISSING]):
+                out[Quarter.from_index(raw[_QI])] = {
+                    p: to_decimal(a - b) for p, a, b in zip(parties, now, previous, strict=True)
+                }
+            previous = now
+        return out
 
     def _decimals(self, units: list[int]) -> dict[str, Decimal]:
-        quantum = self.quantum
-        return {party: from_units(u, quantum) for party, u in zip(self.parties, units)}
+        to_decimal = self._to_decimal
+        return {party: to_decimal(u) for party, u in zip(self.parties, units, strict=True)}

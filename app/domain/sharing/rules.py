@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 from typing import Literal
 
 from app.domain.apportion import to_units
@@ -28,6 +29,33 @@ class RuleError(ValueError):
         self.message = message
 
 
+class Weights(Mapping[str, Decimal]):
+    """An immutable, hashable party → weight mapping: it makes a Rule a value (and a cache key)."""
+
+    __slots__ = ("_hash", "_items")
+
+    def __init__(self, weights: Mapping[str, Decimal]) -> None:
+        self._items = dict(weights)
+        self._hash: int | None = None
+
+    def __getitem__(self, party: str) -> Decimal:
+        return self._items[party]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(frozenset(self._items.items()))
+        return self._hash
+
+    def __repr__(self) -> str:
+        return repr(self._items)
+
+
 @dataclass(frozen=True)
 class Tier:
     """Weights per party from ``first`` to ``last`` inclusive (``None``: open-ended)."""
@@ -36,6 +64,10 @@ class Tier:
     last: Quarter | None
     weights: Mapping[str, Decimal]
 
+    def __post_init__(self) -> None:
+        if isinstance(self.weights, Mapping) and not isinstance(self.weights, Weights):
+            object.__setattr__(self, "weights", Weights(self.weights))
+
     def covers(self, quarter: Quarter) -> bool:
         """Whether the tier is in force in ``quarter``."""
         return self.first <= quarter and (self.last is None or quarter <= self.last)
@@ -43,7 +75,7 @@ class Tier:
 
 @dataclass(frozen=True)
 class Cap:
-    """A ceiling on one party's exact cumulative share, in the indicator's unit, per covered project."""
+    """A ceiling on one party's exact cumulative share per covered project (indicator's unit)."""
 
     party: str
     amount: Decimal
@@ -62,6 +94,11 @@ class Rule:
     quantum: Decimal = Decimal("0.01")
     # The weights were entered as percentages, so each tier must add up to exactly 100.
     as_percent: bool = False
+
+    def __post_init__(self) -> None:
+        # Tuples, so that a rule is an immutable value that can key the compiled-plan cache.
+        object.__setattr__(self, "tiers", tuple(self.tiers))
+        object.__setattr__(self, "caps", tuple(self.caps))
 
 
 @dataclass(frozen=True)
@@ -156,6 +193,8 @@ def _validate_tiers(rule: Rule, parties: Parties) -> None:
                 raise RuleError(f"{where}.last", "must be a quarter such as 2026Q4, or open-ended")
             if tier.last < tier.first:
                 raise RuleError(f"{where}.last", f"{tier.last} is before {tier.first}")
+        if not isinstance(tier.weights, Mapping):
+            raise RuleError(f"{where}.weights", "must map parties to weights")
         total = Decimal(0)
         for party, weight in tier.weights.items():
             if party not in parties.position:
@@ -173,7 +212,7 @@ def _validate_tiers(rule: Rule, parties: Parties) -> None:
             raise RuleError(f"{where}.weights", f"percentages add up to {total}, not 100")
         spans.append((tier.first.index, None if tier.last is None else tier.last.index, i))
     spans.sort()
-    for (first, last, _), (next_first, _, j) in zip(spans, spans[1:]):
+    for (_, last, _), (next_first, _, j) in pairwise(spans):
         if last is None or last >= next_first:
             raise RuleError(f"tiers[{j}].first", "overlaps another tier")
 

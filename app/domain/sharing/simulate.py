@@ -55,6 +55,7 @@ def simulate_json(text: str) -> Allocations | list[Allocations]:
     """Run the JSON text of one case or ``{"cases": [...]}``; see :func:`simulate`."""
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        """A JSON object, refusing a key given twice (json.loads would keep the last silently)."""
         out: dict[str, Any] = {}
         for key, value in pairs:
             if key in out:
@@ -147,7 +148,9 @@ def parse_case(data: Any) -> Case:
 
 def _observations(raw: Any) -> dict[Quarter, Decimal]:
     if not isinstance(raw, Mapping) or not raw:
-        raise RuleError("observations", 'must be an object of quarters to values: {"2026Q1": "1.00"}')
+        raise RuleError(
+            "observations", 'must be an object of quarters to values: {"2026Q1": "1.00"}'
+        )
     out: dict[Quarter, Decimal] = {}
     for key, value in raw.items():
         quarter = _quarter(key, f"observations.{key}")
@@ -212,8 +215,8 @@ def _optional_decimal(value: Any, field: str) -> Decimal | None:
 
 
 def _decimal(value: Any, field: str) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
-        raise RuleError(field, "write the number as a string, e.g. \"1234.56\"")
+    if isinstance(value, (bool, float)):
+        raise RuleError(field, 'write the number as a string, e.g. "1234.56"')
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, Decimal):

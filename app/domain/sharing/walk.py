@@ -57,7 +57,7 @@ def walk_many(
             e = [inc * c for c in coef]
             e[owner] += base * d
         if capped:
-            if has_year_cap and qi % 4 == 1:  # Q1: yearly caps start again
+            if has_year_cap and qi % 4 == 0:  # Q1: yearly caps start again
                 for p, _, is_year in capped:
                     if is_year:
                         scoped[p] = 0
@@ -81,21 +81,22 @@ def walk_many(
                     capped = [(p, cap * m, is_year) for p, cap, is_year in capped]
             for p, _, _ in capped:
                 scoped[p] += e[p]
-        exact = [x + y for x, y in zip(exact, e)]
+        exact = [x + y for x, y in zip(exact, e, strict=True)]
         total += v
         # Round the cumulative, not the quarter (step 7).
         rounded = [x // d for x in exact]
         left = total - sum(rounded)
         if left:
-            rem = [x - r * d for x, r in zip(exact, rounded)]
+            rem = [x - r * d for x, r in zip(exact, rounded, strict=True)]
             if left == 1:
                 rounded[max(parties, key=rem.__getitem__)] += 1  # max keeps the first of ties
             else:
                 for p in sorted(parties, key=lambda i: -rem[i])[:left]:
                     rounded[p] += 1
-        rows.append((qi, v, missing, ti, rounded, exact, d, total, list(scoped) if capped else None))
+        rows.append(
+            (qi, v, missing, ti, rounded, exact, d, total, list(scoped) if capped else None)
+        )
     return rows
-
 
 
 def walk_two(
@@ -192,7 +193,7 @@ def walk_two(
 def apply_caps(
     e: list[int], rooms: list[tuple[int, int]], weights: tuple[int, ...], default: int
 ) -> int:
-    """Step 5 on this quarter's exact shares ``e`` (in place); returns the factor ``D`` must grow by.
+    """Step 5 on the quarter's exact shares ``e``, in place; returns the factor ``D`` must grow by.
 
     Iterating "cap whoever exceeds, share the excess by weight among the rest" leaves every party
     still receiving at ``e0[p] + w[p] × X / W``, where ``X`` is the total excess of the capped

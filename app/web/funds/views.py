@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -14,7 +12,7 @@ from app.services.access import can_edit_fund, get_fund
 from app.services.projects import list_projects
 from app.services.reference import region_choices
 from app.web.charts import line_chart
-from app.web.common import actor, require_sign_in, status_of, submit
+from app.web.common import actor, require_sign_in, status_of, submit, today
 from app.web.funds.forms import (
     CommitmentForm,
     FundForm,
@@ -27,11 +25,6 @@ bp = Blueprint("funds", __name__, url_prefix="/funds")
 bp.before_request(require_sign_in)
 
 TEN_THOUSAND = 10_000
-
-
-def today() -> dt.date:
-    """Today's date in UTC (the app's one clock for defaults)."""
-    return dt.datetime.now(dt.UTC).date()
 
 
 def _quarter_arg() -> Quarter:

@@ -1,0 +1,249 @@
+"""The statement of an agreement for a quarter: every covered project and indicator through the
+split engine, with prior-period adjustments against what closed quarters froze.
+
+Definitions (sharing.md, plus where it is silent):
+- current = R'(q) − R'(q−1), both recomputed from today's observations;
+- adjustment (only in the first open quarter after a closed one, L) = R'(L) − R_frozen(L);
+- total = current + adjustment;
+- year to date = R'(q) − R'(last quarter of the previous year) and since inception = R'(q):
+  both on today's (corrected) basis;
+- cap used and left: the exact cumulative within the cap's scope after q, and what remains.
+All amounts are in the indicator's unit, allocations in whole quanta.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain import sharing as engine
+from app.domain.codes import QuarterState
+from app.domain.hashchain import canonical_json
+from app.domain.quarter import Quarter
+from app.models import (
+    Agreement,
+    AgreementParty,
+    AgreementQuarter,
+    FrozenAllocation,
+    Observation,
+    Region,
+)
+from app.services.agreements import cap_overrides, domain_parties, domain_rule
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class PartyLine:
+    """One party's figures on one statement row (indicator unit, whole quanta)."""
+
+    current: Decimal
+    adjustment: Decimal
+    total: Decimal
+    year_to_date: Decimal
+    since_inception: Decimal
+    cap: Decimal | None = None
+    cap_used: Decimal | None = None
+    cap_left: Decimal | None = None
+
+
+@dataclass
+class StatementRow:
+    """One covered project and indicator."""
+
+    project_code: str
+    project_name: str
+    indicator: str
+    value: Decimal
+    is_missing: bool
+    cumulative_total: Decimal
+    lines: dict[str, PartyLine]
+
+
+@dataclass
+class IndicatorTotal:
+    """Per indicator: the observed total and each party's sums over the projects."""
+
+    indicator: str
+    name: str
+    unit: str
+    mode: str
+    value: Decimal
+    lines: dict[str, PartyLine]
+
+    @property
+    def is_additive(self) -> bool:
+        """False for dual counting: never summed across parties."""
+        return self.mode == engine.SPLIT
+
+
+@dataclass
+class Statement:
+    """All allocations of one agreement for one quarter, with totals: what both parties sign."""
+
+    agreement_code: str
+    agreement_title: str
+    quarter: str
+    parties: list[dict]
+    rows: list[StatementRow]
+    totals: list[IndicatorTotal]
+    adjusts_against: str | None = None
+    fingerprint: str = field(default="", compare=False)
+
+    def data(self) -> dict:
+        """The statement's content as plain values (what the fingerprint covers)."""
+        content = asdict(self)
+        content.pop("fingerprint")
+        return content
+
+    @classmethod
+    def from_data(cls, data: dict, fingerprint: str) -> Statement:
+        """Rebuild a statement frozen as :meth:`data` (amounts come back as Decimals)."""
+        def line(d: dict) -> PartyLine:
+            return PartyLine(**{k: None if v is None else Decimal(v) for k, v in d.items()})
+
+        rows = [StatementRow(
+            r["project_code"], r["project_name"], r["indicator"], Decimal(r["value"]),
+            r["is_missing"], Decimal(r["cumulative_total"]),
+            {p: line(v) for p, v in r["lines"].items()}) for r in data["rows"]]
+        totals = [IndicatorTotal(t["indicator"], t["name"], t["unit"], t["mode"],
+                                 Decimal(t["value"]), {p: line(v) for p, v in t["lines"].items()})
+                  for t in data["totals"]]
+        return cls(data["agreement_code"], data["agreement_title"], data["quarter"],
+                   data["parties"], rows, totals, data.get("adjusts_against"), fingerprint)
+
+    def with_fingerprint(self) -> Statement:
+        """Set the SHA-256 of the canonical serialisation of :meth:`data`."""
+        self.fingerprint = hashlib.sha256(canonical_json(self.data()).encode()).hexdigest()
+        return self
+
+
+def first_quarter(agreement: Agreement) -> Quarter | None:
+    """The first quarter any rule of the agreement has a tier for (its sign-off starts there)."""
+    firsts = [t.first_quarter for r in agreement.rules for t in r.tiers]
+    return min(firsts) if firsts else None
+
+
+def quarter_states(session: Session, agreement_id: int) -> dict[Quarter, AgreementQuarter]:
+    """The agreement's quarters that have workflow records, by quarter."""
+    return {aq.quarter: aq for aq in session.scalars(
+        select(AgreementQuarter).where(AgreementQuarter.agreement_id == agreement_id))}
+
+
+def last_closed(states: dict[Quarter, AgreementQuarter]) -> Quarter | None:
+    """The latest closed quarter (quarters close in order, so all before it are closed too)."""
+    closed = [q for q, aq in states.items() if aq.state is QuarterState.CLOSED]
+    return max(closed) if closed else None
+
+
+def compute_statement(session: Session, agreement: Agreement, quarter: Quarter) -> Statement:
+    """Recompute the statement of ``quarter`` from the current observations (the agreement must
+    be loaded with its parties, covered projects and rules)."""
+    states = quarter_states(session, agreement.id)
+    closed = last_closed(states)
+    adjust_at = closed if closed is not None and closed + 1 == quarter else None
+    frozen = _frozen(session, agreement.id, adjust_at) if adjust_at else {}
+    parties = domain_parties(agreement)
+    series = _observations(session, agreement, quarter)
+    previous_year_end = Quarter(quarter.year - 1, 4)
+    rows: list[StatementRow] = []
+    for rule in sorted(agreement.rules, key=lambda r: (r.indicator.position, r.indicator_code)):
+        plan = engine.prepare(domain_rule(rule), parties)
+        quantum = rule.indicator.quantum_decimal
+        for covered in agreement.covered:
+            project = covered.project
+            observed = series.get((project.id, rule.indicator_code), {})
+            result = plan.split(observed, cap_overrides=cap_overrides(covered, rule),
+                                through=quarter, start=quarter)
+            now = result.row(quarter)
+            before_year = result.row(previous_year_end)
+            at_adjust = result.row(adjust_at) if adjust_at else None
+            caps = now.caps
+            lines = {}
+            for party in parties.order:
+                rounded = now.rounded[party]
+                adjustment = ZERO
+                if adjust_at is not None:
+                    recomputed = at_adjust.rounded[party] if at_adjust else ZERO
+                    adjustment = recomputed - frozen.get((project.id, rule.indicator_code,
+                                                          party), ZERO)
+                current = now.allocation[party]
+                cap = caps.get(party)
+                lines[party] = PartyLine(
+                    current=current, adjustment=adjustment, total=current + adjustment,
+                    year_to_date=rounded - (before_year.rounded[party] if before_year else ZERO),
+                    since_inception=rounded,
+                    cap=cap.cap if cap else None,
+                    cap_used=_floored(cap.used, quantum) if cap else None,
+                    cap_left=_floored(cap.room, quantum) if cap else None)
+            rows.append(StatementRow(project.code, project.name, rule.indicator_code,
+                                     now.value, now.is_missing, now.total, lines))
+    statement = Statement(
+        agreement_code=agreement.code, agreement_title=agreement.title, quarter=str(quarter),
+        parties=[{"code": p.region.code, "name": p.region.name, "role": p.role.value,
+                  "priority": p.priority, "is_default": p.is_default}
+                 for p in sorted(agreement.parties, key=lambda p: p.priority)],
+        rows=rows, totals=_totals(agreement, rows, parties.order),
+        adjusts_against=str(adjust_at) if adjust_at else None)
+    return statement.with_fingerprint()
+
+
+def _floored(value: Fraction, quantum: Decimal) -> Decimal:
+    """An exact cap figure shown at the quantum, rounded toward −∞ (never overstates room)."""
+    return (Decimal(math.floor(value / Fraction(quantum))) * quantum).quantize(quantum)
+
+
+def _totals(agreement: Agreement, rows: list[StatementRow], order) -> list[IndicatorTotal]:
+    totals = []
+    for rule in sorted(agreement.rules, key=lambda r: (r.indicator.position, r.indicator_code)):
+        mine = [r for r in rows if r.indicator == rule.indicator_code]
+        lines = {party: PartyLine(
+            current=sum((r.lines[party].current for r in mine), ZERO),
+            adjustment=sum((r.lines[party].adjustment for r in mine), ZERO),
+            total=sum((r.lines[party].total for r in mine), ZERO),
+            year_to_date=sum((r.lines[party].year_to_date for r in mine), ZERO),
+            since_inception=sum((r.lines[party].since_inception for r in mine), ZERO))
+            for party in order}
+        totals.append(IndicatorTotal(rule.indicator_code, rule.indicator.name,
+                                     rule.indicator.unit, rule.mode.value,
+                                     sum((r.value for r in mine), ZERO), lines))
+    return totals
+
+
+def _observations(session: Session, agreement: Agreement, through: Quarter
+                  ) -> dict[tuple[int, str], dict[Quarter, Decimal]]:
+    """Every observation of the covered projects and ruled indicators up to ``through``."""
+    project_ids = [c.project_id for c in agreement.covered]
+    indicators = [r.indicator_code for r in agreement.rules]
+    series: dict[tuple[int, str], dict[Quarter, Decimal]] = defaultdict(dict)
+    if not project_ids or not indicators:
+        return series
+    rows = session.execute(
+        select(Observation.project_id, Observation.indicator_code, Observation.quarter,
+               Observation.value)
+        .where(Observation.project_id.in_(project_ids),
+               Observation.indicator_code.in_(indicators),
+               Observation.quarter <= through))
+    for project_id, indicator, quarter, value in rows:
+        series[project_id, indicator][quarter] = value
+    return series
+
+
+def _frozen(session: Session, agreement_id: int, quarter: Quarter
+            ) -> dict[tuple[int, str, str], Decimal]:
+    """R as frozen at the closing of ``quarter``, by (project, indicator, party region code)."""
+    rows = session.execute(
+        select(FrozenAllocation.project_id, FrozenAllocation.indicator_code, Region.code,
+               FrozenAllocation.cumulative_rounded)
+        .join(AgreementParty, AgreementParty.id == FrozenAllocation.party_id)
+        .join(Region, Region.id == AgreementParty.region_id)
+        .where(FrozenAllocation.agreement_id == agreement_id,
+               FrozenAllocation.quarter == quarter))
+    return {(p, i, code): value for p, i, code, value in rows}

@@ -1,0 +1,190 @@
+"""The quarterly sign-off of an agreement (access.md): OPEN → SUBMITTED → confirmed by every
+party → CLOSED, with four eyes, closing in order, frozen results and auditor reviews."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.domain.codes import AgreementStatus, PartyRole, QuarterState, ReviewKind, Role
+from app.domain.hashchain import canonical_json
+from app.domain.quarter import Quarter
+from app.models import (
+    AgreementQuarter,
+    Confirmation,
+    FrozenAllocation,
+    Review,
+)
+from app.models.base import utcnow
+from app.services.access import Actor, require_role
+from app.services.agreements import get_agreement, party_in_scope
+from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.statements import (
+    Statement,
+    compute_statement,
+    first_quarter,
+    quarter_states,
+)
+
+
+def agreement_quarter(session: Session, agreement_id: int, quarter: Quarter) -> AgreementQuarter:
+    """The workflow record of a quarter, created OPEN on first use."""
+    aq = session.scalars(
+        select(AgreementQuarter).where(AgreementQuarter.agreement_id == agreement_id,
+                                       AgreementQuarter.quarter == quarter)
+        .options(selectinload(AgreementQuarter.confirmations),
+                 selectinload(AgreementQuarter.reviews))).first()
+    if aq is None:
+        aq = AgreementQuarter(agreement_id=agreement_id, quarter=quarter, state=QuarterState.OPEN)
+        session.add(aq)
+        session.flush()
+    return aq
+
+
+def statement_for(session: Session, actor: Actor, agreement_id: int, quarter: Quarter
+                  ) -> tuple[Statement, AgreementQuarter | None]:
+    """A quarter's statement: exactly as frozen once closed, else recomputed now."""
+    agreement = get_agreement(session, actor, agreement_id)
+    aq = quarter_states(session, agreement.id).get(quarter)
+    if aq is not None and aq.state is QuarterState.CLOSED and aq.statement_json:
+        return Statement.from_data(json.loads(aq.statement_json), aq.fingerprint), aq
+    return compute_statement(session, agreement, quarter), aq
+
+
+def submit(session: Session, actor: Actor, agreement_id: int, quarter: Quarter) -> AgreementQuarter:
+    """The destination bureau says the quarter's observations are complete."""
+    agreement = get_agreement(session, actor, agreement_id)
+    if agreement.status is not AgreementStatus.ACTIVE:
+        raise ValidationFailed(status="only a signed (active) agreement has quarters to submit")
+    destinations = [p for p in agreement.parties if p.role is PartyRole.DESTINATION]
+    if not any(party_in_scope(actor, p) for p in destinations or agreement.parties):
+        raise NotFound(f"agreement {agreement_id}")
+    start = first_quarter(agreement)
+    if start is None or quarter < start:
+        raise ValidationFailed(quarter=f"the agreement's first quarter is {start}")
+    states = quarter_states(session, agreement.id)
+    previous = quarter - 1
+    if previous >= start and (previous not in states
+                              or states[previous].state is not QuarterState.CLOSED):
+        raise ValidationFailed(quarter=f"{previous} must be closed first: quarters close in order")
+    aq = agreement_quarter(session, agreement.id, quarter)
+    if aq.state is not QuarterState.OPEN:
+        raise ValidationFailed(state=f"{quarter} is {aq.state.value.lower()}, not open")
+    aq.state = QuarterState.SUBMITTED
+    aq.submitted_by_id = actor.user_id
+    aq.submitted_at = utcnow()
+    aq.fingerprint = compute_statement(session, agreement, quarter).fingerprint
+    session.flush()
+    return aq
+
+
+def confirm(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
+            party_code: str, fingerprint: str) -> AgreementQuarter:
+    """Confirm one party's side of the submitted statement the user saw (``fingerprint``);
+    closes the quarter when every party has confirmed."""
+    require_role(actor, Role.FINANCE_BUREAU, Role.ADMIN)
+    agreement = get_agreement(session, actor, agreement_id)
+    party = next((p for p in agreement.parties if p.region.code == party_code), None)
+    if party is None or not party_in_scope(actor, party):
+        raise NotFound(f"party {party_code}")
+    aq = agreement_quarter(session, agreement.id, quarter)
+    if aq.state is not QuarterState.SUBMITTED:
+        raise ValidationFailed(state=f"{quarter} is {aq.state.value.lower()}, not submitted")
+    statement = compute_statement(session, agreement, quarter)
+    if fingerprint != statement.fingerprint or fingerprint != aq.fingerprint:
+        raise Conflict("The statement changed since you opened it. Nothing was confirmed: "
+                       "reload it, check it again and confirm.")
+    if any(c.party_id == party.id for c in aq.confirmations):
+        raise ValidationFailed(party=f"{party.region.name} has confirmed already")
+    confirmers = {c.user_id for c in aq.confirmations} | {actor.user_id}
+    is_last = len(aq.confirmations) + 1 == len(agreement.parties)
+    if is_last and confirmers == {aq.submitted_by_id}:
+        raise ValidationFailed(party="four eyes: the person who submitted cannot be the only "
+                                     "one to confirm")
+    aq.confirmations.append(Confirmation(party=party, user_id=actor.user_id,
+                                         fingerprint=statement.fingerprint))
+    session.flush()
+    if is_last:
+        _close(session, agreement, aq, statement)
+    return aq
+
+
+def _close(session: Session, agreement, aq: AgreementQuarter, statement: Statement) -> None:
+    """Freeze R and T per (project, indicator, party) as printed, and the statement itself."""
+    projects = {c.project.code: c.project_id for c in agreement.covered}
+    parties = {p.region.code: p.id for p in agreement.parties}
+    session.add_all([
+        FrozenAllocation(
+            agreement_id=agreement.id, quarter=aq.quarter, project_id=projects[row.project_code],
+            indicator_code=row.indicator, party_id=parties[code],
+            cumulative_rounded=line.since_inception,
+            cumulative_total=row.cumulative_total,
+            fingerprint=statement.fingerprint)
+        for row in statement.rows for code, line in row.lines.items()])
+    aq.state = QuarterState.CLOSED
+    aq.closed_at = utcnow()
+    aq.statement_json = canonical_json(statement.data())
+    aq.fingerprint = statement.fingerprint
+    session.flush()
+
+
+def reopen(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
+           reason: str) -> AgreementQuarter:
+    """An administrator reopens the latest closed quarter, with a reason (written to the trail)."""
+    require_role(actor, Role.ADMIN)
+    agreement = get_agreement(session, actor, agreement_id)
+    if not reason.strip():
+        raise ValidationFailed(reason="say why the quarter is reopened")
+    states = quarter_states(session, agreement.id)
+    aq = states.get(quarter)
+    if aq is None or aq.state is not QuarterState.CLOSED:
+        raise ValidationFailed(quarter=f"{quarter} is not closed")
+    later = [q for q, s in states.items() if q > quarter and s.state is QuarterState.CLOSED]
+    if later:
+        raise ValidationFailed(quarter=f"reopen {max(later)} first: quarters reopen in order")
+    session.execute(delete(FrozenAllocation).where(FrozenAllocation.agreement_id == agreement.id,
+                                                   FrozenAllocation.quarter == quarter))
+    aq.state = QuarterState.OPEN
+    aq.closed_at = None
+    aq.statement_json = None
+    aq.fingerprint = None
+    aq.reopen_reason = reason.strip()
+    aq.confirmations.clear()
+    session.flush()
+    return aq
+
+
+def review(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
+           kind: ReviewKind, comment: str) -> Review:
+    """An auditor records REVIEWED, or a QUERY with a comment; the state does not change."""
+    require_role(actor, Role.AUDITOR)
+    agreement = get_agreement(session, actor, agreement_id)
+    if kind is ReviewKind.QUERY and not comment.strip():
+        raise ValidationFailed(comment="a query needs a comment")
+    aq = agreement_quarter(session, agreement.id, quarter)
+    entry = Review(agreement_quarter=aq, kind=kind, comment=comment.strip(),
+                   auditor_id=actor.user_id)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def answer_query(session: Session, actor: Actor, review_id: int, answer: str) -> Review:
+    """A bureau of one of the parties answers an auditor's query."""
+    entry = session.get(Review, review_id)
+    if entry is None:
+        raise NotFound(f"review {review_id}")
+    agreement = get_agreement(session, actor, entry.agreement_quarter.agreement_id)
+    if not any(party_in_scope(actor, p) for p in agreement.parties):
+        raise NotFound(f"review {review_id}")
+    if not entry.is_open_query:
+        raise ValidationFailed(answer="only an open query can be answered")
+    if not answer.strip():
+        raise ValidationFailed(answer="is required")
+    entry.answer = answer.strip()
+    entry.answered_by_id = actor.user_id
+    entry.answered_at = utcnow()
+    session.flush()
+    return entry

@@ -1,0 +1,172 @@
+"""Views of one agreement quarter: parse, call a service, render or redirect."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.db import get_session
+from app.domain.codes import QuarterState, Role
+from app.domain.money import AmountError, parse_decimal
+from app.domain.quarter import Quarter, QuarterError
+from app.services import agreements, observations, workflow
+from app.services.explanations import explain_allocation
+from app.web.agreements.forms import (
+    AnswerForm,
+    ConfirmForm,
+    ObservationsForm,
+    ReopenForm,
+    ReviewForm,
+    SimpleActionForm,
+)
+from app.web.common import UNPROCESSABLE, actor, attach_errors, require_sign_in, status_of, submit
+
+bp = Blueprint("statements", __name__,
+               url_prefix="/agreements/<int:agreement_id>/quarters/<quarter>")
+bp.before_request(require_sign_in)
+
+
+@bp.url_value_preprocessor
+def _parse_quarter(_endpoint, values):
+    try:
+        values["quarter"] = Quarter.parse(values["quarter"])
+    except QuarterError:
+        abort(404)
+
+
+@bp.url_defaults
+def _quarter_text(_endpoint, values):
+    if isinstance(values.get("quarter"), Quarter):
+        values["quarter"] = str(values["quarter"])
+
+
+def _back(agreement_id: int, quarter: Quarter) -> str:
+    return url_for("statements.show", agreement_id=agreement_id, quarter=quarter)
+
+
+@bp.route("/")
+def show(agreement_id: int, quarter: Quarter):
+    """The statement with its workflow state and the actions the user may take."""
+    db = get_session()
+    agreement = agreements.get_agreement(db, actor(), agreement_id)
+    statement, aq = workflow.statement_for(db, actor(), agreement_id, quarter)
+    my_parties = [p for p in agreement.parties if agreements.party_in_scope(actor(), p)]
+    confirmed = {c.party_id for c in aq.confirmations} if aq else set()
+    return render_template(
+        "statements/show.html", agreement=agreement, quarter=quarter, statement=statement,
+        aq=aq, state=aq.state if aq else QuarterState.OPEN,
+        my_parties=my_parties, confirmed=confirmed, action_form=SimpleActionForm(),
+        confirm_form=ConfirmForm(), review_form=ReviewForm(), answer_form=AnswerForm(),
+        reopen_form=ReopenForm(), is_auditor=actor().has(Role.AUDITOR))
+
+
+@bp.route("/observations", methods=["GET", "POST"])
+def observations_grid(agreement_id: int, quarter: Quarter):
+    """The grid of covered projects × indicators for the quarter, with earlier quarters."""
+    db = get_session()
+    agreement = agreements.get_agreement(db, actor(), agreement_id)
+    form = ObservationsForm()
+    cell_errors: dict[str, list[str]] = {}
+    if request.method == "POST" and form.validate():
+        entries = []
+        indicators, _previous, rows = observations.observation_grid(db, actor(), agreement,
+                                                                    quarter)
+        for row in rows:
+            for indicator in indicators:
+                name = f"{row.project.code}.{indicator.code}"
+                text = request.form.get(name, "").strip()
+                if text == "":
+                    value = None
+                else:
+                    try:
+                        value = parse_decimal(text)
+                    except AmountError as exc:
+                        cell_errors[name] = [str(exc)]
+                        continue
+                entries.append(observations.ObservationEntry(
+                    row.project.code, indicator.code, value, form.reason.data or ""))
+        if not cell_errors:
+            done = submit(form, lambda: observations.enter_observations(db, actor(), quarter,
+                                                                        entries),
+                          lambda _n: _back(agreement_id, quarter), _("Observations saved."),
+                          on_errors=cell_errors.update)
+            if done:
+                return done
+    indicators, previous, rows = observations.observation_grid(db, actor(), agreement, quarter)
+    status = UNPROCESSABLE if cell_errors or status_of(form) == UNPROCESSABLE else 200
+    return render_template("statements/observations.html", agreement=agreement,
+                           quarter=quarter, indicators=indicators, previous=previous, rows=rows,
+                           form=form, cell_errors=cell_errors,
+                           typed=request.form if request.method == "POST" else {}), status
+
+
+@bp.route("/submit", methods=["POST"])
+def submit_quarter(agreement_id: int, quarter: Quarter):
+    """The destination bureau submits the quarter."""
+    return _action(agreement_id, quarter, SimpleActionForm(),
+                   lambda form: workflow.submit(get_session(), actor(), agreement_id, quarter),
+                   _("Quarter submitted for confirmation."))
+
+
+@bp.route("/confirm", methods=["POST"])
+def confirm(agreement_id: int, quarter: Quarter):
+    """A bureau confirms its party's side of the statement it saw."""
+    return _action(agreement_id, quarter, ConfirmForm(),
+                   lambda form: workflow.confirm(get_session(), actor(), agreement_id, quarter,
+                                                 form.party.data, form.fingerprint.data),
+                   _("Confirmed."))
+
+
+@bp.route("/review", methods=["POST"])
+def review(agreement_id: int, quarter: Quarter):
+    """An auditor records a review or raises a query."""
+    return _action(agreement_id, quarter, ReviewForm(),
+                   lambda form: workflow.review(get_session(), actor(), agreement_id, quarter,
+                                                form.kind.data, form.comment.data or ""),
+                   _("Review recorded."))
+
+
+@bp.route("/answer", methods=["POST"])
+def answer(agreement_id: int, quarter: Quarter):
+    """A bureau answers an auditor's query."""
+    def run(form):
+        if not form.review_id.data.isdigit():
+            abort(404)
+        return workflow.answer_query(get_session(), actor(), int(form.review_id.data),
+                                     form.answer.data)
+
+    return _action(agreement_id, quarter, AnswerForm(), run, _("Answer recorded."))
+
+
+@bp.route("/reopen", methods=["POST"])
+def reopen(agreement_id: int, quarter: Quarter):
+    """An administrator reopens the latest closed quarter, with a reason."""
+    return _action(agreement_id, quarter, ReopenForm(),
+                   lambda form: workflow.reopen(get_session(), actor(), agreement_id, quarter,
+                                                form.reason.data),
+                   _("Quarter reopened."))
+
+
+def _action(agreement_id: int, quarter: Quarter, form, run, message: str):
+    """Run a workflow step for a POSTed form; on failure show the statement with the reason."""
+    done = submit(form, lambda: run(form), lambda _r: _back(agreement_id, quarter), message)
+    if done:
+        return done
+    db = get_session()
+    agreement = agreements.get_agreement(db, actor(), agreement_id)
+    attach_errors(form, {})
+    return render_template("statements/refused.html", agreement=agreement, quarter=quarter,
+                           form=form), UNPROCESSABLE
+
+
+@bp.route("/explain")
+def explain(agreement_id: int, quarter: Quarter):
+    """For auditors: how one allocation was computed, step by step."""
+    project = request.args.get("project", "")
+    indicator = request.args.get("indicator", "")
+    party = request.args.get("party", "")
+    explanation = explain_allocation(get_session(), actor(), agreement_id, quarter, project,
+                                     indicator, party)
+    return render_template("statements/explain.html", e=explanation, quarter=quarter,
+                           agreement_id=agreement_id)
+
