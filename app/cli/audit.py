@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 from app.cli.common import fail, unit_of_work
 from app.services.audit import verify_chain
 
-group = click.Group("audit", help="The audit trail.")
+group = AppGroup("audit", help="The audit trail.")
 
 
 @group.command("verify")

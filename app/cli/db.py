@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from app.services import schema
 
-group = click.Group("db", help="Database migrations.")
+group = AppGroup("db", help="Database migrations.")
 
 
 def _url() -> str:

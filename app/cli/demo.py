@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from app.cli.common import unit_of_work
 from app.services import demo, schema
 
-group = click.Group("demo", help="Demonstration data.")
+group = AppGroup("demo", help="Demonstration data.")
 
 
 @group.command("load")

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import click
+from flask.cli import AppGroup
 
 from app.cli.common import fail, unit_of_work
 from app.domain.fund_metrics import to_json_dict
@@ -13,7 +14,7 @@ from app.domain.money import format_amount, format_percent, format_ratio
 from app.services import metrics
 from app.services.access import SYSTEM
 
-group = click.Group("funds", help="Funds.")
+group = AppGroup("funds", help="Funds.")
 
 
 @group.command("metrics")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
 from app.cli.common import fail, unit_of_work
 from app.services import reference
 
-group = click.Group("regions", help="Regions (GB/T 2260).")
+group = AppGroup("regions", help="Regions (GB/T 2260).")
 
 
 @group.command("import")

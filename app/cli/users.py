@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 
 import click
+from flask.cli import AppGroup
 
 from app.cli.common import fail, unit_of_work
 from app.domain.codes import Role
 from app.services import users
 
-group = click.Group("users", help="Users and roles.")
+group = AppGroup("users", help="Users and roles.")
 
 
 @group.command("create")

@@ -12,8 +12,14 @@ from sqlalchemy.orm import Session, selectinload
 from app.domain.codes import FundClass, FundStatus, InvestorType, MovementType, Role
 from app.models import Commitment, Fund, Movement, RoleGrant, User
 from app.services.access import Actor, can_edit_fund, fund_filter, get_fund
+from app.services.amounts import amount_errors
 from app.services.errors import Conflict, NotFound, require
-from app.services.ledger import check_reference_free, check_reversible, next_reference
+from app.services.ledger import (
+    check_reference_free,
+    check_reversible,
+    next_reference,
+    reversal_reference,
+)
 from app.services.reference import region_by_code
 
 
@@ -39,8 +45,8 @@ def _check_fund(data: FundData) -> dict[str, list[str]]:
         errors["code"] = ["is required"]
     if not data.name.strip():
         errors["name"] = ["is required"]
-    if data.target_size < 0:
-        errors["target_size"] = [f"{data.target_size} is negative"]
+    if problems := amount_errors(data.target_size):
+        errors["target_size"] = problems
     if not 1990 <= data.vintage <= 2100:
         errors["vintage"] = [f"{data.vintage} is not a year between 1990 and 2100"]
     if data.term_start_on and data.term_end_on and data.term_end_on < data.term_start_on:
@@ -167,8 +173,8 @@ def _check_commitment(data: CommitmentData) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.investor.strip():
         errors["investor"] = ["is required"]
-    if data.amount <= 0:
-        errors["amount"] = [f"{data.amount} is not a positive amount"]
+    if problems := amount_errors(data.amount, positive=True):
+        errors["amount"] = problems
     return errors
 
 
@@ -188,8 +194,8 @@ def record_movement(session: Session, actor: Actor, fund_id: int, data: Movement
     """Append a call, distribution or fee to the fund's ledger; a blank reference is generated."""
     fund = get_fund(session, actor, fund_id, for_edit=True)
     errors: dict[str, list[str]] = {}
-    if data.amount <= 0:
-        errors["amount"] = [f"{data.amount} is not a positive amount"]
+    if problems := amount_errors(data.amount, positive=True):
+        errors["amount"] = problems
     reference = data.reference.strip() or next_reference(session, Movement, fund.id, fund.code, "M")
     if taken := check_reference_free(session, Movement, fund.id, reference):
         errors["reference"] = taken
@@ -210,7 +216,9 @@ def reverse_movement(session: Session, actor: Actor, movement_id: int, reversed_
         raise NotFound(f"movement {movement_id}")
     check_reversible(session, Movement, original, original.moved_on, reversed_on, note)
     reversal = Movement(
-        fund_id=original.fund_id, reference=f"{original.reference}-R", type=original.type,
+        fund=original.fund,
+        reference=reversal_reference(session, Movement, original.fund_id, original.reference),
+        type=original.type,
         moved_on=reversed_on, amount=original.amount, investor=original.investor,
         note=note.strip(), reverses_id=original.id,
     )

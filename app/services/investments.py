@@ -12,8 +12,14 @@ from sqlalchemy.orm import Session, selectinload
 from app.domain.codes import Instrument, TransactionType
 from app.models import Fund, Investment, InvestmentTransaction, Project, Valuation
 from app.services.access import Actor, can_edit_fund, fund_filter, get_fund, project_filter
+from app.services.amounts import amount_errors
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
-from app.services.ledger import check_reference_free, check_reversible, next_reference
+from app.services.ledger import (
+    check_reference_free,
+    check_reversible,
+    next_reference,
+    reversal_reference,
+)
 
 ALLOWED_TYPES: dict[Instrument, frozenset[TransactionType]] = {
     Instrument.EQUITY: frozenset({TransactionType.COMMITMENT, TransactionType.DISBURSEMENT,
@@ -77,14 +83,14 @@ def record_transaction(session: Session, actor: Actor, investment_id: int,
     errors: dict[str, list[str]] = {}
     if data.type not in ALLOWED_TYPES[investment.instrument]:
         errors["type"] = [f"a {investment.instrument.value} investment has no {data.type.value}"]
-    if data.amount <= 0:
-        errors["amount"] = [f"{data.amount} is not a positive amount"]
+    if problems := amount_errors(data.amount, positive=True):
+        errors["amount"] = problems
     elif data.type in (TransactionType.REPAYMENT, TransactionType.WRITE_OFF) \
             and investment.instrument is Instrument.LOAN:
-        outstanding = loan_outstanding(investment.transactions, data.occurred_on)
+        outstanding = lowest_outstanding_from(investment.transactions, data.occurred_on)
         if data.amount > outstanding:
             errors["amount"] = [f"{data.amount} is more than the {outstanding} outstanding "
-                                f"on {data.occurred_on}"]
+                                f"on {data.occurred_on} or later"]
     reference = data.reference.strip() or next_reference(
         session, InvestmentTransaction, investment.fund_id, investment.fund.code, "T")
     if taken := check_reference_free(session, InvestmentTransaction, investment.fund_id, reference):
@@ -106,6 +112,13 @@ def loan_outstanding(entries, on: dt.date) -> Decimal:
                 if e.type in sign and e.occurred_on <= on), Decimal("0.00"))
 
 
+def lowest_outstanding_from(entries, on: dt.date) -> Decimal:
+    """The least principal outstanding on ``on`` or any later entry date (yuan): a repayment or
+    write-off dated ``on`` must not exceed it, or a later balance would turn negative."""
+    dates = {on} | {e.occurred_on for e in entries if e.occurred_on > on}
+    return min(loan_outstanding(entries, day) for day in dates)
+
+
 def reverse_transaction(session: Session, actor: Actor, transaction_id: int,
                         reversed_on: dt.date, note: str) -> InvestmentTransaction:
     """Undo a ledger entry by appending its reversal, dated ``reversed_on``."""
@@ -115,8 +128,10 @@ def reverse_transaction(session: Session, actor: Actor, transaction_id: int,
     check_reversible(session, InvestmentTransaction, original, original.occurred_on,
                      reversed_on, note)
     reversal = InvestmentTransaction(
-        investment_id=original.investment_id, fund_id=original.fund_id,
-        reference=f"{original.reference}-R", type=original.type, occurred_on=reversed_on,
+        investment=original.investment, fund_id=original.fund_id,
+        reference=reversal_reference(session, InvestmentTransaction, original.fund_id,
+                                     original.reference),
+        type=original.type, occurred_on=reversed_on,
         amount=original.amount, note=note.strip(), reverses_id=original.id)
     session.add(reversal)
     session.flush()
@@ -130,8 +145,8 @@ def record_valuation(session: Session, actor: Actor, investment_id: int, as_of_o
     investment = get_investment(session, actor, investment_id, for_edit=True)
     if investment.instrument is not Instrument.EQUITY:
         raise ValidationFailed(value="only equity holdings are valued; loans and grants are not")
-    if value < 0:
-        raise ValidationFailed(value=f"{value} is negative")
+    if problems := amount_errors(value):
+        raise ValidationFailed({"value": problems})
     valuation = session.scalar(select(Valuation).where(
         Valuation.investment_id == investment.id, Valuation.as_of_on == as_of_on))
     if valuation is None:

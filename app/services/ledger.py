@@ -10,18 +10,35 @@ from sqlalchemy.orm import Session
 from app.services.errors import ValidationFailed
 
 
+def _taken(session: Session, model, fund_id: int, reference: str) -> bool:
+    return session.scalar(
+        select(model.id).where(model.fund_id == fund_id, model.reference == reference)
+    ) is not None
+
+
 def next_reference(session: Session, model, fund_id: int, fund_code: str, prefix: str) -> str:
-    """A reference for a row entered without one: ``<fund code>-<prefix><running number>``."""
-    count = session.scalar(select(func.count()).select_from(model).where(model.fund_id == fund_id))
-    return f"{fund_code}-{prefix}{count + 1:05d}"
+    """A free reference for a row entered without one: ``<fund code>-<prefix><number>``, the
+    number counting on from the rows so far and skipping any a user typed already."""
+    number = session.scalar(select(func.count()).select_from(model)
+                            .where(model.fund_id == fund_id)) + 1
+    while _taken(session, model, fund_id, f"{fund_code}-{prefix}{number:05d}"):
+        number += 1
+    return f"{fund_code}-{prefix}{number:05d}"
+
+
+def reversal_reference(session: Session, model, fund_id: int, original: str) -> str:
+    """A free reference for the reversal of ``original``: ``<original>-R``, else ``-R2``, …"""
+    candidate, n = f"{original}-R", 1
+    while _taken(session, model, fund_id, candidate):
+        n += 1
+        candidate = f"{original}-R{n}"
+    return candidate
 
 
 def check_reference_free(session: Session, model, fund_id: int, reference: str) -> list[str]:
     """Errors for ``reference`` if the fund's ledger uses it already (references are unique)."""
-    taken = session.scalar(
-        select(model.id).where(model.fund_id == fund_id, model.reference == reference)
-    )
-    return [f'"{reference}" is used already in this fund'] if taken else []
+    return [f'"{reference}" is used already in this fund'] \
+        if _taken(session, model, fund_id, reference) else []
 
 
 def check_reversible(session: Session, model, original, original_on: dt.date,

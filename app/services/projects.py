@@ -13,6 +13,7 @@ from app.domain.codes import CooperationMode, Intensity, ProjectStatus, Role
 from app.domain.uscc import UsccError, validate_uscc
 from app.models import Project
 from app.services.access import Actor, get_project, project_filter
+from app.services.amounts import amount_errors
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
 from app.services.reference import industry_by_code, region_by_code
 
@@ -53,9 +54,8 @@ def _check(data: ProjectData) -> dict[str, list[str]]:
     if data.source_region.strip() and data.source_region.strip() == data.destination_region.strip():
         errors["destination_region"] = ["must differ from the source region"]
     for field in ("planned_investment", "land_area"):
-        value = getattr(data, field)
-        if value is not None and value < 0:
-            errors[field] = [f"{value} is negative"]
+        if problems := amount_errors(getattr(data, field), required=False):
+            errors[field] = problems
     if data.planned_jobs is not None and data.planned_jobs < 0:
         errors["planned_jobs"] = [f"{data.planned_jobs} is negative"]
     if data.is_two_high and not data.capacity_replacement_ref.strip():

@@ -152,11 +152,6 @@ def test_db_current_prints_the_head_revision(flask_cmd):
     assert result.stdout.split()[0] in schema.heads()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: app/cli/*.py declare their groups as click.Group, "
-                   "not flask.cli.AppGroup, so their commands get no app context of their own "
-                   "and fail with 'Working outside of application context' under "
-                   "app.test_cli_runner() (only the flask executable pushes one)")
 def test_commands_run_under_the_flask_test_runner_alone(runner):
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, repr(result.exception)

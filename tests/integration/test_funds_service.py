@@ -131,10 +131,6 @@ def test_a_movement_reference_is_unique_within_its_fund(db):
     funds.record_movement(db, SYSTEM, make_fund(db).id, entry)  # another fund may use it
 
 
-@pytest.mark.xfail(strict=True, raises=ValidationFailed,
-                   reason="BUG: ledger.next_reference numbers by row count "
-                   "(count + 1), so a blank reference can collide with a typed one and the user "
-                   "gets a 'reference is used already' error for a field they left blank")
 def test_a_generated_reference_never_collides_with_one_a_user_typed(db):
     fund = make_fund(db, "FS-GEN")
     first = call(db, fund, "1.00", ON)

@@ -92,10 +92,6 @@ def test_a_loan_is_not_repaid_before_it_is_disbursed(db):
     assert _fields(excinfo) == {"amount"}
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception,
-                   reason="BUG: services/investments.record_transaction checks the "
-                   "outstanding principal only on the new entry's date, so a back-dated repayment "
-                   "is accepted although later repayments leave the loan over-repaid")
 def test_a_back_dated_repayment_cannot_over_repay_the_loan(db):
     loan = _lent(db, "1000.00", dt.date(2024, 1, 10))
     _record(db, loan, T.REPAYMENT, "1000.00", dt.date(2024, 12, 10))
@@ -104,11 +100,6 @@ def test_a_back_dated_repayment_cannot_over_repay_the_loan(db):
     assert _fields(excinfo) == {"amount"}
 
 
-@pytest.mark.xfail(strict=True, raises=ValidationFailed,
-                   reason="BUG: reverse_transaction builds the reversal with "
-                   "investment_id= instead of investment=, so the investment's loaded "
-                   "transactions collection misses it and record_transaction, in the same "
-                   "session, computes the outstanding principal without the reversal")
 def test_a_repaid_loan_can_be_repaid_again_once_the_repayment_is_reversed(db):
     loan = _lent(db, "1000.00")
     repayment = _record(db, loan, T.REPAYMENT, "1000.00")
@@ -144,10 +135,6 @@ def test_a_transaction_is_reversed_once_never_before_it_and_with_a_reason(db):
     assert _fields(excinfo) == {"reverses"}
 
 
-@pytest.mark.xfail(strict=True, raises=IntegrityError,
-                   reason="BUG: reverse_transaction names the reversal "
-                   "'<reference>-R' without checking it is free, so a typed reference of that "
-                   "form makes the reversal fail with an IntegrityError instead of succeeding")
 def test_a_reversal_gets_a_free_reference_even_if_the_obvious_one_is_taken(db):
     position = _position(db)
     entry = _record(db, position, T.DISBURSEMENT, "250.00", reference="D-1")

@@ -125,6 +125,7 @@ def test_sample_has_every_prefecture_of_the_listed_provinces():
         "32": 13,  # Jiangsu
         "33": 11,  # Zhejiang
         "36": 11,  # Jiangxi
+        "35": 9,  # Fujian
     }
 
 

@@ -1,0 +1,26 @@
+"""The one check of an entered amount that every use case applies before storing it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from app.domain.money import AmountError, to_minor_units
+
+FEN = Decimal("0.01")
+
+
+def amount_errors(value: Decimal | None, *, positive: bool = False, quantum: Decimal = FEN,
+                  required: bool = True) -> list[str]:
+    """Messages for an amount that is missing, not a whole multiple of ``quantum`` (yuan: the
+    fen), negative, or — with ``positive`` — zero. Empty when the amount may be stored."""
+    if value is None:
+        return ["is required"] if required else []
+    try:
+        to_minor_units(value, quantum)
+    except (AmountError, TypeError):
+        return [f"{value} is not a whole multiple of {quantum}"]
+    if positive and value <= 0:
+        return [f"{value} is not a positive amount"]
+    if value < 0:
+        return [f"{value} is negative"]
+    return []
