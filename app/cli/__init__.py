@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.cli import audit, db, demo, funds, reference, users
+from app.cli import audit, db, demo, funds, reference, sharing, users
 
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
-    for module in (db, demo, users, reference, funds, audit):
+    for module in (db, demo, users, reference, funds, sharing, audit):
         app.cli.add_command(module.group)

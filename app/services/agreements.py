@@ -304,3 +304,19 @@ def cap_overrides(covered: CoveredProject, rule: SharingRule) -> dict[str, Decim
     caps = {c.id: c for c in rule.caps}
     return {caps[o.cap_id].party.region.code: o.amount
             for o in covered.cap_overrides if o.cap_id in caps}
+
+
+def simulate_rule(session: Session, actor: Actor, agreement_id: int, indicator: str,
+                  observations: dict[Quarter, Decimal]) -> engine.SplitResult:
+    """What the agreement's rule for ``indicator`` would allocate for invented figures (nothing
+    is stored): the statements' very engine."""
+    agreement = get_agreement(session, actor, agreement_id)
+    rule = next((r for r in agreement.rules if r.indicator_code == indicator), None)
+    if rule is None:
+        raise ValidationFailed(indicator=f"the agreement has no rule for {indicator}")
+    if not observations:
+        raise ValidationFailed(observations="enter at least one quarter and value")
+    try:
+        return engine.split(domain_rule(rule), domain_parties(agreement), observations)
+    except engine.RuleError as exc:
+        raise ValidationFailed({"observations": [exc.message]}) from exc

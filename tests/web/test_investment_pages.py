@@ -112,8 +112,8 @@ def test_a_loan_repayment_beyond_the_outstanding_principal_is_refused(app, db, m
     assert _entry(client, loan, "REPAYMENT", "2024-04-01", "3,000,000.00").status_code == 302
     response = _entry(client, loan, "REPAYMENT", "2024-05-01", "5,000,000.01")
     assert response.status_code == 422
-    assert errors_beside(response, "amount") == [
-        "5000000.01 is more than the 5000000.00 outstanding on 2024-05-01"]
+    [error] = errors_beside(response, "amount")
+    assert error.startswith("5000000.01 is more than the 5000000.00 outstanding")
     # Exactly what is outstanding is fine.
     assert _entry(client, loan, "REPAYMENT", "2024-05-01", "5,000,000.00").status_code == 302
     assert count(db, InvestmentTransaction) == 3

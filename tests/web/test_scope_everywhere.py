@@ -64,8 +64,8 @@ def _rules(app):
         unknown = set(rule.arguments) - ID_ARGUMENTS - set(OTHER_ARGUMENTS)
         if unknown:
             pytest.fail(f"{rule.rule} takes {sorted(unknown)}, which the scope walk does not "
-                        "know: give each holding one in _holding and add it to ID_ARGUMENTS (an id) "
-                        "or OTHER_ARGUMENTS (a fixed value)")
+                        "know: give each holding one in _holding and add it to ID_ARGUMENTS "
+                        "(an id) or OTHER_ARGUMENTS (a fixed value)")
     return rules
 
 

@@ -3,12 +3,15 @@ one cap per party."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.domain.codes import CapScope, PartyRole, ReviewKind, SharingMode
+from app.domain.money import parse_decimal
 from app.domain.quarter import Quarter, QuarterError
 from app.services.agreements import AgreementData, CapData, PartyData, RuleData, TierData
 from app.web.fields import AmountField, CodedField, IsoDateField, NonNegative
@@ -140,6 +143,36 @@ def rule_error_field(name: str, tier_fields: list[int]) -> str:
     if name.startswith("caps["):
         return "caps"
     return name
+
+
+class SimulateForm(FlaskForm):
+    """Invented or past figures for one indicator, one ``2026Q1 1234.56`` per line."""
+
+    indicator = SelectField(_l("Indicator"), validate_choice=False)
+    figures = TextAreaField(_l("Quarter and value, one per line"), validators=[DataRequired()],
+                            render_kw={"rows": 8, "placeholder": "2026Q1 1234567.89"})
+
+    def parsed(self) -> dict[Quarter, Decimal]:
+        """The figures by quarter; ValidationError naming the line for anything else."""
+        figures: dict[Quarter, Decimal] = {}
+        for number, line in enumerate(self.figures.data.splitlines(), start=1):
+            words = line.split()
+            if not words:
+                continue
+            try:
+                if len(words) != 2:
+                    raise ValueError(f'"{line.strip()}" is not a quarter and a value')
+                quarter, value = Quarter.parse(words[0]), parse_decimal(words[1])
+            except ValueError as exc:
+                raise ValidationError(f"line {number}: {exc}") from exc
+            if quarter in figures:
+                raise ValidationError(f"line {number}: {quarter} is given twice")
+            figures[quarter] = value
+        return figures
+
+    def validate_figures(self, field):
+        """Check every line when the form is validated."""
+        self.parsed()
 
 
 class ObservationsForm(FlaskForm):

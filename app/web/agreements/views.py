@@ -18,6 +18,7 @@ from app.web.agreements.forms import (
     MAX_TIERS,
     CoveredForm,
     SimpleActionForm,
+    SimulateForm,
     agreement_form_class,
     rule_error_field,
     rule_form_class,
@@ -153,3 +154,22 @@ def activate(agreement_id: int):
     attach_errors(form, {})
     return render_template("agreements/problem.html", agreement=agreement, form=form), 422
 
+
+@bp.route("/<int:agreement_id>/simulate", methods=["GET", "POST"])
+def simulate(agreement_id: int):
+    """Try a rule on past or invented figures; nothing is stored."""
+    db = get_session()
+    agreement = agreements.get_agreement(db, actor(), agreement_id)
+    form = SimulateForm()
+    form.indicator.choices = [(r.indicator_code, r.indicator.name) for r in agreement.rules]
+    result = None
+    if form.validate_on_submit():
+        try:
+            result = agreements.simulate_rule(db, actor(), agreement_id, form.indicator.data,
+                                              form.parsed())
+        except ValidationFailed as exc:
+            attach_errors(form, {"figures" if k == "observations" else k: v
+                                 for k, v in exc.errors.items()})
+    return render_template("agreements/simulate.html", agreement=agreement, form=form,
+                           result=result, words=rule_words(agreement, actor().locale)), \
+        status_of(form)
