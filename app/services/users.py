@@ -104,6 +104,8 @@ def set_grants(session: Session, user_id: int, version: int, grants: list[GrantS
     session.flush()
     user.grants.extend(new)
     user.is_active = is_active
+    # Grants live in their own table: bump the user's version so a concurrent edit conflicts.
+    user.version += 1
     session.flush()
     return user
 

@@ -29,7 +29,7 @@ OTHER_ARGUMENTS = {"quarter": "2024Q1", "indicator": "TAX_LOCAL"}  # the same fo
 # The fund side of the app; the agreement side lets bureaus and auditors write (access.md).
 FUND_SIDE = frozenset({"funds", "investments", "projects", "admin"})
 PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "home.health", "static"})
-# GET /funds/new and /projects/new render the form to anyone; see the xfail test below.
+# Checked on their own below, with empty and complete posts.
 OPEN_NEW_FORMS = frozenset({"funds.new", "projects.new"})
 
 
@@ -167,8 +167,6 @@ def test_readers_get_404_on_every_page_that_changes_data_and_on_admin(app, db, r
     assert _walk(app, client, rules, lambda rule: [_values(rule, holding.ids)]) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: /funds/new and /projects/new render the form (200) "
-                   "and answer an empty POST with 422 for auditors and bureaus instead of 404")
 @pytest.mark.parametrize("role,scope", [(Role.AUDITOR, None), (Role.FINANCE_BUREAU, "440300")])
 def test_readers_get_404_on_the_new_fund_and_new_project_forms(app, db, role, scope):
     reader = make_user(db, role, scope)
@@ -250,8 +248,6 @@ def test_every_request_for_another_funds_ids_is_logged_as_an_access_denial(app, 
     assert len(asked) >= 10
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: reverse_movement / reverse_transaction answer 404 "
-                   "for an entry of another fund without raising NotFound, so nothing is logged")
 def test_another_funds_entry_under_ones_own_fund_is_logged_as_an_access_denial(app, db):
     mine, theirs = _holding(db), _holding(db)
     db.commit()

@@ -10,8 +10,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from app.domain.codes import Role
 from app.services.users import GrantSpec
 
-GRANTS_HINT = _l("One per line: ADMIN · FUND_MANAGER <fund code> · FINANCE_BUREAU <region code> · "
-                 "AUDITOR [region code]")
+GRANTS_HINT = _l("One per line, a role and its scope: ADMIN · FUND_MANAGER HF-01 (a fund code) · "
+                 "FINANCE_BUREAU 440300 (a region code) · AUDITOR, or AUDITOR 440300")
 
 
 def parse_grants(text: str) -> list[GrantSpec]:
@@ -57,6 +57,14 @@ class NewUserForm(FlaskForm):
 
 class EditUserForm(FlaskForm):
     """A user's roles and whether they may sign in."""
+
+    @classmethod
+    def for_user(cls, user) -> EditUserForm:
+        """The form filled in from a stored user (grants as text lines)."""
+        form = cls(obj=user)
+        if not form.is_submitted():  # obj would otherwise put the RoleGrant objects in the box
+            form.grants.data = grants_text(user)
+        return form
 
     version = HiddenField()
     grants = GrantsField(_l("Roles and scopes"), validators=[DataRequired()],

@@ -9,7 +9,7 @@ from app.db import get_session
 from app.domain.codes import Role
 from app.services import users
 from app.services.access import require_role
-from app.web.admin.forms import EditUserForm, NewUserForm, grants_text
+from app.web.admin.forms import EditUserForm, NewUserForm
 from app.web.common import actor, require_sign_in, status_of, submit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -49,7 +49,7 @@ def edit_user(user_id: int):
     """Change a user's roles and scopes, or disable them."""
     db = get_session()
     user = users.get_user(db, user_id)
-    form = EditUserForm(obj=user, grants=grants_text(user))
+    form = EditUserForm.for_user(user)
     done = submit(
         form,
         lambda: users.set_grants(db, user_id, int(form.version.data or 0), form.grants.specs,

@@ -6,9 +6,11 @@ from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.db import get_session
+from app.domain.codes import Role
 from app.domain.quarter import Quarter, QuarterError
 from app.services import funds, investments, metrics
-from app.services.access import can_edit_fund, get_fund
+from app.services.access import can_edit_fund, get_fund, require_role
+from app.services.errors import NotFound
 from app.services.projects import list_projects
 from app.services.reference import region_choices
 from app.web.charts import line_chart
@@ -48,7 +50,8 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    """Register a fund."""
+    """Register a fund (fund managers and administrators)."""
+    require_role(actor(), Role.ADMIN, Role.FUND_MANAGER)
     db = get_session()
     form = FundForm()
     form.sponsor_region.choices = region_choices(db)
@@ -123,7 +126,7 @@ def reverse_movement(fund_id: int, movement_id: int):
     fund = get_fund(db, actor(), fund_id, for_edit=True)
     movement = next((m for m in fund.movements if m.id == movement_id), None)
     if movement is None:
-        return render_template("errors/404.html"), 404
+        raise NotFound(f"movement {movement_id}")
     form = ReverseForm()
     done = submit(
         form,

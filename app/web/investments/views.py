@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from app.db import get_session
 from app.services import investments
 from app.services.access import can_edit_fund
+from app.services.errors import NotFound
 from app.web.common import actor, require_sign_in, status_of, submit
 from app.web.funds.forms import ReverseForm
 from app.web.investments.forms import TransactionForm, ValuationForm
@@ -48,7 +49,7 @@ def reverse_transaction(investment_id: int, transaction_id: int):
     investment = investments.get_investment(db, actor(), investment_id, for_edit=True)
     entry = next((t for t in investment.transactions if t.id == transaction_id), None)
     if entry is None:
-        return render_template("errors/404.html"), 404
+        raise NotFound(f"transaction {transaction_id}")
     form = ReverseForm()
     done = submit(
         form,

@@ -6,8 +6,9 @@ from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 
 from app.db import get_session
+from app.domain.codes import Role
 from app.services import projects
-from app.services.access import can_edit_project, get_project
+from app.services.access import can_edit_project, get_project, require_role
 from app.services.reference import industry_choices, region_choices
 from app.web.common import actor, require_sign_in, status_of, submit
 from app.web.projects.forms import ProjectForm
@@ -34,7 +35,8 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    """Register a project."""
+    """Register a project (fund managers and administrators)."""
+    require_role(actor(), Role.ADMIN, Role.FUND_MANAGER)
     db = get_session()
     form = _with_choices(ProjectForm())
     done = submit(form, lambda: projects.create_project(db, actor(), form.to_data()),
