@@ -68,6 +68,7 @@ def enter_observations(session: Session, actor: Actor, quarter: Quarter,
         select(Project).where(Project.code.in_(codes))
         .options(selectinload(Project.destination_region)))}
     indicators = {i.code: i for i in session.scalars(select(IndicatorDefinition))}
+    _lock_quarters(session, [p.id for p in projects.values()], quarter)
     existing = {(o.project_id, o.indicator_code): o for o in session.scalars(
         select(Observation).where(Observation.quarter == quarter,
                                   Observation.project_id.in_([p.id for p in projects.values()])))}
@@ -119,6 +120,16 @@ def enter_observations(session: Session, actor: Actor, quarter: Quarter,
     return len(plan)
 
 
+def _lock_quarters(session: Session, project_ids: list[int], quarter: Quarter) -> None:
+    """Lock the quarter's workflow rows of every agreement covering these projects (PostgreSQL),
+    so a confirmation or closing cannot slip in between reading the state and writing."""
+    session.execute(
+        select(AgreementQuarter.id)
+        .join(CoveredProject, CoveredProject.agreement_id == AgreementQuarter.agreement_id)
+        .where(CoveredProject.project_id.in_(project_ids), AgreementQuarter.quarter == quarter)
+        .with_for_update(of=AgreementQuarter)).all()
+
+
 def _reopen_affected(session: Session, quarter: Quarter, changed: set[tuple[int, str]]) -> None:
     """Return every submitted quarter at or after ``quarter`` of the agreements the changes
     touch to OPEN, clearing its confirmations (both are written to the audit trail)."""
@@ -138,7 +149,8 @@ def _reopen_affected(session: Session, quarter: Quarter, changed: set[tuple[int,
         return
     for aq in session.scalars(select(AgreementQuarter).where(
             AgreementQuarter.agreement_id.in_(touched), AgreementQuarter.quarter >= quarter,
-            AgreementQuarter.state == QuarterState.SUBMITTED)):
+            AgreementQuarter.state == QuarterState.SUBMITTED)
+            .with_for_update().execution_options(populate_existing=True)):
         aq.state = QuarterState.OPEN
         aq.fingerprint = None
         aq.confirmations.clear()

@@ -7,6 +7,7 @@ import json
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 
 from app.domain.codes import AgreementStatus, PartyRole, QuarterState, ReviewKind, Role
 from app.domain.hashchain import canonical_json
@@ -30,10 +31,12 @@ from app.services.statements import (
 
 
 def agreement_quarter(session: Session, agreement_id: int, quarter: Quarter) -> AgreementQuarter:
-    """The workflow record of a quarter, created OPEN on first use."""
+    """The workflow record of a quarter, created OPEN on first use, and locked for the rest of
+    the transaction (on PostgreSQL) so that workflow steps and edits on it run one at a time."""
     aq = session.scalars(
         select(AgreementQuarter).where(AgreementQuarter.agreement_id == agreement_id,
                                        AgreementQuarter.quarter == quarter)
+        .with_for_update().execution_options(populate_existing=True)
         .options(selectinload(AgreementQuarter.confirmations),
                  selectinload(AgreementQuarter.reviews))).first()
     if aq is None:
@@ -105,6 +108,8 @@ def confirm(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
                                      "one to confirm")
     aq.confirmations.append(Confirmation(party=party, user_id=actor.user_id,
                                          fingerprint=statement.fingerprint))
+    # Touch the quarter so its version moves: an edit racing this confirmation conflicts.
+    flag_modified(aq, "state")
     session.flush()
     if is_last:
         _close(session, agreement, aq, statement)
@@ -138,7 +143,7 @@ def reopen(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
     if not reason.strip():
         raise ValidationFailed(reason="say why the quarter is reopened")
     states = quarter_states(session, agreement.id)
-    aq = states.get(quarter)
+    aq = agreement_quarter(session, agreement.id, quarter) if quarter in states else None
     if aq is None or aq.state is not QuarterState.CLOSED:
         raise ValidationFailed(quarter=f"{quarter} is not closed")
     later = [q for q, s in states.items() if q > quarter and s.state is QuarterState.CLOSED]

@@ -38,6 +38,7 @@ def register_web(app: Flask) -> None:
         home,
         investments,
         projects,
+        regions,
         statements,
     )
     from app.web.auth.session import load_signed_in_user
@@ -49,7 +50,7 @@ def register_web(app: Flask) -> None:
     app.after_request(_security_headers)
     register_template_helpers(app)
     for module in (auth, home, funds, investments, projects, agreements, statements, admin,
-                   audit):
+                   audit, regions):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(NotFound)
