@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 from sqlalchemy import Connection, ForeignKey, String, Text, event, inspect, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
 
 from app.domain.hashchain import GENESIS, canonical_json, entry_hash, to_plain
 from app.models.base import Base, IntPK, UTCDateTime, utcnow
@@ -127,20 +127,36 @@ def _identity(obj) -> str:
     return "/".join(str(k) for k in key)
 
 
+def _record(action: str):
+    """A mapper event handler that notes one row's change on its session, computed while the
+    attribute history is still there (deletes by cascade or delete-orphan included)."""
+
+    def handler(_mapper, _connection, obj) -> None:
+        if type(obj) not in _AUDITED:
+            return
+        changes = _column_changes(obj, action)
+        if action == "UPDATE" and not changes:
+            return
+        session = object_session(obj)
+        session.info.setdefault("audit_events", []).append(
+            (type(obj).__tablename__, _identity(obj), action, changes))
+
+    return handler
+
+
+event.listen(Base, "after_insert", _record("INSERT"), propagate=True)
+event.listen(Base, "after_update", _record("UPDATE"), propagate=True)
+event.listen(Base, "after_delete", _record("DELETE"), propagate=True)
+
+
 @event.listens_for(Session, "after_flush")
 def _write_audit_entries(session: Session, _context) -> None:
-    events = []
-    for action, objects in (("INSERT", session.new), ("UPDATE", session.dirty),
-                            ("DELETE", session.deleted)):
-        for obj in sorted(objects, key=lambda o: (type(o).__name__, _identity(o))):
-            if type(obj) not in _AUDITED:
-                continue
-            if action == "UPDATE" and not session.is_modified(obj, include_collections=False):
-                continue
-            changes = _column_changes(obj, action)
-            if action == "UPDATE" and not changes:
-                continue
-            events.append((type(obj).__tablename__, _identity(obj), action, changes))
+    events = session.info.pop("audit_events", [])
     if events:
         actor = session.info.get("actor", (None, "system"))
         append_entries(session.connection(), actor, events)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_unwritten(session: Session, _previous) -> None:
+    session.info.pop("audit_events", None)
