@@ -67,11 +67,7 @@ def submit(session: Session, actor: Actor, agreement_id: int, quarter: Quarter) 
     start = first_quarter(agreement)
     if start is None or quarter < start:
         raise ValidationFailed(quarter=f"the agreement's first quarter is {start}")
-    states = quarter_states(session, agreement.id)
-    previous = quarter - 1
-    if previous >= start and (previous not in states
-                              or states[previous].state is not QuarterState.CLOSED):
-        raise ValidationFailed(quarter=f"{previous} must be closed first: quarters close in order")
+    _require_previous_closed(session, agreement.id, start, quarter)
     aq = agreement_quarter(session, agreement.id, quarter)
     if aq.state is not QuarterState.OPEN:
         raise ValidationFailed(state=f"{quarter} is {aq.state.value.lower()}, not open")
@@ -81,6 +77,16 @@ def submit(session: Session, actor: Actor, agreement_id: int, quarter: Quarter) 
     aq.fingerprint = compute_statement(session, agreement, quarter).fingerprint
     session.flush()
     return aq
+
+
+def _require_previous_closed(session: Session, agreement_id: int, start: Quarter,
+                             quarter: Quarter) -> None:
+    """Quarters close in order: the one before ``quarter`` (from the first on) must be closed."""
+    previous = quarter - 1
+    states = quarter_states(session, agreement_id)
+    if previous >= start and (previous not in states
+                              or states[previous].state is not QuarterState.CLOSED):
+        raise ValidationFailed(quarter=f"{previous} must be closed first: quarters close in order")
 
 
 def confirm(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
@@ -106,6 +112,8 @@ def confirm(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
     if is_last and confirmers == {aq.submitted_by_id}:
         raise ValidationFailed(party="four eyes: the person who submitted cannot be the only "
                                      "one to confirm")
+    if is_last:
+        _require_previous_closed(session, agreement.id, first_quarter(agreement), quarter)
     aq.confirmations.append(Confirmation(party=party, user_id=actor.user_id,
                                          fingerprint=statement.fingerprint))
     # Touch the quarter so its version moves: an edit racing this confirmation conflicts.
@@ -157,6 +165,12 @@ def reopen(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
     aq.fingerprint = None
     aq.reopen_reason = reason.strip()
     aq.confirmations.clear()
+    for later in (s for q, s in states.items() if q > quarter
+                  and s.state is QuarterState.SUBMITTED):
+        # Its statement adjusted against the quarter now reopened: it must be submitted again.
+        later.state = QuarterState.OPEN
+        later.fingerprint = None
+        later.confirmations.clear()
     session.flush()
     return aq
 
