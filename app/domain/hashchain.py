@@ -33,8 +33,19 @@ def to_plain(value):
     return value
 
 
+def _plain_scalar(value):
+    """``json.dumps`` hook: the canonical text of a value JSON has no type for."""
+    plain = to_plain(value)
+    if plain is value:
+        raise TypeError(f"{type(value).__name__} is not serialisable")
+    return plain
+
+
 def canonical_json(value) -> str:
     """Sorted-key, compact JSON of ``to_plain(value)``: the same data always gives the same text."""
+    if isinstance(value, dict) and all(type(k) is str for k in value):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          default=_plain_scalar)
     return json.dumps(to_plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -122,6 +122,8 @@ def format_amount(value: Decimal | None) -> str:
     """Yuan for display: thousands commas, 2 places half up ("1,234,567.89"); None → "—"."""
     if value is None:
         return DASH
+    if type(value) is Decimal and value.as_tuple().exponent == -2 and not value.is_zero():
+        return f"{value:,}"  # already whole fen (the usual case): nothing to round
     return f"{round_half_up(value, 2):,.2f}"
 
 

@@ -49,7 +49,12 @@ def agreement_quarter(session: Session, agreement_id: int, quarter: Quarter) -> 
 def statement_for(session: Session, actor: Actor, agreement_id: int, quarter: Quarter
                   ) -> tuple[Statement, AgreementQuarter | None]:
     """A quarter's statement: exactly as frozen once closed, else recomputed now."""
-    agreement = get_agreement(session, actor, agreement_id)
+    return statement_of(session, get_agreement(session, actor, agreement_id), quarter)
+
+
+def statement_of(session: Session, agreement, quarter: Quarter
+                 ) -> tuple[Statement, AgreementQuarter | None]:
+    """:func:`statement_for` an agreement the caller has loaded (and checked the scope of)."""
     aq = quarter_states(session, agreement.id).get(quarter)
     if aq is not None and aq.state is QuarterState.CLOSED and aq.statement_json:
         return Statement.from_data(json.loads(aq.statement_json), aq.fingerprint), aq

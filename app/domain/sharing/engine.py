@@ -75,7 +75,19 @@ class SplitPlan:
         start: Quarter | None = None,
     ) -> SplitResult:
         """Split one covered project's observations; see :func:`split`."""
-        values = self._units(observations)
+        return self.split_units(self._units(observations), cap_overrides=cap_overrides,
+                                through=through, start=start)
+
+    def split_units(
+        self,
+        values: dict[int, int],
+        *,
+        cap_overrides: Mapping[str, Decimal] | None = None,
+        through: Quarter | None = None,
+        start: Quarter | None = None,
+    ) -> SplitResult:
+        """:meth:`split` for observations already counted in whole quanta, keyed by
+        ``Quarter.index`` (the fast path for statements read straight from the database)."""
         if not values and through is None:
             return SplitResult(self, [], {})
         first = min(values) if values else through.index

@@ -49,7 +49,7 @@ def show(agreement_id: int, quarter: Quarter):
     """The statement with its workflow state and the actions the user may take."""
     db = get_session()
     agreement = agreements.get_agreement(db, actor(), agreement_id)
-    statement, aq = workflow.statement_for(db, actor(), agreement_id, quarter)
+    statement, aq = workflow.statement_of(db, agreement, quarter)
     my_parties = [p for p in agreement.parties if agreements.party_in_scope(actor(), p)]
     confirmed = {c.party_id for c in aq.confirmations} if aq else set()
     return render_template(
