@@ -45,9 +45,8 @@ def agreement_filter(actor: Actor) -> ColumnElement[bool]:
 
 
 def party_in_scope(actor: Actor, party: AgreementParty) -> bool:
-    """Whether the actor's bureau scope covers this party's region (they may act for it)."""
-    if actor.is_admin:
-        return True
+    """Whether the actor is a bureau whose region covers this party's region: only such a user
+    acts for the party (submits, confirms, answers queries); administrators do not."""
     return any(party.region.code.startswith(subtree_prefix(code)) for code in actor.bureau_regions)
 
 

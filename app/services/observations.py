@@ -40,21 +40,54 @@ class ObservationEntry:
 
 def may_enter_for(actor: Actor, project: Project) -> bool:
     """Bureaus enter figures for projects whose destination lies in their region."""
+    return may_enter_in(actor, project.destination_region.code)
+
+
+def may_enter_in(actor: Actor, destination_code: str) -> bool:
+    """Whether the actor may enter figures of a project arriving in ``destination_code``."""
     if actor.is_admin:
         return True
-    code = project.destination_region.code
-    return any(code.startswith(subtree_prefix(r)) for r in actor.bureau_regions)
+    return any(destination_code.startswith(subtree_prefix(r)) for r in actor.bureau_regions)
+
+
+def _closed(project_ids, quarters):
+    return (
+        select(CoveredProject.project_id, SharingRule.indicator_code, AgreementQuarter.quarter)
+        .join(CoveredProject, CoveredProject.agreement_id == AgreementQuarter.agreement_id)
+        .join(SharingRule, SharingRule.agreement_id == AgreementQuarter.agreement_id)
+        .where(CoveredProject.project_id.in_(project_ids), AgreementQuarter.quarter.in_(quarters),
+               AgreementQuarter.state == QuarterState.CLOSED))
 
 
 def closed_under(session: Session, project_id: int, indicator: str, quarter: Quarter) -> bool:
     """Whether an agreement covering the project (with a rule for it) closed ``quarter``."""
-    return session.scalar(
-        select(AgreementQuarter.id)
-        .join(CoveredProject, CoveredProject.agreement_id == AgreementQuarter.agreement_id)
-        .join(SharingRule, SharingRule.agreement_id == AgreementQuarter.agreement_id)
-        .where(CoveredProject.project_id == project_id, SharingRule.indicator_code == indicator,
-               AgreementQuarter.quarter == quarter,
-               AgreementQuarter.state == QuarterState.CLOSED).limit(1)) is not None
+    return session.execute(_closed([project_id], [quarter])
+                           .where(SharingRule.indicator_code == indicator).limit(1)).first() \
+        is not None
+
+
+def closed_keys(session: Session, project_ids, quarters) -> set[tuple[int, str, Quarter]]:
+    """(project id, indicator, quarter) of these projects and quarters that an agreement with
+    a rule for the indicator has closed: a value entered there is a correction."""
+    return {tuple(row) for row in session.execute(_closed(list(project_ids), list(quarters)))}
+
+
+def value_errors(indicator: IndicatorDefinition, value: Decimal) -> list[str]:
+    """Messages if ``value`` is not a whole multiple of the indicator's quantum (its unit)."""
+    try:
+        to_minor_units(value, indicator.quantum_decimal)
+    except AmountError:
+        return [f"{value} is not a whole multiple of {indicator.quantum} {indicator.unit}"]
+    return []
+
+
+def correction_errors(is_correction: bool, value: Decimal | None, reason: str) -> list[str]:
+    """Messages if a change to a closed quarter removes its value or gives no reason."""
+    if is_correction and value is None:
+        return ["a closed quarter's value cannot be removed; enter 0 with a reason"]
+    if is_correction and not reason.strip():
+        return ["this quarter is closed: say why the value is corrected"]
+    return []
 
 
 def enter_observations(session: Session, actor: Actor, quarter: Quarter,
@@ -68,7 +101,7 @@ def enter_observations(session: Session, actor: Actor, quarter: Quarter,
         select(Project).where(Project.code.in_(codes))
         .options(selectinload(Project.destination_region)))}
     indicators = {i.code: i for i in session.scalars(select(IndicatorDefinition))}
-    _lock_quarters(session, [p.id for p in projects.values()], quarter)
+    lock_quarters(session, [p.id for p in projects.values()], [quarter])
     existing = {(o.project_id, o.indicator_code): o for o in session.scalars(
         select(Observation).where(Observation.quarter == quarter,
                                   Observation.project_id.in_([p.id for p in projects.values()])))}
@@ -84,28 +117,26 @@ def enter_observations(session: Session, actor: Actor, quarter: Quarter,
             errors[key] = [f'"{entry.indicator}" is not an indicator']
             continue
         current = existing.get((project.id, indicator.code))
-        if entry.value is not None:
-            try:
-                to_minor_units(entry.value, indicator.quantum_decimal)
-            except AmountError:
-                errors[key] = [f"{entry.value} is not a whole multiple of {indicator.quantum} "
-                               f"{indicator.unit}"]
-                continue
+        if entry.value is not None and (problems := value_errors(indicator, entry.value)):
+            errors[key] = problems
+            continue
         if (current.value if current else None) == entry.value:
             continue
         is_correction = closed_under(session, project.id, indicator.code, quarter)
-        if is_correction and entry.value is None:
-            errors[key] = ["a closed quarter's value cannot be removed; enter 0 with a reason"]
-        elif is_correction and not entry.reason.strip():
-            errors[key] = ["this quarter is closed: say why the value is corrected"]
+        if problems := correction_errors(is_correction, entry.value, entry.reason):
+            errors[key] = problems
         else:
             plan.append((project, indicator, current, entry, is_correction))
     require(errors)
     for project, indicator, current, entry, is_correction in plan:
         if current is None:
-            session.add(Observation(project_id=project.id, indicator_code=indicator.code,
-                                    quarter=quarter, value=entry.value,
-                                    updated_by_id=actor.user_id))
+            current = Observation(project_id=project.id, indicator_code=indicator.code,
+                                  quarter=quarter, value=entry.value, updated_by_id=actor.user_id)
+            session.add(current)
+            if is_correction:  # missing when the quarter closed, so counted as zero then
+                session.add(ObservationCorrection(
+                    observation=current, old_value=Decimal(0), new_value=entry.value,
+                    reason=entry.reason.strip(), corrected_by_id=actor.user_id))
         elif entry.value is None:
             session.delete(current)
         else:
@@ -116,21 +147,22 @@ def enter_observations(session: Session, actor: Actor, quarter: Quarter,
             current.value = entry.value
             current.updated_by_id = actor.user_id
     session.flush()
-    _reopen_affected(session, quarter, {(p.id, i.code) for p, i, *_ in plan})
+    reopen_affected(session, quarter, {(p.id, i.code) for p, i, *_ in plan})
     return len(plan)
 
 
-def _lock_quarters(session: Session, project_ids: list[int], quarter: Quarter) -> None:
-    """Lock the quarter's workflow rows of every agreement covering these projects (PostgreSQL),
-    so a confirmation or closing cannot slip in between reading the state and writing."""
+def lock_quarters(session: Session, project_ids: list[int], quarters: list[Quarter]) -> None:
+    """Lock these quarters' workflow rows of every agreement covering these projects
+    (PostgreSQL), so a confirmation or closing cannot slip in between reading the state and
+    writing."""
     session.execute(
         select(AgreementQuarter.id)
         .join(CoveredProject, CoveredProject.agreement_id == AgreementQuarter.agreement_id)
-        .where(CoveredProject.project_id.in_(project_ids), AgreementQuarter.quarter == quarter)
+        .where(CoveredProject.project_id.in_(project_ids), AgreementQuarter.quarter.in_(quarters))
         .with_for_update(of=AgreementQuarter)).all()
 
 
-def _reopen_affected(session: Session, quarter: Quarter, changed: set[tuple[int, str]]) -> None:
+def reopen_affected(session: Session, quarter: Quarter, changed: set[tuple[int, str]]) -> None:
     """Return every submitted quarter at or after ``quarter`` of the agreements the changes
     touch to OPEN, clearing its confirmations (both are written to the audit trail)."""
     if not changed:

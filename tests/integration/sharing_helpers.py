@@ -6,13 +6,22 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from app.domain.codes import CapScope, PartyRole, Role, SharingMode
 from app.domain.quarter import Quarter
+from app.models import AgreementQuarter
 from app.services import agreements, workflow
 from app.services.access import SYSTEM
 from app.services.statements import Statement, compute_statement
 from tests.factories import SHARED, actor_of, make_project, make_user
-from tests.integration.sharing_factories import DESTINATION, SOURCE, observe
+from tests.integration.sharing_factories import (
+    DESTINATION,
+    SOURCE,
+    half_and_half,
+    make_agreement,
+    observe,
+)
 
 THIRD = "441400"  # 梅州市, the third party of the three-party example
 INDICATOR = "TAX_LOCAL"  # quantum 0.01, the quantum of every public example
@@ -103,3 +112,31 @@ def close_quarter(db, agreement_id: int, quarter: str, submitter, source_confirm
     workflow.confirm(db, source_confirmer or submitter, agreement_id, q, SOURCE, fingerprint)
     return workflow.confirm(db, destination_confirmer or submitter, agreement_id, q, DESTINATION,
                             fingerprint)
+
+
+class Setting:
+    """An agreement WF 1:1 from 2026Q1 over WF-1 and WF-2 with 2026Q1 observed (100.01 and
+    7.00), and finance bureau users: destination, source and the province above both."""
+
+    def __init__(self, db):
+        make_project(db, "WF-1")
+        make_project(db, "WF-2")
+        self.agreement = make_agreement(db, "WF", ["WF-1", "WF-2"],
+                                        [half_and_half(first="2026Q1")])
+        self.id = self.agreement.id
+        self.dest_user, self.dest = bureau(db, DESTINATION)
+        self.src_user, self.src = bureau(db, SOURCE)
+        self.province_user, self.province = bureau(db, "440000")  # 广东省: covers both
+        observe(db, "2026Q1", {("WF-1", INDICATOR): "100.01", ("WF-2", INDICATOR): "7.00"})
+
+    def state(self, db, quarter: Quarter | None = None):
+        """The quarter's workflow record as stored now (None before its first use); 2026Q1
+        unless another quarter is named."""
+        quarter = quarter or Quarter(2026, 1)
+        db.expire_all()
+        return db.scalar(select(AgreementQuarter).where(
+            AgreementQuarter.agreement_id == self.id, AgreementQuarter.quarter == quarter))
+
+    def close(self, db, quarter: str):
+        """The destination submits ``quarter``; the source, then the destination confirm."""
+        return close_quarter(db, self.id, quarter, self.dest, self.src, self.dest)

@@ -8,7 +8,11 @@ from fractions import Fraction
 
 import pytest
 
-from app.domain.codes import SharingMode
+from app.domain.codes import PartyRole, SharingMode
+from app.services import agreements
+from app.services.access import SYSTEM
+from tests.factories import make_project
+from tests.integration.sharing_factories import observe
 from tests.integration.sharing_helpers import (
     DESTINATION,
     REGION_OF,
@@ -17,6 +21,7 @@ from tests.integration.sharing_helpers import (
     example_agreement,
     example_case,
     example_cases,
+    example_rule,
     row_of,
     statement_of,
     total_of,
@@ -154,3 +159,18 @@ def test_missing_quarters_are_marked_missing_with_value_zero(db):
     observed = row_of(statement_of(db, agreement_id, "2026Q3"), "EX-1")
     assert not observed.is_missing and observed.value == Decimal("4100.25")
 
+
+def test_only_priority_matters_not_the_order_parties_are_listed_in(db):
+    case = example_case("50:50 odd cent")  # the odd cent goes to the higher priority: D
+    make_project(db, "EX-1")
+    agreement = agreements.create_agreement(db, SYSTEM, agreements.AgreementData(
+        code="EX", title="S listed first", parties=[  # no priorities: destination first
+            agreements.PartyData(SOURCE, PartyRole.SOURCE),
+            agreements.PartyData(DESTINATION, PartyRole.DESTINATION)]))
+    agreements.set_covered_projects(db, SYSTEM, agreement.id, ["EX-1"])
+    agreements.set_rule(db, SYSTEM, agreement.id, example_rule(case))
+    agreements.activate(db, SYSTEM, agreement.id, agreement.version)
+    observe(db, "2026Q1", {("EX-1", "TAX_LOCAL"): "1234567.89"})
+    row = row_of(statement_of(db, agreement.id, "2026Q1"), "EX-1")
+    assert {p: line.current for p, line in row.lines.items()} == {
+        DESTINATION: Decimal("617283.95"), SOURCE: Decimal("617283.94")}
