@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain import sharing as engine
+from app.domain.codes import QuarterState
 from app.domain.quarter import Quarter
 from app.domain.sharing.explain import Explanation, explain
 from app.domain.sharing.words import describe_rule
@@ -18,6 +19,7 @@ from app.models import AuditEntry, Observation, ObservationCorrection
 from app.services.access import Actor
 from app.services.agreements import cap_overrides, domain_parties, domain_rule, get_agreement
 from app.services.errors import NotFound, ValidationFailed
+from app.services.workflow import statement_of
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ class AllocationExplanation:
     observations: dict[Quarter, object]
     steps: Explanation
     history: list[HistoryEntry]
+    closed_allocation: Decimal | None = None
+    """What the statement showed when the quarter closed, if it is closed (corrections made
+    since then change the recomputed steps, not the closed statement)."""
 
 
 def explain_allocation(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
@@ -76,7 +81,19 @@ def explain_allocation(session: Session, actor: Actor, agreement_id: int, quarte
         rule_words=describe_rule(domain_rule(rule), parties, names, rule.indicator.unit,
                                  actor.locale),
         observations=dict(sorted(observed.items())), steps=steps,
-        history=_history(session, covered.project_id, indicator))
+        history=_history(session, covered.project_id, indicator),
+        closed_allocation=_closed_allocation(session, agreement, quarter, project_code,
+                                             indicator, party))
+
+
+def _closed_allocation(session: Session, agreement, quarter: Quarter, project_code: str,
+                       indicator: str, party: str) -> Decimal | None:
+    statement, aq = statement_of(session, agreement, quarter)
+    if aq is None or aq.state is not QuarterState.CLOSED:
+        return None
+    row = next((r for r in statement.rows
+                if r.project_code == project_code and r.indicator == indicator), None)
+    return row.lines[party].current if row else None
 
 
 def _history(session: Session, project_id: int, indicator: str) -> list[HistoryEntry]:
