@@ -133,7 +133,7 @@ class MovedProject:
     code: str
     name: str
     enterprise: str
-    source: str
+    source: str  # "name (code)"
     destination: str
     direction: str  # "LEFT", "ENTERED" or "WITHIN"
     status: object
@@ -283,7 +283,7 @@ def _moved_projects(session: Session, code: str) -> list[MovedProject]:
     """Projects whose source or destination lies within the region, by code."""
     source, destination = aliased(Region), aliased(Region)
     rows = session.execute(
-        select(Project, source.code, destination.code)
+        select(Project, source, destination)
         .join(source, source.id == Project.source_region_id)
         .join(destination, destination.id == Project.destination_region_id)
         .where(or_(within_regions(source.code, (code,)),
@@ -291,8 +291,8 @@ def _moved_projects(session: Session, code: str) -> list[MovedProject]:
         .order_by(Project.code))
     moved = []
     for project, src, dst in rows:
-        leaves, enters = is_within(src, code), is_within(dst, code)
+        leaves, enters = is_within(src.code, code), is_within(dst.code, code)
         direction = "WITHIN" if leaves and enters else ("LEFT" if leaves else "ENTERED")
         moved.append(MovedProject(project.id, project.code, project.name, project.enterprise,
-                                  src, dst, direction, project.status))
+                                  str(src), str(dst), direction, project.status))
     return moved

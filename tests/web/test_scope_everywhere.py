@@ -25,7 +25,8 @@ from tests.web.helpers import client_of, text_of
 
 ID_ARGUMENTS = frozenset({"fund_id", "project_id", "investment_id", "movement_id",
                           "transaction_id", "user_id", "agreement_id"})
-OTHER_ARGUMENTS = {"quarter": "2024Q1", "indicator": "TAX_LOCAL"}  # the same for every holding
+OTHER_ARGUMENTS = {"quarter": "2024Q1", "indicator": "TAX_LOCAL",
+                   "code": "441600"}  # the same for every holding
 # The fund side of the app; the agreement side lets bureaus and auditors write (access.md).
 FUND_SIDE = frozenset({"funds", "investments", "projects", "admin"})
 PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "home.health", "static"})

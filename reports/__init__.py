@@ -1,0 +1,42 @@
+"""The PDF layer: plain document dataclasses in, deterministic PDF bytes out (ReportLab only)."""
+
+from reports.document import (
+    BarChart,
+    Block,
+    Column,
+    Cover,
+    Document,
+    Heading,
+    KeyFigure,
+    KeyFigures,
+    LineChart,
+    Notice,
+    PageBreak,
+    Paragraph,
+    Series,
+    SignatureBlocks,
+    Table,
+)
+from reports.render import render
+from reports.verify import fingerprint_of, read_fingerprint
+
+__all__ = [
+    "BarChart",
+    "Block",
+    "Column",
+    "Cover",
+    "Document",
+    "Heading",
+    "KeyFigure",
+    "KeyFigures",
+    "LineChart",
+    "Notice",
+    "PageBreak",
+    "Paragraph",
+    "Series",
+    "SignatureBlocks",
+    "Table",
+    "fingerprint_of",
+    "read_fingerprint",
+    "render",
+]

@@ -1,0 +1,94 @@
+"""Table cells: plain strings when they fit one line (fast), paragraphs when they must wrap."""
+
+from __future__ import annotations
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus.tables import CellStyle
+
+from reports.fonts import max_advance, register_fonts
+from reports.styles import CELL_LEADING, CELL_PAD_X, CELL_PAD_Y, CELL_SIZE, INK, markup, style
+
+Cell = str | Flowable
+
+
+class BoldText(Flowable):
+    """One line drawn fill-and-stroke: a bold look for a font that has no bold face."""
+
+    def __init__(self, text: str, size: float = CELL_SIZE) -> None:
+        """Keep the text and its size."""
+        super().__init__()
+        self.text, self.size = text, size
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """The width of the string and one line's leading."""
+        self.width = stringWidth(self.text, register_fonts(), self.size) + 0.3
+        self.height = self.size * CELL_LEADING / CELL_SIZE
+        return self.width, self.height
+
+    def draw(self) -> None:
+        """Draw the text with text render mode 2 (fill, then stroke the outline)."""
+        canv = self.canv
+        canv.setFillColor(INK)
+        canv.setStrokeColor(INK)
+        canv.setLineWidth(self.size * 0.04)
+        text = canv.beginText(0.15, self.height - self.size * 0.98)
+        text.setFont(register_fonts(), self.size, self.height)
+        text.setTextRenderMode(2)
+        text.textOut(self.text)
+        canv.drawText(text)
+
+
+def fits(text: str, room: float) -> bool:
+    """Whether `text` fits on one line `room` points wide (a cheap bound first)."""
+    if "\n" in text:
+        return False
+    if len(text) * max_advance(text) * CELL_SIZE <= room:
+        return True
+    return stringWidth(text, register_fonts(), CELL_SIZE) <= room
+
+
+def body_cell(text: str, room: float, align: str) -> Cell:
+    """A body cell: the string itself if it fits, else a paragraph that wraps."""
+    if fits(text, room):
+        return text
+    # Wrap at spaces and split over-long runs, Chinese ones included: CJK-style wrapping would
+    # cut Latin words ("TAX_LOCA|L") in narrow columns.
+    return Paragraph(markup(text), style(CELL_SIZE, CELL_LEADING, align, cjk=False))
+
+
+def header_cell(zh: str, en: str, room: float, align: str) -> Cell:
+    """A header label "中文 / English": one line, or Chinese over English, or a paragraph."""
+    label = " / ".join(dict.fromkeys(part for part in (zh, en) if part))
+    if fits(label, room):
+        return label
+    if zh and en and zh != en and fits(f"{zh} /", room) and fits(en, room):
+        return f"{zh} /\n{en}"
+    return body_cell(label, room, align)
+
+
+def total_cell(text: str, room: float, align: str) -> Cell:
+    """A total-row cell: bold when it fits on one line."""
+    return BoldText(text) if fits(text, room) else body_cell(text, room, align)
+
+
+def cell_height(row: list[Cell], rooms: list[float]) -> float:
+    """The height of a row as ReportLab's Table computes it (lines or wrapped flowables)."""
+    height = CELL_LEADING
+    for value, room in zip(row, rooms, strict=True):
+        if isinstance(value, str):
+            lines = value.count("\n") + 1
+            height = max(height, lines * CELL_LEADING)
+        else:
+            height = max(height, value.wrap(room, 1e9)[1])
+    return height + 2 * CELL_PAD_Y
+
+
+def cell_style(align: str, valign: str) -> CellStyle:
+    """The style of one column's cells: font, padding and alignment."""
+    cell = CellStyle(f"{align}-{valign}")
+    cell.fontname, cell.fontsize, cell.leading = register_fonts(), CELL_SIZE, CELL_LEADING
+    cell.leftPadding = cell.rightPadding = CELL_PAD_X
+    cell.topPadding = cell.bottomPadding = CELL_PAD_Y
+    cell.color, cell.alignment, cell.valign = INK, align.upper(), valign
+    return cell

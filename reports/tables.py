@@ -1,0 +1,204 @@
+"""Long tables: a flowable that lays out one page-sized ReportLab table at a time.
+
+One giant ``Table`` is slow (every split re-measures the rest) and fixed chunks repeat the header
+mid-page. Here each page gets exactly the rows that fit, measured once, with the header on top:
+the cost is linear in the rows, no row is cut, and a row taller than a page is split inside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reportlab.lib import colors
+from reportlab.platypus import CondPageBreak, Flowable
+from reportlab.platypus import Table as RLTable
+
+from reports.cells import Cell, body_cell, cell_height, cell_style, header_cell, total_cell
+from reports.document import Table
+from reports.styles import (
+    CELL_LEADING,
+    CELL_PAD_X,
+    CELL_PAD_Y,
+    CELL_SIZE,
+    HEADER_FILL,
+    HIGHLIGHT,
+    INK,
+    STRIPE,
+    TOTAL_FILL,
+    para,
+)
+
+
+@dataclass
+class TablePlan:
+    """What every page of one table shares: widths, header, styles, converted rows, heights."""
+
+    table: Table
+    widths: list[float]
+    frame_height: float
+    _rows: dict[int, tuple[list[Cell], float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Convert the header and total row; build the cell styles shared by every row."""
+        columns = self.table.columns
+        self.rooms = [w - 2 * CELL_PAD_X for w in self.widths]
+        self.aligns = [c.align for c in columns]
+        self.header = [
+            header_cell(c.label_zh, c.label_en, room, c.align)
+            for c, room in zip(columns, self.rooms, strict=True)
+        ]
+        self.header_height = cell_height(self.header, self.rooms)
+        self.total: list[Cell] | None = None
+        self.total_height = 0.0
+        if self.table.total_row is not None:
+            self.total = [
+                total_cell(text, room, align)
+                for text, room, align in zip(self.table.total_row, self.rooms, self.aligns,
+                                             strict=True)
+            ]
+            self.total_height = cell_height(self.total, self.rooms)
+        # Shared cell styles: a style command touching cells costs rows × columns per table.
+        self._header_styles = [cell_style(a, "BOTTOM") for a in self.aligns]
+        self._body_styles = [cell_style(a, "TOP") for a in self.aligns]
+        self.base_style = [
+            ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+            ("LINEBELOW", (0, -1), (-1, -1), 0.8, INK),
+        ]
+
+    @property
+    def count(self) -> int:
+        """The number of body rows."""
+        return len(self.table.rows)
+
+    def styles_for(self, rows: int) -> list[list]:
+        """Cell styles of a table of the header and `rows` more rows."""
+        return [self._header_styles, *([self._body_styles] * rows)]
+
+    def row(self, index: int) -> tuple[list[Cell], float]:
+        """Body row `index` as cells and its height, converted once."""
+        known = self._rows.get(index)
+        if known is None:
+            cells = [
+                body_cell(text, room, align)
+                for text, room, align in zip(self.table.rows[index], self.rooms, self.aligns,
+                                             strict=True)
+            ]
+            known = self._rows[index] = (cells, cell_height(cells, self.rooms))
+        return known
+
+    def forget(self, before: int) -> None:
+        """Drop converted rows before `before`: they are laid out on earlier pages."""
+        for index in [i for i in self._rows if i < before]:
+            del self._rows[index]
+
+    def fit(self, start: int, space: float) -> tuple[int, bool, float]:
+        """How many rows from `start` fit in `space`, whether the total row fits too, height."""
+        used = self.header_height
+        index = start
+        while index < self.count:
+            height = self.row(index)[1]
+            if used + height > space:
+                return index - start, False, used + height
+            used += height
+            index += 1
+        if self.total is None:
+            return index - start, True, used
+        if used + self.total_height > space:
+            return index - start, False, used + self.total_height
+        return index - start, True, used + self.total_height
+
+    def slice(self, start: int, end: int, with_total: bool, measured: bool = True,
+              in_row: bool = False) -> RLTable:
+        """A ReportLab table of the header, rows start..end-1 and maybe the total row."""
+        rows = [self.row(i) for i in range(start, end)]
+        data = [self.header, *(cells for cells, _ in rows)]
+        heights = [self.header_height, *(height for _, height in rows)]
+        commands = list(self.base_style)
+        stripes = [STRIPE, colors.white] if start % 2 == 0 else [colors.white, STRIPE]
+        commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), stripes))
+        for index in sorted(i for i in self.table.highlight_rows if start <= i < end):
+            line = index - start + 1
+            commands.append(("BACKGROUND", (0, line), (-1, line), HIGHLIGHT))
+        if with_total and self.total is not None:
+            data.append(self.total)
+            heights.append(self.total_height)
+            commands.append(("BACKGROUND", (0, -1), (-1, -1), TOTAL_FILL))
+            commands.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, INK))
+        return RLTable(
+            data, colWidths=self.widths, rowHeights=heights if measured else None,
+            style=commands, repeatRows=1, hAlign="LEFT", splitByRow=1, splitInRow=int(in_row),
+            cellStyles=self.styles_for(len(data) - 1),
+        )
+
+
+class PagedTable(Flowable):
+    """The rows from `start` on: each page gets a table of the header and the rows that fit."""
+
+    def __init__(self, plan: TablePlan, start: int = 0) -> None:
+        """Lay out `plan`'s rows from `start`."""
+        super().__init__()
+        self.plan, self.start = plan, start
+        self._fit: tuple[float, int, bool] | None = None
+        self._table: RLTable | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        """The whole rest if it fits; else a height just over the space, so the frame splits."""
+        count, complete, height = self.plan.fit(self.start, availHeight)
+        self._fit = (availHeight, count, complete)
+        self.width, self.height = sum(self.plan.widths), height
+        return self.width, height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        """The rows that fit here in a table, then the rest as a new PagedTable."""
+        plan = self.plan
+        if self._fit is None or self._fit[0] != availHeight:
+            self.wrap(availWidth, availHeight)
+        _, count, complete = self._fit
+        end = self.start + count
+        if complete:
+            return [plan.slice(self.start, end, with_total=True)]
+        if count:
+            plan.forget(self.start)
+            return [plan.slice(self.start, end, with_total=False), PagedTable(plan, end)]
+        if end == plan.count or availHeight < plan.frame_height / 3:
+            return []  # not even one row (or the total) here: the next page will do
+        row_height = plan.row(self.start)[1]
+        if plan.header_height + row_height <= plan.frame_height:
+            return []
+        # A row taller than a whole page: split inside it, the one case where a row is cut.
+        last = end + 1 == plan.count
+        table = plan.slice(self.start, end + 1, with_total=last, measured=False, in_row=True)
+        parts = table.split(availWidth, availHeight)
+        return parts + ([PagedTable(plan, end + 1)] if parts and not last else [])
+
+    def draw(self) -> None:
+        """Draw the whole rest (wrap found that it fits)."""
+        _, count, _ = self._fit
+        table = self.plan.slice(self.start, self.start + count, with_total=True)
+        table.wrapOn(self.canv, self.width, self.height)
+        table.drawOn(self.canv, 0, 0)
+
+
+def table_flowables(table: Table, frame_width: float, frame_height: float) -> list[Flowable]:
+    """Caption, the paged table and its note, sized to the frame width."""
+    weights = [c.width_weight for c in table.columns]
+    widths = [frame_width * w / sum(weights) for w in weights]
+    plan = TablePlan(table, widths, frame_height)
+    # The caption and header stay with a few rows; keepWithNext would instead push a long
+    # table to the next page whenever it does not fit whole.
+    line = CELL_LEADING + 2 * CELL_PAD_Y
+    out: list[Flowable] = [CondPageBreak(18 + plan.header_height + 4 * line)]
+    if table.caption:
+        out.append(para(table.caption, 9, color="accent", space_before=4, space_after=3))
+    if table.rows or table.total_row is not None:
+        out.append(PagedTable(plan))
+    else:
+        empty = [para("无记录 / No rows", CELL_SIZE, True, color="muted")]
+        empty += [""] * (len(widths) - 1)
+        commands = [*plan.base_style, ("SPAN", (0, 1), (-1, 1))]
+        out.append(RLTable([plan.header, empty], colWidths=widths, style=commands, hAlign="LEFT",
+                           cellStyles=plan.styles_for(1)))
+    if table.note:
+        out.append(para(table.note, 8, color="muted", space_before=3))
+    return out
