@@ -1,33 +1,53 @@
-"""``flask demo load [--reset]``."""
+"""``flask demo load [--scale demo|province] [--seed N] [--reset]``."""
 
 from __future__ import annotations
+
+import time
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from app.cli.common import unit_of_work
-from app.services import demo, schema
+from app.services import demo, demo_province, schema
 
 group = AppGroup("demo", help="Demonstration data.")
 
 
 @group.command("load")
 @click.option("--reset", is_flag=True, help="Empty the database first (demo databases only).")
-def load(reset: bool) -> None:
+@click.option("--scale", type=click.Choice(["demo", "province"]), default="demo",
+              show_default=True,
+              help="demo: a few funds and projects; province: ~50 funds, ~2,000 projects, "
+                   "~40 agreements, ~400,000 observations.")
+@click.option("--seed", type=int, default=2026, show_default=True,
+              help="Seed of the generator: the same seed gives the same data.")
+def load(reset: bool, scale: str, seed: int) -> None:
     """Load the demo (once) and print the demo users' sign-ins."""
     url = current_app.config["DATABASE_URL"]
     if reset:
         schema.downgrade(url, "base")
     schema.upgrade(url)
+    sign_ins = demo.DEMO_USERS if scale == "demo" else demo_province.PROVINCE_USERS
     with unit_of_work("demo load") as session:
         if demo.is_loaded(session):
             click.echo("The demo is loaded already (use --reset to start again).")
-        else:
+            province = demo_province.is_loaded(session)
+            sign_ins = demo_province.PROVINCE_USERS if province else demo.DEMO_USERS
+        elif scale == "demo":
             with click.progressbar(length=1, label="Loading the demo") as bar:
-                demo.load_demo(session)
+                demo.load_demo(session, seed=seed)
                 bar.update(1)
+        else:
+            started = time.perf_counter()
+            size = demo_province.PROVINCE
+            with click.progressbar(length=demo_province.steps(size),
+                                   label="Loading the province-scale demo") as bar:
+                counts = demo_province.load_province(session, seed=seed, size=size,
+                                                     progress=bar.update)
+            click.echo(f"Written in {time.perf_counter() - started:.0f} s (committing): "
+                       + ", ".join(f"{n:,} {table}" for table, n in counts.items()))
     click.echo("\nDemo sign-ins (password after the e-mail):")
-    for user in demo.DEMO_USERS:
+    for user in sign_ins:
         scope = f" [{user.scope}]" if user.scope else ""
         click.echo(f"  {user.role:15} {user.email:32} {user.password}{scope}")

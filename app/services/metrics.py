@@ -50,10 +50,10 @@ def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfo
     for m in session.scalars(select(Movement).where(Movement.fund_id.in_(ids))):
         movements[m.fund_id].append(fm.Movement(m.type.value, m.moved_on, m.signed_amount))
     investments = list(session.scalars(select(Investment).where(Investment.fund_id.in_(ids))
+                                       .options(selectinload(Investment.project))
                                        .order_by(Investment.id)))
     inv_ids = [i.id for i in investments]
-    projects = {p.id: p for p in session.scalars(
-        select(Project).where(Project.id.in_({i.project_id for i in investments})))}
+    projects = {i.project.id: i.project for i in investments}
     regions = {r.id: r.code for r in session.execute(select(Region.id, Region.code)).all()} \
         if investments else {}
     entries = defaultdict(list)
