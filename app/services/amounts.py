@@ -7,6 +7,9 @@ from decimal import Decimal
 from app.domain.money import AmountError, to_minor_units
 
 FEN = Decimal("0.01")
+LARGEST = Decimal(10) ** 14
+"""No amount or indicator value reaches 10¹⁴ (a hundred trillion) of its unit: beyond that it is
+a typing error, and the integer columns (to 0.0001) would overflow soon after."""
 
 
 def amount_errors(value: Decimal | None, *, positive: bool = False, quantum: Decimal = FEN,
@@ -19,6 +22,8 @@ def amount_errors(value: Decimal | None, *, positive: bool = False, quantum: Dec
         to_minor_units(value, quantum)
     except (AmountError, TypeError):
         return [f"{value} is not a whole multiple of {quantum}"]
+    if abs(value) >= LARGEST:
+        return [f"{value} is too large (at most 14 digits before the point)"]
     if positive and value <= 0:
         return [f"{value} is not a positive amount"]
     if value < 0:

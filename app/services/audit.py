@@ -85,7 +85,7 @@ def list_entries(session: Session, actor: Actor, where: AuditFilter, *, before_s
     if where.since:
         query = query.where(AuditEntry.at >= dt.datetime.combine(where.since, dt.time(),
                                                                  tzinfo=dt.UTC))
-    if where.until:
+    if where.until and where.until < dt.date.max:  # the last day representable bounds nothing
         query = query.where(AuditEntry.at < dt.datetime.combine(
             where.until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC))
     return list(session.scalars(query))

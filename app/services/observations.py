@@ -25,6 +25,7 @@ from app.models import (
     SharingRule,
 )
 from app.services.access import Actor
+from app.services.amounts import LARGEST
 from app.services.errors import NotFound, ValidationFailed, require
 
 
@@ -78,6 +79,8 @@ def value_errors(indicator: IndicatorDefinition, value: Decimal) -> list[str]:
         to_minor_units(value, indicator.quantum_decimal)
     except AmountError:
         return [f"{value} is not a whole multiple of {indicator.quantum} {indicator.unit}"]
+    if abs(value) >= LARGEST:
+        return [f"{value} is too large (at most 14 digits before the point)"]
     return []
 
 
@@ -107,8 +110,13 @@ def enter_observations(session: Session, actor: Actor, quarter: Quarter,
                                   Observation.project_id.in_([p.id for p in projects.values()])))}
     errors: dict[str, list[str]] = {}
     plan = []
+    seen: set[str] = set()
     for entry in entries:
         key = f"{entry.project_code}.{entry.indicator}"
+        if key in seen:
+            errors[key] = ["is given twice"]
+            continue
+        seen.add(key)
         project = projects.get(entry.project_code)
         if project is None or not may_enter_for(actor, project):
             raise NotFound(f"project {entry.project_code}")

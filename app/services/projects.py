@@ -17,6 +17,9 @@ from app.services.amounts import amount_errors
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
 from app.services.reference import industry_by_code, region_by_code
 
+MAX_JOBS = 10_000_000
+"""More planned jobs than any single project has: a larger number is a typing error."""
+
 
 @dataclass(frozen=True)
 class ProjectData:
@@ -56,8 +59,8 @@ def _check(data: ProjectData) -> dict[str, list[str]]:
     for field in ("planned_investment", "land_area"):
         if problems := amount_errors(getattr(data, field), required=False):
             errors[field] = problems
-    if data.planned_jobs is not None and data.planned_jobs < 0:
-        errors["planned_jobs"] = [f"{data.planned_jobs} is negative"]
+    if data.planned_jobs is not None and not 0 <= data.planned_jobs <= MAX_JOBS:
+        errors["planned_jobs"] = [f"{data.planned_jobs} is not between 0 and {MAX_JOBS:,}"]
     if data.is_two_high and not data.capacity_replacement_ref.strip():
         errors["capacity_replacement_ref"] = [
             "a two-high project needs its capacity-replacement reference"

@@ -169,7 +169,7 @@ def compute_statement(session: Session, agreement: Agreement, quarter: Quarter) 
     frozen = _frozen(session, agreement.id, adjust_at) if adjust_at else {}
     parties = domain_parties(agreement)
     series = _observations(session, agreement, quarter)
-    previous_year_end = Quarter(quarter.year - 1, 4)
+    previous_year_end = Quarter(quarter.year - 1, 4) if quarter.year > 1 else None
     rows: list[StatementRow] = []
     for rule in sorted(agreement.rules, key=lambda r: (r.indicator.position, r.indicator_code)):
         plan = engine.prepare(domain_rule(rule), parties)
@@ -180,7 +180,7 @@ def compute_statement(session: Session, agreement: Agreement, quarter: Quarter) 
             result = plan.split_units(observed, cap_overrides=cap_overrides(covered, rule),
                                       through=quarter, start=quarter)
             now = result.row(quarter)
-            before_year = result.row(previous_year_end)
+            before_year = result.row(previous_year_end) if previous_year_end else None
             at_adjust = result.row(adjust_at) if adjust_at else None
             caps = now.caps
             lines = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 
@@ -28,4 +28,17 @@ class LocaleForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[("zh", "中文"), ("en", "English")])
 
 
-__all__ = ["Email", "LocaleForm", "PasswordForm", "SignInForm"]
+class TokenForm(FlaskForm):
+    """A new personal API token: a name to tell it apart."""
+
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)],
+                       description=_l("Say which system will use it."))
+
+
+class RevokeTokenForm(FlaskForm):
+    """Revoke one of one's tokens."""
+
+    token_id = HiddenField(validators=[DataRequired()])
+
+
+__all__ = ["Email", "LocaleForm", "PasswordForm", "RevokeTokenForm", "SignInForm", "TokenForm"]

@@ -18,10 +18,11 @@ from flask import (
 from flask_babel import gettext as _
 
 from app.db import get_session
-from app.services import users
-from app.web.auth.forms import LocaleForm, PasswordForm, SignInForm
+from app.services import tokens, users
+from app.services.errors import NotFound, ValidationFailed
+from app.web.auth.forms import LocaleForm, PasswordForm, RevokeTokenForm, SignInForm, TokenForm
 from app.web.auth.session import start_session
-from app.web.common import UNPROCESSABLE, sign_in_required, status_of, submit
+from app.web.common import UNPROCESSABLE, attach_errors, sign_in_required, status_of, submit
 
 bp = Blueprint("auth", __name__)
 
@@ -94,5 +95,47 @@ def profile():
         if done:
             return done
         status = status_of(password_form)
-    return render_template("auth/profile.html", password_form=password_form,
-                           locale_form=locale_form), status
+    return _profile_page(password_form=password_form, locale_form=locale_form), status
+
+
+def _profile_page(**forms) -> str:
+    """The profile page with its forms and the user's API tokens."""
+    forms.setdefault("password_form", PasswordForm(prefix="pw"))
+    forms.setdefault("locale_form", LocaleForm(prefix="lang", locale=g.user.locale))
+    forms.setdefault("token_form", TokenForm(prefix="tok"))
+    return render_template("auth/profile.html", **forms, revoke_form=RevokeTokenForm(),
+                           tokens=tokens.list_tokens(get_session(), g.user.id))
+
+
+@bp.route("/profile/tokens", methods=["POST"])
+@sign_in_required
+def create_token():
+    """Create a personal API token and show its secret, this once (it is stored hashed)."""
+    form = TokenForm(prefix="tok")
+    db = get_session()
+    if not form.validate():
+        return _profile_page(token_form=form), UNPROCESSABLE
+    try:
+        created = tokens.create_token(db, g.user.id, form.name.data)
+        db.commit()
+    except ValidationFailed as exc:
+        db.rollback()
+        attach_errors(form, exc.errors)
+        return _profile_page(token_form=form), UNPROCESSABLE
+    # Rendered, not redirected: the secret must not travel through the session cookie.
+    return _profile_page(new_token=created), 201
+
+
+@bp.route("/profile/tokens/revoke", methods=["POST"])
+@sign_in_required
+def revoke_token():
+    """Revoke one of one's own tokens; anyone else's is 404."""
+    form = RevokeTokenForm()
+    text = str(form.token_id.data or "")
+    if not form.validate() or not (text.isascii() and text.isdigit() and len(text) < 10):
+        raise NotFound("token")
+    db = get_session()
+    tokens.revoke_token(db, g.user.id, int(text))
+    db.commit()
+    flash(_("Token revoked: it no longer opens the API."), "success")
+    return redirect(url_for("auth.profile"))

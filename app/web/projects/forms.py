@@ -8,7 +8,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.domain.codes import CooperationMode, Intensity, ProjectStatus
-from app.services.projects import ProjectData
+from app.services.projects import MAX_JOBS, ProjectData
 from app.web.fields import AmountField, CodedField, IsoDateField, NonNegative
 
 
@@ -32,7 +32,8 @@ class ProjectForm(FlaskForm):
     status = CodedField(_l("Status"), enum=ProjectStatus)
     planned_investment = AmountField(_l("Planned investment (yuan)"),
                                      validators=[Optional(), NonNegative()])
-    planned_jobs = IntegerField(_l("Planned jobs"), validators=[Optional(), NumberRange(min=0)])
+    planned_jobs = IntegerField(_l("Planned jobs"),
+                                validators=[Optional(), NumberRange(min=0, max=MAX_JOBS)])
     land_area = AmountField(_l("Land area (亩)"), validators=[Optional(), NonNegative()])
     production_start_on = IsoDateField(_l("Production start (达产)"), validators=[Optional()])
     is_two_high = BooleanField(_l("Two-high (high energy use, high emissions)"))

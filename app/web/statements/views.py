@@ -32,6 +32,8 @@ def _parse_quarter(_endpoint, values):
         values["quarter"] = Quarter.parse(values["quarter"])
     except QuarterError:
         abort(404)
+    if not 1900 <= values["quarter"].year <= 2999:  # the range the API accepts too
+        abort(404)
 
 
 @bp.url_defaults
