@@ -1,0 +1,102 @@
+"""Views of the reports: download a draft, issue, list issued reports, fetch an issued PDF."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.db import get_session
+from app.domain.codes import QuarterState
+from app.domain.quarter import Quarter, QuarterError
+from app.domain.regions import is_within
+from app.services import issuing
+from app.services.access import can_edit_fund
+from app.services.agreements import party_in_scope
+from app.services.errors import Conflict, ValidationFailed
+from app.services.report_builders import BUILDERS, KIND_LABELS
+from app.web.common import actor, require_sign_in
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp.before_request(require_sign_in)
+PAGE_SIZE = 50
+
+
+def _kind_and_quarter(kind: str, quarter: str) -> Quarter:
+    """404 for an unknown kind or a text that is not a quarter."""
+    if kind not in BUILDERS:
+        abort(404)
+    try:
+        return Quarter.parse(quarter)
+    except QuarterError:
+        abort(404)
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<kind>/<code>/<quarter>.pdf")
+def download(kind: str, code: str, quarter: str):
+    """The report rendered from today's data, marked as a draft (404 out of scope)."""
+    rendered = issuing.draft(get_session(), actor(), kind, code,
+                             _kind_and_quarter(kind, quarter))
+    return _pdf(rendered.pdf, rendered.filename)
+
+
+@bp.route("/<kind>/<code>/<quarter>/issue", methods=["POST"])
+def issue(kind: str, code: str, quarter: str):
+    """Issue the next version of a report, then show it in the list of issued reports."""
+    parsed = _kind_and_quarter(kind, quarter)
+    session = get_session()
+    try:
+        report = issuing.issue(session, actor(), kind, code, parsed)
+        session.commit()
+    except (ValidationFailed, Conflict) as exc:
+        session.rollback()
+        errors = exc.errors if isinstance(exc, ValidationFailed) else {"report": [str(exc)]}
+        for message in (m for messages in errors.values() for m in messages):
+            flash(message, "error")
+        back = request.referrer or ""
+        same_site = back.startswith(request.host_url)  # never send anyone elsewhere
+        return redirect(back if same_site else url_for("reports.index", kind=kind, code=code))
+    flash(_("Issued: %(what)s.", what=issuing.describe(report)), "success")
+    return redirect(url_for("reports.index", kind=kind, code=report.subject_code))
+
+
+@bp.route("/")
+def index():
+    """The issued reports in the user's scope, newest first (keyset pages of 50)."""
+    before = request.args.get("before", "")
+    kind = request.args.get("kind", "") if request.args.get("kind", "") in BUILDERS else ""
+    code = request.args.get("code", "").strip()
+    reports = issuing.list_issued(get_session(), actor(), before=int(before) if before.isdigit()
+                                  else None, limit=PAGE_SIZE + 1, kind=kind or None,
+                                  code=code or None)
+    more = len(reports) > PAGE_SIZE
+    return render_template("reports/index.html", reports=reports[:PAGE_SIZE], more=more,
+                           kind=kind, code=code, kinds=KIND_LABELS)
+
+
+@bp.route("/issued/<int:report_id>.pdf")
+def issued(report_id: int):
+    """An issued report's stored bytes, exactly as issued (404 out of scope)."""
+    report, pdf = issuing.fetch(get_session(), actor(), report_id)
+    return _pdf(pdf, issuing.filename(report.kind, report.subject_code, report.quarter,
+                                      report.version))
+
+
+@bp.app_template_global("may_issue_report")
+def may_issue_report(kind: str, subject, state=None) -> bool:
+    """Whether to offer the issue button: a fund's managers and administrators; a bureau of one
+    of an agreement's parties once the quarter is closed; the region's bureau (the service
+    checks again)."""
+    who = actor()
+    if kind == "fund":
+        return can_edit_fund(who, subject.id)
+    if kind == "statement":
+        return state == QuarterState.CLOSED and any(party_in_scope(who, p)
+                                                    for p in subject.parties)
+    return any(is_within(subject, region) for region in who.bureau_regions)
