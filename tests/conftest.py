@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
 from app import create_app
@@ -59,6 +59,34 @@ def engine(database_url):
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def committing_engine(database_url):
+    """For tests that must COMMIT for real (concurrency on PostgreSQL): a database of their own,
+    so their leftover rows never meet the rolled-back tests. Dropped at the end of the run."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("real concurrent commits are tested on PostgreSQL")
+    base = make_url(database_url)
+    url = base.set(database=f"{base.database}_commits")
+    admin = make_engine(base.render_as_string(hide_password=False),
+                        ).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    rendered = url.render_as_string(hide_password=False)
+    schema.upgrade(rendered)
+    engine = make_engine(rendered)
+    with Session(engine) as session:
+        set_actor(session, None, "tests")
+        reference.load_builtin_reference(session)
+        reference.import_regions(session, SAMPLE_REGIONS.read_text(encoding="utf-8").splitlines())
+        session.commit()
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture

@@ -29,6 +29,12 @@ pytestmark = pytest.mark.postgres_only
 TIMEOUT = 30
 
 
+
+@pytest.fixture
+def engine(committing_engine):
+    """These tests commit for real: they run on a database of their own."""
+    return committing_engine
+
 def _unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 

@@ -62,6 +62,12 @@ class World:
     src_user: object
 
 
+
+@pytest.fixture
+def engine(committing_engine):
+    """These tests commit for real: they run on a database of their own."""
+    return committing_engine
+
 def _session(engine, user=None) -> Session:
     session = Session(engine, expire_on_commit=False)
     set_actor(session, user.id if user else None, user.email if user else "tests")
