@@ -19,7 +19,6 @@ from app.models import (
     Investment,
     InvestmentTransaction,
     Movement,
-    Project,
     Region,
     Valuation,
 )
