@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.cli import audit, db, demo, funds, reference, sharing, users
+from app.cli import audit, db, demo, exchange, funds, reference, reports, sharing, users
 
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
-    for module in (db, demo, users, reference, funds, sharing, audit):
-        app.cli.add_command(module.group)
+    for module in (db, demo, users, reference, funds, sharing, audit, exchange, reports):
+        for command in getattr(module, "commands", None) or (module.group,):
+            app.cli.add_command(command)

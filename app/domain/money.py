@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
 CENT = Decimal("0.01")
@@ -31,6 +31,10 @@ _NUMBER = re.compile(
 )
 
 Number = Decimal | Fraction | int
+
+# Quanta that are powers of ten, by how many places they shift: the fast, exact path of
+# to_minor_units (a Decimal's exponent moves; nothing is divided).
+_POWERS_OF_TEN = {Decimal(1).scaleb(-places): places for places in range(9)}
 
 
 class AmountError(ValueError):
@@ -68,6 +72,9 @@ def parse_decimal(text: str) -> Decimal:
     """
     if not isinstance(text, str):
         raise AmountError(f'"{text}" is not a number')
+    if text.isascii() and text[:1].isdigit() and text[-1:].isdigit() \
+            and text.replace(".", "", 1).isdigit():
+        return Decimal(text)  # the common plain form ("1234.50"), read without the regex
     match = _NUMBER.fullmatch(text.strip().translate(_FULL_WIDTH))
     if match is None or (match["sign"] and match["sign_after_currency"]):
         raise AmountError(f'"{text}" is not a number')
@@ -83,6 +90,16 @@ def parse_decimal(text: str) -> Decimal:
 
 def to_minor_units(value: Decimal, quantum: Decimal = CENT) -> int:
     """Whole number of quanta (fen by default) in ``value``; exact, raises AmountError otherwise."""
+    if value.__class__ is Decimal and quantum.__class__ is Decimal and value.is_finite() \
+            and quantum.is_finite() and (places := _POWERS_OF_TEN.get(quantum)) is not None:
+        try:  # quantize never rounds silently past the precision: it raises, and we fall back
+            fixed = value.quantize(quantum)
+        except InvalidOperation:
+            fixed = None
+        if fixed is not None:
+            if fixed != value:
+                raise AmountError(f'"{value}" is not a whole multiple of {quantum}')
+            return int(fixed.scaleb(places))
     quantum = _checked_quantum(quantum)
     value = _exact(value)
     if isinstance(value, Decimal) and not value.is_finite():

@@ -4,6 +4,7 @@ from app.models.audit import AuditEntry, audited, set_actor
 from app.models.base import Base
 from app.models.funds import Commitment, Fund, Movement
 from app.models.investments import Investment, InvestmentTransaction, Valuation
+from app.models.issued_reports import IssuedReport, IssuedReportContent
 from app.models.observations import Observation, ObservationCorrection
 from app.models.projects import Project
 from app.models.reference import IndustryDivision, Region
@@ -18,6 +19,8 @@ from app.models.sharing import (
     SharingRule,
     TierWeight,
 )
+from app.models.tokens import ApiToken
+from app.models.uploads import Upload
 from app.models.users import RoleGrant, SignInAttempt, User
 from app.models.workflow import AgreementQuarter, Confirmation, FrozenAllocation, Review
 
@@ -25,13 +28,15 @@ for _model in (Region, IndustryDivision, User, RoleGrant, Fund, Commitment, Move
                Investment, InvestmentTransaction, Valuation, IndicatorDefinition, Agreement,
                AgreementParty, CoveredProject, SharingRule, RuleTier, TierWeight, RuleCap,
                CapOverride, Observation, ObservationCorrection, AgreementQuarter, Confirmation,
-               Review):
+               Review, ApiToken, IssuedReport):
     audited(_model)
 
 __all__ = [
-    "Agreement", "AgreementParty", "AgreementQuarter", "AuditEntry", "Base", "CapOverride",
-    "Commitment", "Confirmation", "CoveredProject", "FrozenAllocation", "Fund",
-    "IndicatorDefinition", "IndustryDivision", "Investment", "InvestmentTransaction", "Movement",
+    "Agreement", "AgreementParty", "AgreementQuarter", "ApiToken", "AuditEntry", "Base",
+    "CapOverride", "Commitment", "Confirmation", "CoveredProject", "FrozenAllocation", "Fund",
+    "IndicatorDefinition", "IndustryDivision", "Investment", "InvestmentTransaction",
+    "IssuedReport", "IssuedReportContent", "Movement",
     "Observation", "ObservationCorrection", "Project", "Region", "Review", "RoleGrant", "RuleCap",
-    "RuleTier", "SharingRule", "SignInAttempt", "TierWeight", "User", "Valuation", "set_actor",
+    "RuleTier", "SharingRule", "SignInAttempt", "TierWeight", "Upload", "User", "Valuation",
+    "set_actor",
 ]

@@ -81,16 +81,12 @@ def record_transaction(session: Session, actor: Actor, investment_id: int,
     """Append an entry to an investment's ledger after checking it against the instrument."""
     investment = get_investment(session, actor, investment_id, for_edit=True)
     errors: dict[str, list[str]] = {}
-    if data.type not in ALLOWED_TYPES[investment.instrument]:
-        errors["type"] = [f"a {investment.instrument.value} investment has no {data.type.value}"]
-    if problems := amount_errors(data.amount, positive=True):
+    if problems := type_errors(investment.instrument, data.type):
+        errors["type"] = problems
+    if problems := (amount_errors(data.amount, positive=True) or repayment_errors(
+            investment.instrument, data.type, data.amount, data.occurred_on,
+            investment.transactions)):
         errors["amount"] = problems
-    elif data.type in (TransactionType.REPAYMENT, TransactionType.WRITE_OFF) \
-            and investment.instrument is Instrument.LOAN:
-        outstanding = lowest_outstanding_from(investment.transactions, data.occurred_on)
-        if data.amount > outstanding:
-            errors["amount"] = [f"{data.amount} is more than the {outstanding} outstanding "
-                                f"on {data.occurred_on} or later"]
     reference = data.reference.strip() or next_reference(
         session, InvestmentTransaction, investment.fund_id, investment.fund.code, "T")
     if taken := check_reference_free(session, InvestmentTransaction, investment.fund_id, reference):
@@ -102,6 +98,26 @@ def record_transaction(session: Session, actor: Actor, investment_id: int,
     session.add(entry)
     session.flush()
     return entry
+
+
+def type_errors(instrument: Instrument, type_: TransactionType) -> list[str]:
+    """Messages if an instrument never takes this type of entry (see ALLOWED_TYPES)."""
+    if type_ not in ALLOWED_TYPES[instrument]:
+        return [f"a {instrument.value} investment has no {type_.value}"]
+    return []
+
+
+def repayment_errors(instrument: Instrument, type_: TransactionType, amount: Decimal,
+                     on: dt.date, entries) -> list[str]:
+    """Messages if a loan repayment or write-off of ``amount`` (yuan) on ``on`` exceeds the
+    principal outstanding then or later, given the loan's ``entries``."""
+    if instrument is not Instrument.LOAN or type_ not in (TransactionType.REPAYMENT,
+                                                           TransactionType.WRITE_OFF):
+        return []
+    outstanding = lowest_outstanding_from(entries, on)
+    if amount > outstanding:
+        return [f"{amount} is more than the {outstanding} outstanding on {on} or later"]
+    return []
 
 
 def loan_outstanding(entries, on: dt.date) -> Decimal:
@@ -138,15 +154,19 @@ def reverse_transaction(session: Session, actor: Actor, transaction_id: int,
     return reversal
 
 
+def valuation_errors(instrument: Instrument, value: Decimal | None) -> dict[str, list[str]]:
+    """Field errors of a fair value (yuan) for a holding: equity only, a storable amount."""
+    if instrument is not Instrument.EQUITY:
+        return {"value": ["only equity holdings are valued; loans and grants are not"]}
+    return {"value": problems} if (problems := amount_errors(value)) else {}
+
+
 def record_valuation(session: Session, actor: Actor, investment_id: int, as_of_on: dt.date,
                      value: Decimal, note: str = "", version: int | None = None) -> Valuation:
     """Mark an equity holding to fair value as of a date (yuan); a second mark for the same
     date replaces the first, guarded by ``version`` against concurrent edits."""
     investment = get_investment(session, actor, investment_id, for_edit=True)
-    if investment.instrument is not Instrument.EQUITY:
-        raise ValidationFailed(value="only equity holdings are valued; loans and grants are not")
-    if problems := amount_errors(value):
-        raise ValidationFailed({"value": problems})
+    require(valuation_errors(investment.instrument, value))
     valuation = session.scalar(select(Valuation).where(
         Valuation.investment_id == investment.id, Valuation.as_of_on == as_of_on))
     if valuation is None:

@@ -41,15 +41,27 @@ def check_reference_free(session: Session, model, fund_id: int, reference: str) 
         if _taken(session, model, fund_id, reference) else []
 
 
+def reversal_errors(original_reverses_id: int | None, is_reversed: bool,
+                    original_on: dt.date, reversed_on: dt.date, note: str) -> dict[str, list[str]]:
+    """The rules of reversing, as field errors in the order they are checked: never a
+    reversal, at most once, never dated before the entry, always say why."""
+    errors: dict[str, list[str]] = {}
+    if original_reverses_id is not None:
+        errors["reverses"] = ["a reversing entry cannot itself be reversed"]
+    elif is_reversed:
+        errors["reverses"] = ["this entry has been reversed already"]
+    if reversed_on < original_on:
+        errors["date"] = [f"{reversed_on} is before the entry it reverses ({original_on})"]
+    if not (note or "").strip():
+        errors["note"] = ["say why the entry is reversed"]
+    return errors
+
+
 def check_reversible(session: Session, model, original, original_on: dt.date,
                      reversed_on: dt.date, note: str) -> None:
     """Reverse an entry at most once, never a reversal, never dated before it, always say why."""
-    if original.reverses_id is not None:
-        raise ValidationFailed(reverses="a reversing entry cannot itself be reversed")
-    if session.scalar(select(model.id).where(model.reverses_id == original.id)):
-        raise ValidationFailed(reverses="this entry has been reversed already")
-    if reversed_on < original_on:
-        raise ValidationFailed(
-            date=f"{reversed_on} is before the entry it reverses ({original_on})")
-    if not note.strip():
-        raise ValidationFailed(note="say why the entry is reversed")
+    is_reversed = session.scalar(select(model.id).where(model.reverses_id == original.id))
+    errors = reversal_errors(original.reverses_id, is_reversed is not None, original_on,
+                             reversed_on, note)
+    if errors:
+        raise ValidationFailed(dict([next(iter(errors.items()))]))  # the first broken rule

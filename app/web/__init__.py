@@ -32,13 +32,16 @@ def register_web(app: Flask) -> None:
     from app.web import (
         admin,
         agreements,
+        api,
         audit,
         auth,
+        exchange,
         funds,
         home,
         investments,
         projects,
         regions,
+        reports,
         statements,
     )
     from app.web.auth.session import load_signed_in_user
@@ -50,8 +53,9 @@ def register_web(app: Flask) -> None:
     app.after_request(_security_headers)
     register_template_helpers(app)
     for module in (auth, home, funds, investments, projects, agreements, statements, admin,
-                   audit, regions):
+                   audit, regions, api, exchange, reports):
         app.register_blueprint(module.bp)
+    csrf.exempt(api.bp)  # token-authenticated: a session cookie is never accepted there
 
     @app.errorhandler(NotFound)
     def _out_of_scope(_error):
@@ -81,6 +85,8 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(500)
     def _server_error(_error):
         return render_template("errors/500.html"), 500
+
+    api.install(app)  # errors under /api/v1 (no route, wrong method …) as problem details
 
 
 def _log_access_denied() -> None:

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.domain.codes import Instrument, Role, TransactionType
 from app.models import InvestmentTransaction, Valuation

@@ -3,15 +3,21 @@
 from decimal import Decimal
 
 from app.domain.quarter import Quarter
-from app.services.agreements import get_agreement
 from app.services.access import SYSTEM
+from app.services.agreements import get_agreement
 from app.services.statements import compute_statement
 from tests.factories import make_project
-from tests.integration.sharing_factories import DESTINATION, SOURCE, half_and_half, make_agreement, observe
+from tests.integration.sharing_factories import (
+    DESTINATION,
+    SOURCE,
+    half_and_half,
+    make_agreement,
+    observe,
+)
 
 
 def test_the_capped_example_comes_out_of_the_statement(db):
-    project = make_project(db, "SH-1")
+    make_project(db, "SH-1")
     agreement = make_agreement(db, "A-CAP", ["SH-1"], [half_and_half(
         first="2024Q1", last="2028Q4", caps=[("9075.00", "AGREEMENT")])])
     for quarter, value in [("2024Q1", "2480.35"), ("2025Q1", "3105.21"), ("2026Q1", "3333.33"),

@@ -1,15 +1,15 @@
 """initial schema
 
-Revision ID: 4a8a41c1083c
+Revision ID: fd95536f28ad
 Revises: 
-Create Date: 2026-11-26 14:42:02.107978
+Create Date: 2026-11-26 15:18:02.695584
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '4a8a41c1083c'
+revision = 'fd95536f28ad'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -88,6 +88,22 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agreements')),
     sa.UniqueConstraint('code', name=op.f('uq_agreements_code'))
     )
+    op.create_table('api_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('prefix', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
+    )
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
+
     op.create_table('audit_entries',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
@@ -170,6 +186,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_projects_destination_region_id'), ['destination_region_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_projects_source_region_id'), ['source_region_id'], unique=False)
 
+    op.create_table('uploads',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_uploads_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_uploads'))
+    )
+    with op.batch_alter_table('uploads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_uploads_user_id'), ['user_id'], unique=False)
+
     op.create_table('agreement_parties',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('agreement_id', sa.Integer(), nullable=False),
@@ -250,6 +281,40 @@ def upgrade() -> None:
     with op.batch_alter_table('investments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_investments_fund_id'), ['fund_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_investments_project_id'), ['project_id'], unique=False)
+
+    op.create_table('issued_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('subject_code', sa.String(length=32), nullable=False),
+    sa.Column('subject_name', sa.String(length=200), nullable=False),
+    sa.Column('quarter', sa.String(length=6), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('fund_id', sa.Integer(), nullable=True),
+    sa.Column('agreement_id', sa.Integer(), nullable=True),
+    sa.Column('region_id', sa.Integer(), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('pages', sa.Integer(), nullable=False),
+    sa.Column('changes', sa.Integer(), nullable=False),
+    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('issued_by', sa.String(length=254), nullable=False),
+    sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('fund', 'statement', 'region')", name=op.f('ck_issued_reports_kind_known')),
+    sa.CheckConstraint('version >= 1', name=op.f('ck_issued_reports_version_positive')),
+    sa.ForeignKeyConstraint(['agreement_id'], ['agreements.id'], name=op.f('fk_issued_reports_agreement_id_agreements')),
+    sa.ForeignKeyConstraint(['fund_id'], ['funds.id'], name=op.f('fk_issued_reports_fund_id_funds')),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_issued_reports_issued_by_id_users')),
+    sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_issued_reports_region_id_regions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_reports')),
+    sa.UniqueConstraint('kind', 'subject_code', 'quarter', 'version', name=op.f('uq_issued_reports_kind_subject_code_quarter_version'))
+    )
+    with op.batch_alter_table('issued_reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_issued_reports_agreement_id'), ['agreement_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_issued_reports_fingerprint'), ['fingerprint'], unique=False)
+        batch_op.create_index(batch_op.f('ix_issued_reports_fund_id'), ['fund_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_issued_reports_region_id'), ['region_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_issued_reports_sha256'), ['sha256'], unique=False)
 
     op.create_table('movements',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -357,6 +422,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_investment_transactions_fund_id'), ['fund_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_investment_transactions_investment_id'), ['investment_id'], unique=False)
 
+    op.create_table('issued_report_contents',
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('pdf', sa.LargeBinary(), nullable=False),
+    sa.Column('data_json', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['report_id'], ['issued_reports.id'], name=op.f('fk_issued_report_contents_report_id_issued_reports')),
+    sa.PrimaryKeyConstraint('report_id', name=op.f('pk_issued_report_contents'))
+    )
     op.create_table('observation_corrections',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('observation_id', sa.Integer(), nullable=False),
@@ -484,6 +556,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_observation_corrections_observation_id'))
 
     op.drop_table('observation_corrections')
+    op.drop_table('issued_report_contents')
     with op.batch_alter_table('investment_transactions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_investment_transactions_investment_id'))
         batch_op.drop_index(batch_op.f('ix_investment_transactions_fund_id'))
@@ -501,6 +574,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_movements_fund_id'))
 
     op.drop_table('movements')
+    with op.batch_alter_table('issued_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_issued_reports_sha256'))
+        batch_op.drop_index(batch_op.f('ix_issued_reports_region_id'))
+        batch_op.drop_index(batch_op.f('ix_issued_reports_fund_id'))
+        batch_op.drop_index(batch_op.f('ix_issued_reports_fingerprint'))
+        batch_op.drop_index(batch_op.f('ix_issued_reports_agreement_id'))
+
+    op.drop_table('issued_reports')
     with op.batch_alter_table('investments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_investments_project_id'))
         batch_op.drop_index(batch_op.f('ix_investments_fund_id'))
@@ -522,6 +603,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_agreement_parties_region_id'))
 
     op.drop_table('agreement_parties')
+    with op.batch_alter_table('uploads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_uploads_user_id'))
+
+    op.drop_table('uploads')
     with op.batch_alter_table('projects', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_projects_source_region_id'))
         batch_op.drop_index(batch_op.f('ix_projects_destination_region_id'))
@@ -536,6 +621,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_audit_entries_actor_id'))
 
     op.drop_table('audit_entries')
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
+
+    op.drop_table('api_tokens')
     op.drop_table('agreements')
     op.drop_table('users')
     with op.batch_alter_table('sign_in_attempts', schema=None) as batch_op:

@@ -1,0 +1,161 @@
+"""Opening a file as sheets of raw rows: CSV or XLSX, checked by extension and by content.
+
+CSV is read as UTF-8 (with or without the BOM Excel writes). A CSV that is not UTF-8 but is valid
+GB18030 — the superset of GBK that Excel on a Chinese Windows writes as "CSV (逗号分隔)" — is
+decoded as such and the result says so; anything else is refused with a clear message. Files are
+streamed: memory does not grow with their length.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import BinaryIO
+
+from app.services.imports.xlsx import UnreadableFile, workbook_sheets
+
+SNIFF_BYTES = 64 * 1024
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls (and other Office 97 files)
+GB18030 = "gb18030"
+
+__all__ = ["Sheet", "UnreadableFile", "digest", "file_type", "open_sheets"]
+
+
+@dataclass
+class Sheet:
+    """One table of a file: its name (a workbook's sheet; "" for CSV), its rows from row 1,
+    how far reading has got (``position`` out of ``total``) and, for CSV, the encoding read."""
+
+    name: str
+    rows: Iterator[tuple[int, tuple]]
+    position: Callable[[], int]
+    total: int
+    encoding: str = ""
+    visible: bool = True
+
+
+def file_type(filename: str, head: bytes) -> str:
+    """``csv`` or ``xlsx`` from the extension, confirmed by the first bytes; UnreadableFile if
+    the two disagree or the type is not accepted."""
+    suffix = PurePath(filename or "").suffix.lower()
+    if head.startswith(_OLE) or suffix == ".xls":
+        raise UnreadableFile("this is an old-format Excel file (.xls): save it as .xlsx "
+                             "(Excel workbook) or as CSV UTF-8, then upload it again")
+    if suffix in (".xlsm", ".xltm", ".xlsb"):
+        raise UnreadableFile(f"{suffix} files are not accepted: save the workbook as .xlsx")
+    if suffix == ".xlsx":
+        if not head.startswith(_ZIP):
+            raise UnreadableFile("the file is named .xlsx but is not an Excel workbook")
+        return "xlsx"
+    if suffix in (".csv", ".txt"):
+        if head.startswith(_ZIP):
+            raise UnreadableFile("the file is named .csv but is an Excel workbook: name it .xlsx")
+        return "csv"
+    raise UnreadableFile(f'"{PurePath(filename or "").name}" is neither a .csv nor an .xlsx file')
+
+
+def digest(stream: BinaryIO) -> str:
+    """The SHA-256 of a seekable stream's bytes (read in blocks), the stream rewound after."""
+    sha = hashlib.sha256()
+    stream.seek(0)
+    while block := stream.read(1 << 20):
+        sha.update(block)
+    stream.seek(0)
+    return sha.hexdigest()
+
+
+def open_sheets(stream: BinaryIO, filename: str) -> list[Sheet]:
+    """The sheets of a seekable binary stream: one for a CSV, every worksheet of an XLSX."""
+    stream.seek(0, io.SEEK_END)
+    total = stream.tell()
+    stream.seek(0)
+    head = stream.read(SNIFF_BYTES)
+    stream.seek(0)
+    if file_type(filename, head) == "xlsx":
+        sheets = []
+        for name, visible, rows in workbook_sheets(stream):
+            counter = _Counter(rows)
+            sheets.append(Sheet(name, counter, counter.count, 0, visible=visible))
+        return sheets
+    encoding = csv_encoding(head)
+    return [Sheet("", _csv_rows(stream, encoding), stream.tell, total, encoding)]
+
+
+def csv_encoding(head: bytes) -> str:
+    """The encoding of a CSV from its first bytes: ``utf-8-sig`` or ``gb18030``, else refused."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UnreadableFile('the file is UTF-16 text (Excel\'s "Unicode text"): save it as '
+                             '"CSV UTF-8" instead')
+    if b"\x00" in head:
+        raise UnreadableFile("the file is not text: upload a CSV or an XLSX file")
+    for encoding in ("utf-8-sig", GB18030):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise UnreadableFile('the file is neither UTF-8 nor GBK/GB18030 text: save it as '
+                         '"CSV UTF-8 (逗号分隔)" and upload it again')
+
+
+_BAD_BYTES = threading.local()
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def _mark_bad_bytes(error: UnicodeDecodeError):
+    """Decode undecodable bytes as surrogates (as ``surrogateescape``) and note it happened, so
+    the row holding them — not the block read ahead — is the one reported."""
+    _BAD_BYTES.seen = True
+    return codecs.lookup_error("surrogateescape")(error)
+
+
+codecs.register_error("imports-mark-bad-bytes", _mark_bad_bytes)
+
+
+def _csv_rows(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, tuple]]:
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="",
+                            errors="imports-mark-bad-bytes")
+    _BAD_BYTES.seen = False
+    number = 0
+    try:
+        for number, cells in enumerate(csv.reader(text), start=1):
+            if _BAD_BYTES.seen and _SURROGATE.search("".join(cells)):
+                shown = "UTF-8" if encoding.startswith("utf") else "GBK/GB18030"
+                raise UnreadableFile(f"row {number}: the text is not valid {shown} from here "
+                                     'on: save the file as "CSV UTF-8" and upload it again')
+            yield number, cells
+    except csv.Error as exc:
+        raise UnreadableFile(f"row {number + 1}: {exc}") from None
+    finally:
+        if not stream.closed:  # leave the caller's stream open
+            text.detach()
+
+
+class _Counter:
+    """An iterator of rows that remembers how many it has given (an XLSX's progress)."""
+
+    def __init__(self, rows: Iterator):
+        self._rows = rows
+        self.done = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        item = next(self._rows)
+        self.done += 1
+        return item
+
+    def count(self) -> int:
+        """Rows read so far."""
+        return self.done
