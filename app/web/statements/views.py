@@ -54,12 +54,30 @@ def show(agreement_id: int, quarter: Quarter):
     statement, aq = workflow.statement_of(db, agreement, quarter)
     my_parties = [p for p in agreement.parties if agreements.party_in_scope(actor(), p)]
     confirmed = {c.party_id for c in aq.confirmations} if aq else set()
+    page, pages, rows = _page_of_projects(statement.rows)
     return render_template(
         "statements/show.html", agreement=agreement, quarter=quarter, statement=statement,
-        aq=aq, state=aq.state if aq else QuarterState.OPEN,
+        rows=rows, page=page, pages=pages, aq=aq, state=aq.state if aq else QuarterState.OPEN,
         my_parties=my_parties, confirmed=confirmed, action_form=SimpleActionForm(),
         confirm_form=ConfirmForm(), review_form=ReviewForm(), answer_form=AnswerForm(),
         reopen_form=ReopenForm(), is_auditor=actor().has(Role.AUDITOR))
+
+
+PROJECTS_PER_PAGE = 100
+
+
+def _page_of_projects(rows):
+    """The statement rows of one page of covered projects (``?page=``), and the page count.
+
+    The totals, the fingerprint and the PDF always cover the whole statement; the page only
+    lists the projects a hundred at a time, so an agreement of 500 projects stays readable.
+    """
+    codes = list(dict.fromkeys(r.project_code for r in rows))
+    pages = max(1, -(-len(codes) // PROJECTS_PER_PAGE))
+    text = request.args.get("page", "1")
+    page = min(max(int(text), 1), pages) if text.isdigit() else 1
+    shown = set(codes[(page - 1) * PROJECTS_PER_PAGE:page * PROJECTS_PER_PAGE])
+    return page, pages, [r for r in rows if r.project_code in shown]
 
 
 @bp.route("/observations", methods=["GET", "POST"])
