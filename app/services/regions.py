@@ -154,7 +154,7 @@ def region_figures(session: Session, actor: Actor, region_code: str, quarter: Qu
                    ) -> RegionFigures:
     """The region's figures for ``quarter`` (see the module's definitions); NotFound unless the
     actor sees everything or the region lies within one of their bureau or auditor regions."""
-    region = _region_in_scope(session, actor, region_code)
+    region = region_in_scope(session, actor, region_code)
     code = region.code
     official = _official(session, code, quarter)
     figures = {d.code: IndicatorFigures(d.code, d.name, d.unit, official.get(d.code, ZERO))
@@ -183,7 +183,9 @@ def region_parties(party_codes: list[str], region_code: str) -> tuple[tuple[str,
     return (max(containing, key=lambda c: len(subtree_prefix(c))),), True
 
 
-def _region_in_scope(session: Session, actor: Actor, region_code: str) -> Region:
+def region_in_scope(session: Session, actor: Actor, region_code: str) -> Region:
+    """The region with ``region_code`` if the actor sees everything or it lies in their
+    regions; NotFound otherwise (a malformed or unknown code included)."""
     try:
         code = normalize_code(region_code)
     except RegionCodeError as exc:

@@ -16,6 +16,7 @@ from wtforms import Form
 
 from app.db import get_session
 from app.domain.money import format_amount, format_percent, format_ratio
+from app.domain.quarter import Quarter, QuarterError
 from app.domain.sharing.explain import decimal_text
 from app.services.access import Actor
 from app.services.errors import Conflict, ValidationFailed
@@ -26,6 +27,17 @@ UNPROCESSABLE = 422
 def today() -> dt.date:
     """Today's date in UTC: the web's one clock for defaults such as the current quarter."""
     return dt.datetime.now(dt.UTC).date()
+
+
+def quarter_arg() -> Quarter:
+    """The ``quarter`` query argument, or the current quarter (with a message if it was bad)."""
+    text = request.args.get("quarter", "").strip()
+    if text:
+        try:
+            return Quarter.parse(text)
+        except QuarterError as exc:
+            flash(_("quarter: %(error)s", error=str(exc)), "error")
+    return Quarter.containing(today())
 
 
 def actor() -> Actor:

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from app.domain import fund_metrics as fm
 from app.domain.money import format_percent, format_ratio
 from app.domain.quarter import Quarter
-from app.domain.regions import RegionCodeError, is_within, normalize_code
+from app.domain.regions import is_within
 from app.models import Fund, Region
 from app.services.access import SYSTEM, Actor, within_regions
 from app.services.errors import NotFound
 from app.services.metrics import load_portfolios
 from app.services.reference import indicators as indicator_definitions
-from app.services.regions import region_figures
+from app.services.regions import region_figures, region_in_scope
 from app.services.report_builders.common import Subject, amount_text
 
 KIND = "region"
@@ -24,15 +24,7 @@ KIND = "region"
 
 def subject(session: Session, actor: Actor, code: str) -> Subject:
     """The region with ``code`` if the actor sees everything or it lies in their regions."""
-    try:
-        code = normalize_code(code)
-    except RegionCodeError as exc:
-        raise NotFound(f"region {code}") from exc
-    if not (actor.sees_everything or any(is_within(code, s) for s in actor.read_regions)):
-        raise NotFound(f"region {code}")
-    region = session.scalar(select(Region).where(Region.code == code))
-    if region is None:
-        raise NotFound(f"region {code}")
+    region = region_in_scope(session, actor, code)
     return Subject(KIND, region.code, region.name, region_id=region.id, obj=region)
 
 

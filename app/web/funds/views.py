@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, render_template, request, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 
 from app.db import get_session
 from app.domain.codes import Role
-from app.domain.quarter import Quarter, QuarterError
 from app.services import funds, investments, metrics
 from app.services.access import can_edit_fund, get_fund, require_role
 from app.services.errors import NotFound
 from app.services.projects import list_projects
 from app.services.reference import region_choices
 from app.web.charts import line_chart
-from app.web.common import actor, require_sign_in, status_of, submit, today
+from app.web.common import actor, quarter_arg, require_sign_in, status_of, submit
 from app.web.funds.forms import (
     CommitmentForm,
     FundForm,
@@ -29,21 +28,10 @@ bp.before_request(require_sign_in)
 TEN_THOUSAND = 10_000
 
 
-def _quarter_arg() -> Quarter:
-    """The ``quarter`` query argument, or the current quarter (with a message if it was bad)."""
-    text = request.args.get("quarter", "").strip()
-    if text:
-        try:
-            return Quarter.parse(text)
-        except QuarterError as exc:
-            flash(_("quarter: %(error)s", error=str(exc)), "error")
-    return Quarter.containing(today())
-
-
 @bp.route("/")
 def index():
     """The funds in the user's scope with their key figures as of the quarter end."""
-    quarter = _quarter_arg()
+    quarter = quarter_arg()
     rows = metrics.funds_overview(get_session(), actor(), quarter.last_day)
     return render_template("funds/index.html", rows=rows, quarter=quarter)
 
@@ -79,7 +67,7 @@ def edit(fund_id: int):
 def show(fund_id: int):
     """The fund dashboard as of a quarter end: metrics, chart, schedule, flags, ledgers."""
     db = get_session()
-    quarter = _quarter_arg()
+    quarter = quarter_arg()
     board = metrics.fund_dashboard(db, actor(), fund_id, quarter)
     labels = [str(q) for q, _m in board.series]
     chart = line_chart(labels, [

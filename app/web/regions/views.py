@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, render_template, request
+from flask import Blueprint, render_template
 from flask_babel import gettext as _
 
 from app.db import get_session
-from app.domain.quarter import Quarter, QuarterError
 from app.services import regions
-from app.web.common import actor, require_sign_in, today
+from app.web.common import actor, quarter_arg, require_sign_in
 from app.web.regions.chart import bar_chart
 
 bp = Blueprint("regions", __name__, url_prefix="/regions")
 bp.before_request(require_sign_in)
-
-
-def quarter_arg() -> Quarter:
-    """The ``quarter`` query argument, or the current quarter (with a message if it was bad)."""
-    text = request.args.get("quarter", "").strip()
-    if text:
-        try:
-            return Quarter.parse(text)
-        except QuarterError as exc:
-            flash(_("quarter: %(error)s", error=str(exc)), "error")
-    return Quarter.containing(today())
 
 
 @bp.route("/<code>")
