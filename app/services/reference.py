@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import regions
 from app.models import IndicatorDefinition, IndustryDivision, Region
-from app.services.errors import ValidationFailed
+from app.services.errors import NotFound, ValidationFailed
 
 
 def region_by_code(session: Session, code: str | None, field: str) -> Region:
@@ -127,3 +127,11 @@ def indicators(session: Session) -> list[IndicatorDefinition]:
     """Every indicator definition, in display order."""
     return list(session.scalars(select(IndicatorDefinition).order_by(
         IndicatorDefinition.position, IndicatorDefinition.code)))
+
+
+def indicator_by_code(session: Session, code: str) -> IndicatorDefinition:
+    """One indicator definition; NotFound for an unknown code."""
+    definition = session.get(IndicatorDefinition, code)
+    if definition is None:
+        raise NotFound(f"indicator {code}")
+    return definition

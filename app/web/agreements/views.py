@@ -9,9 +9,8 @@ from app.db import get_session
 from app.domain.codes import AgreementStatus, SharingMode
 from app.domain.quarter import Quarter
 from app.domain.sharing.words import describe_rule
-from app.models import IndicatorDefinition
 from app.services import agreements, reference
-from app.services.errors import NotFound, ValidationFailed
+from app.services.errors import ValidationFailed
 from app.services.reference import region_choices
 from app.services.statements import first_quarter, quarter_states
 from app.web.agreements.forms import (
@@ -101,9 +100,7 @@ def rule(agreement_id: int, indicator: str):
     """Create or change the rule of one indicator (drafts only)."""
     db = get_session()
     agreement = agreements.get_agreement(db, actor(), agreement_id, for_edit=True)
-    definition = db.get(IndicatorDefinition, indicator)
-    if definition is None:
-        raise NotFound(indicator)
+    definition = reference.indicator_by_code(db, indicator)
     parties = sorted(agreement.parties, key=lambda p: p.priority)
     existing = next((r for r in agreement.rules if r.indicator_code == indicator), None)
     form = rule_form_class(parties)(data=_rule_data(existing) if existing else {
