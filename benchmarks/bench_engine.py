@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.domain.quarter import Quarter, quarters_between  # noqa: E402
 from app.domain.sharing import Cap, Parties, Rule, Tier, prepare, split  # noqa: E402
+from tests.unit.sharing_reference import reference_split  # noqa: E402
 
 SEED = 20260101
 QUARTERS = 40
@@ -75,52 +76,10 @@ def workload(projects: int, seed: int = SEED):
 
 
 def fraction_reference(rule: Rule, parties: Parties, observations, cap_overrides):
-    """sharing.md steps 2–8 in plain Fractions; returns each quarter's allocations in quanta."""
-    order, default = parties.order, parties.default_party
+    """The tests' plain-Fraction reference; each quarter's allocations in whole quanta."""
     quantum = Fraction(rule.quantum)
-    caps = {c.party: (Fraction(cap_overrides.get(c.party, c.amount)), c.scope) for c in rule.caps}
-    exact = dict.fromkeys(order, Fraction(0))
-    rounded = dict.fromkeys(order, 0)
-    used = dict.fromkeys(caps, Fraction(0))
-    total = Fraction(0)
-    out = {}
-    for q in quarters_between(min(observations), max(observations)):
-        v = Fraction(observations.get(q, 0))
-        tier = next((t for t in rule.tiers if t.covers(q)), None)
-        w = {p: Fraction(tier.weights.get(p, 0)) if tier else Fraction(p == default) for p in order}
-        base = min(v, Fraction(rule.baseline)) if rule.baseline is not None else Fraction(0)
-        e = {p: (v - base) * w[p] / sum(w.values()) for p in order}
-        if rule.baseline is not None:
-            e[rule.baseline_owner] += base
-        if q.number == 1:
-            used.update({p: Fraction(0) for p, (_, scope) in caps.items() if scope == "YEAR"})
-        capped: set[str] = set()
-        while over := [p for p in caps if p not in capped and e[p] > max(caps[p][0] - used[p], 0)]:
-            excess = Fraction(0)
-            for p in over:
-                room = max(caps[p][0] - used[p], Fraction(0))
-                excess, e[p] = excess + e[p] - room, room
-                capped.add(p)
-            takers = [p for p in order if p not in capped and w[p] > 0]
-            if not takers:
-                e[default] += excess
-                break
-            for p in takers:
-                e[p] += excess * w[p] / sum(w[t] for t in takers)
-        for p in caps:
-            used[p] += e[p]
-        for p in order:
-            exact[p] += e[p]
-        total += v
-        floors = {p: math.floor(exact[p] / quantum) for p in order}
-        rem = {p: exact[p] / quantum - floors[p] for p in order}
-        for p in sorted(order, key=lambda p: -rem[p])[
-            : int(total / quantum) - sum(floors.values())
-        ]:
-            floors[p] += 1
-        out[q] = [floors[p] - rounded[p] for p in order]
-        rounded = floors
-    return out
+    return {row["quarter"]: [int(row["allocation"][p] / quantum) for p in parties.order]
+            for row in reference_split(rule, parties, observations, cap_overrides)}
 
 
 def timed(functions: dict, repeats: int) -> dict[str, float]:
