@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models.database import make_engine
@@ -27,4 +28,12 @@ def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         # Anything not committed by the view is discarded: a failed request writes nothing.
+        # The one exception: cache rows (services/snapshots.py) filled by a request that changed
+        # nothing else are committed, so the next request, on any app server, reads them.
+        if (_exc is None and session.info.get("cache_written")
+                and not session.info.get("business_flushed")):
+            try:
+                session.commit()
+            except DBAPIError:  # pragma: no cover - a lost cache row is only recomputed
+                session.rollback()
         session.close()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from app.domain import sharing as engine
 from app.domain.codes import AgreementStatus, CapScope, PartyRole, Role, SharingMode
+from app.domain.messages import N_
 from app.domain.quarter import Quarter
 from app.domain.regions import subtree_prefix
 from app.models import (
@@ -29,6 +30,17 @@ from app.models import (
 from app.services.access import Actor, within_regions
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
 from app.services.reference import region_by_code
+
+AGREEMENT_IN_FULL = (
+    selectinload(Agreement.parties).selectinload(AgreementParty.region),
+    selectinload(Agreement.covered).selectinload(CoveredProject.project),
+    selectinload(Agreement.covered).selectinload(CoveredProject.cap_overrides),
+    selectinload(Agreement.rules).selectinload(SharingRule.tiers).selectinload(RuleTier.weights),
+    selectinload(Agreement.rules).selectinload(SharingRule.caps),
+    selectinload(Agreement.rules).selectinload(SharingRule.indicator),
+)
+"""Eager loads of everything a statement or an agreement page reads (parties, covered projects
+with their cap overrides, rules with tiers, weights, caps and indicator)."""
 
 
 def agreement_filter(actor: Actor) -> ColumnElement[bool]:
@@ -56,14 +68,7 @@ def get_agreement(session: Session, actor: Actor, agreement_id: int, *, for_edit
     an administrator, or a bureau of one of its parties); else NotFound."""
     agreement = session.scalars(
         select(Agreement).where(Agreement.id == agreement_id, agreement_filter(actor))
-        .options(selectinload(Agreement.parties).selectinload(AgreementParty.region),
-                 selectinload(Agreement.covered).selectinload(CoveredProject.project),
-                 selectinload(Agreement.covered).selectinload(CoveredProject.cap_overrides),
-                 selectinload(Agreement.rules).selectinload(SharingRule.tiers)
-                 .selectinload(RuleTier.weights),
-                 selectinload(Agreement.rules).selectinload(SharingRule.caps),
-                 selectinload(Agreement.rules).selectinload(SharingRule.indicator))
-    ).first()
+        .options(*AGREEMENT_IN_FULL)).first()
     if agreement is None:
         raise NotFound(f"agreement {agreement_id}")
     if for_edit and not (actor.is_admin or any(party_in_scope(actor, p)
@@ -109,18 +114,19 @@ def create_agreement(session: Session, actor: Actor, data: AgreementData) -> Agr
         raise NotFound("page")
     errors: dict[str, list[str]] = {}
     if not data.code.strip():
-        errors["code"] = ["is required"]
+        errors["code"] = [N_("is required")]
     elif session.scalar(select(Agreement.id).where(Agreement.code == data.code.strip())):
-        errors["code"] = [f'an agreement with the code "{data.code}" exists already']
+        errors["code"] = [N_('an agreement with the code "%(code)s" exists already',
+                             code=data.code)]
     if not data.title.strip():
-        errors["title"] = ["is required"]
+        errors["title"] = [N_("is required")]
     require(errors)
     agreement = Agreement(code=data.code.strip(), title=data.title.strip(),
                           basis_document=data.basis_document.strip() or None,
                           signed_on=data.signed_on, created_by_id=actor.user_id)
     agreement.parties = _parties(session, data)
     if not (actor.is_admin or any(party_in_scope(actor, p) for p in agreement.parties)):
-        raise ValidationFailed(parties="your region must be one of the parties")
+        raise ValidationFailed(parties=N_("your region must be one of the parties"))
     session.add(agreement)
     session.flush()
     return agreement
@@ -128,21 +134,22 @@ def create_agreement(session: Session, actor: Actor, data: AgreementData) -> Agr
 
 def _parties(session: Session, data: AgreementData) -> list[AgreementParty]:
     if len(data.parties) < 2:
-        raise ValidationFailed(parties="an agreement has at least two parties")
+        raise ValidationFailed(parties=N_("an agreement has at least two parties"))
     regions = [region_by_code(session, p.region, "parties") for p in data.parties]
     if len({r.code for r in regions}) != len(regions):
-        raise ValidationFailed(parties="a region is listed twice")
+        raise ValidationFailed(parties=N_("a region is listed twice"))
     given = [p.priority for p in data.parties if p.priority is not None]
     if given and (len(given) != len(data.parties) or sorted(given) != list(
             range(1, len(given) + 1))):
-        raise ValidationFailed(parties="priorities must be 1, 2, 3 … each used once")
+        raise ValidationFailed(parties=N_("priorities must be 1, 2, 3 … each used once"))
     order = sorted(range(len(data.parties)), key=lambda i: (
         data.parties[i].priority if given else (_ROLE_ORDER[data.parties[i].role], i)))
     default = data.default_party.strip() or next(
         (regions[i].code for i in order if data.parties[i].role is PartyRole.DESTINATION),
         regions[order[0]].code)
     if default not in {r.code for r in regions}:
-        raise ValidationFailed(default_party=f'"{default}" is not one of the parties')
+        raise ValidationFailed(default_party=N_('"%(region)s" is not one of the parties',
+                                                region=default))
     return [AgreementParty(region=regions[i], role=data.parties[i].role, priority=rank,
                            is_default=regions[i].code == default)
             for rank, i in enumerate(order, start=1)]
@@ -152,9 +159,9 @@ def _draft(session: Session, actor: Actor, agreement_id: int, version: int | Non
            ) -> Agreement:
     agreement = get_agreement(session, actor, agreement_id, for_edit=True)
     if version is not None and agreement.version != version:
-        raise Conflict("This agreement was changed by someone else; reload and try again.")
+        raise Conflict(N_("This agreement was changed by someone else; reload and try again."))
     if agreement.status is not AgreementStatus.DRAFT:
-        raise ValidationFailed(status="only a draft agreement can be changed")
+        raise ValidationFailed(status=N_("only a draft agreement can be changed"))
     return agreement
 
 
@@ -166,7 +173,8 @@ def set_covered_projects(session: Session, actor: Actor, agreement_id: int,
     found = {p.code: p for p in session.scalars(select(Project).where(Project.code.in_(codes)))}
     unknown = [c for c in codes if c not in found]
     if unknown:
-        raise ValidationFailed(projects=f"unknown project codes: {', '.join(unknown)}")
+        raise ValidationFailed(projects=N_("unknown project codes: %(codes)s",
+                                           codes=", ".join(unknown)))
     keep = {c.project.code: c for c in agreement.covered}
     agreement.covered = [keep.get(code) or CoveredProject(project=found[code])
                          for code in dict.fromkeys(codes)]
@@ -211,7 +219,8 @@ def set_rule(session: Session, actor: Actor, agreement_id: int, data: RuleData) 
     agreement = _draft(session, actor, agreement_id)
     indicator = session.get(IndicatorDefinition, data.indicator)
     if indicator is None:
-        raise ValidationFailed(indicator=f'"{data.indicator}" is not an indicator')
+        raise ValidationFailed(indicator=N_('"%(code)s" is not an indicator',
+                                            code=data.indicator))
     parties = {p.region.code: p for p in agreement.parties}
     domain_rule = engine.Rule(
         mode=data.mode.value,
@@ -246,13 +255,15 @@ def set_cap_override(session: Session, actor: Actor, agreement_id: int, project_
     agreement = _draft(session, actor, agreement_id)
     covered = next((c for c in agreement.covered if c.project.code == project_code), None)
     if covered is None:
-        raise ValidationFailed(project=f'"{project_code}" is not covered by this agreement')
+        raise ValidationFailed(project=N_('"%(code)s" is not covered by this agreement',
+                                          code=project_code))
     rule = next((r for r in agreement.rules if r.indicator_code == indicator), None)
     cap = next((c for c in rule.caps if c.party.region.code == party), None) if rule else None
     if cap is None:
-        raise ValidationFailed(party=f"the {indicator} rule has no cap for {party}")
+        raise ValidationFailed(party=N_("the %(indicator)s rule has no cap for %(party)s",
+                                        indicator=indicator, party=party))
     if amount is not None and amount < 0:
-        raise ValidationFailed(amount=f"{amount} is negative")
+        raise ValidationFailed(amount=N_("%(value)s is negative", value=amount))
     existing = next((o for o in covered.cap_overrides if o.cap_id == cap.id), None)
     if amount is None:
         if existing:
@@ -269,9 +280,9 @@ def activate(session: Session, actor: Actor, agreement_id: int, version: int) ->
     agreement = _draft(session, actor, agreement_id, version)
     errors: dict[str, list[str]] = {}
     if not agreement.rules:
-        errors["rules"] = ["an agreement needs at least one rule"]
+        errors["rules"] = [N_("an agreement needs at least one rule")]
     if not agreement.covered:
-        errors["projects"] = ["an agreement needs at least one covered project"]
+        errors["projects"] = [N_("an agreement needs at least one covered project")]
     require(errors)
     agreement.status = AgreementStatus.ACTIVE
     session.flush()
@@ -312,9 +323,10 @@ def simulate_rule(session: Session, actor: Actor, agreement_id: int, indicator: 
     agreement = get_agreement(session, actor, agreement_id)
     rule = next((r for r in agreement.rules if r.indicator_code == indicator), None)
     if rule is None:
-        raise ValidationFailed(indicator=f"the agreement has no rule for {indicator}")
+        raise ValidationFailed(indicator=N_("the agreement has no rule for %(indicator)s",
+                                            indicator=indicator))
     if not observations:
-        raise ValidationFailed(observations="enter at least one quarter and value")
+        raise ValidationFailed(observations=N_("enter at least one quarter and value"))
     try:
         return engine.split(domain_rule(rule), domain_parties(agreement), observations)
     except engine.RuleError as exc:

@@ -4,11 +4,11 @@ them to the domain's exact computation (amounts in yuan, ratios exact, see funds
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select, union_all
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from app.domain import fund_metrics as fm
 from app.domain.quarter import Quarter, quarters_between
@@ -22,6 +22,8 @@ from app.models import (
     Region,
     Valuation,
 )
+from app.models.caches import FUND
+from app.services import snapshots
 from app.services.access import Actor, fund_filter, get_fund
 from app.services.errors import NotFound
 
@@ -37,31 +39,42 @@ class FundPortfolio:
 
 
 def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfolio]:
-    """The metric inputs of several funds in six queries, whatever their number of rows."""
+    """The metric inputs of several funds in seven queries, whatever their number of rows.
+
+    Every row is read afresh (``populate_existing``), even one the session loaded before: the
+    snapshot cache stores these results under a generation read just before, so they must not
+    mix in older copies of the rows (see models/caches.py)."""
     ids = [f.id for f in funds]
     if not ids:
         return {}
+
+    def fresh(query):
+        return session.scalars(query.execution_options(populate_existing=True))
+
+    sponsors = dict(session.execute(select(Fund.id, Region.code)
+                                    .join(Region, Region.id == Fund.sponsor_region_id)
+                                    .where(Fund.id.in_(ids))).all())
     commitments = defaultdict(list)
-    for c in session.scalars(select(Commitment).where(Commitment.fund_id.in_(ids))):
+    for c in fresh(select(Commitment).where(Commitment.fund_id.in_(ids))):
         commitments[c.fund_id].append(fm.Commitment(c.investor, c.investor_type.value,
                                                     c.committed_on, c.amount))
     movements = defaultdict(list)
-    for m in session.scalars(select(Movement).where(Movement.fund_id.in_(ids))):
+    for m in fresh(select(Movement).where(Movement.fund_id.in_(ids))):
         movements[m.fund_id].append(fm.Movement(m.type.value, m.moved_on, m.signed_amount))
-    investments = list(session.scalars(select(Investment).where(Investment.fund_id.in_(ids))
-                                       .options(selectinload(Investment.project))
-                                       .order_by(Investment.id)))
+    investments = list(fresh(select(Investment).where(Investment.fund_id.in_(ids))
+                             .options(selectinload(Investment.project))
+                             .order_by(Investment.id)))
     inv_ids = [i.id for i in investments]
     projects = {i.project.id: i.project for i in investments}
     regions = {r.id: r.code for r in session.execute(select(Region.id, Region.code)).all()} \
         if investments else {}
     entries = defaultdict(list)
-    for t in session.scalars(select(InvestmentTransaction)
-                             .where(InvestmentTransaction.investment_id.in_(inv_ids))):
+    for t in fresh(select(InvestmentTransaction)
+                   .where(InvestmentTransaction.investment_id.in_(inv_ids))):
         entries[t.investment_id].append(fm.LedgerEntry(t.type.value, t.occurred_on,
                                                        t.signed_amount))
     valuations = defaultdict(list)
-    for v in session.scalars(select(Valuation).where(Valuation.investment_id.in_(inv_ids))):
+    for v in fresh(select(Valuation).where(Valuation.investment_id.in_(inv_ids))):
         valuations[v.investment_id].append(fm.Valuation(v.as_of_on, v.value))
 
     by_fund: dict[int, list[Investment]] = defaultdict(list)
@@ -69,12 +82,14 @@ def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfo
         by_fund[investment.fund_id].append(investment)
     result = {}
     for fund in funds:
-        sponsor_prefix = subtree_prefix(fund.sponsor_region.code)
+        sponsor_prefix = subtree_prefix(sponsors[fund.id])
         keyed, inputs = {}, []
         held = by_fund[fund.id]
+        per_code = Counter(projects[i.project_id].code for i in held)
         for investment in held:
             project = projects[investment.project_id]
-            key = investment_key(project.code, investment.instrument.value, held, projects)
+            key = project.code if per_code[project.code] == 1 \
+                else f"{project.code}/{investment.instrument.value}"
             keyed[key] = investment
             inputs.append(fm.InvestmentInput(
                 key=key, instrument=investment.instrument.value,
@@ -102,7 +117,7 @@ def fund_metrics(session: Session, actor: Actor, fund_code: str, as_of: dt.date)
     fund = session.scalars(select(Fund).where(Fund.code == fund_code, fund_filter(actor))).first()
     if fund is None:
         raise NotFound(f'fund "{fund_code}"')
-    return fm.compute_fund_metrics(load_portfolios(session, [fund])[fund.id].inputs, as_of)
+    return metrics_as_of(session, [fund], as_of)[fund.id]
 
 
 @dataclass(frozen=True)
@@ -116,17 +131,90 @@ class FundDashboard:
     investments: dict[str, Investment]
 
 
+def metrics_at_dates(session: Session, funds: list[Fund], dates: list[dt.date], *,
+                     detail_at=()) -> dict[tuple[int, dt.date], fm.FundMetrics]:
+    """Each fund's metrics at each date, read from the snapshot cache in one query; only the
+    missing (fund, date) pairs are computed (ledgers loaded for those funds only) and stored.
+    ``investments`` are filled at the dates in ``detail_at`` only (empty elsewhere)."""
+    result = snapshots.fund_snapshots(session, [f.id for f in funds], dates,
+                                      detail_at=detail_at)
+    missing = [f for f in funds if any((f.id, d) not in result for d in dates)]
+    if not missing:
+        return result
+    generation = snapshots.generations(session, FUND, [f.id for f in missing])
+    portfolios = load_portfolios(session, missing)
+    computed = {}
+    for fund in missing:
+        todo = sorted(d for d in set(dates) if (fund.id, d) not in result)
+        computed.update({(fund.id, day): value
+                         for day, value in _compute_at(portfolios[fund.id].inputs, todo)})
+    snapshots.store_fund_snapshots(session, generation, computed)
+    keep = set(detail_at)
+    result.update({key: value if key[1] in keep else replace(value, investments={})
+                   for key, value in computed.items()})
+    return result
+
+
+def _compute_at(inputs: fm.FundInput, dates: list[dt.date]
+                ) -> list[tuple[dt.date, fm.FundMetrics]]:
+    """The metrics at each date; quarter ends share one sort of the inputs."""
+    ends = [Quarter.containing(d) for d in dates]
+    if len(dates) > 1 and all(q.last_day == d for q, d in zip(ends, dates, strict=True)):
+        return [(q.last_day, m) for q, m in fm.metrics_over_quarters(inputs, ends)]
+    return [(d, fm.compute_fund_metrics(inputs, d)) for d in dates]
+
+
+def metrics_as_of(session: Session, funds: list[Fund], as_of: dt.date, *, detail: bool = True
+                  ) -> dict[int, fm.FundMetrics]:
+    """The metrics of several funds as of one date, by fund id, through the snapshot cache;
+    with ``detail=False`` their ``investments`` are empty (cheaper: the fund figures only)."""
+    found = metrics_at_dates(session, funds, [as_of], detail_at=[as_of] if detail else ())
+    return {f.id: found[f.id, as_of] for f in funds}
+
+
+def investments_by_key(session: Session, funds: list[Fund]) -> dict[int, dict[str, Investment]]:
+    """Each fund's investments (with their projects) by metric key, in one query."""
+    ids = [f.id for f in funds]
+    held: dict[int, list[Investment]] = {i: [] for i in ids}
+    if ids:
+        for investment in session.scalars(
+                select(Investment).join(Investment.project).where(Investment.fund_id.in_(ids))
+                .options(contains_eager(Investment.project)).order_by(Investment.id)):
+            held[investment.fund_id].append(investment)
+    return {fund_id: keyed_investments(investments) for fund_id, investments in held.items()}
+
+
+def keyed_investments(investments: list[Investment]) -> dict[str, Investment]:
+    """One fund's investments by metric key (see :func:`investment_key`), in linear time."""
+    per_code = Counter(i.project.code for i in investments)
+    return {i.project.code if per_code[i.project.code] == 1
+            else f"{i.project.code}/{i.instrument.value}": i for i in investments}
+
+
 def fund_dashboard(session: Session, actor: Actor, fund_id: int, quarter: Quarter,
                    max_quarters: int = 40) -> FundDashboard:
-    """The fund's metrics as of the quarter end, and over the quarters since it began."""
+    """The fund's metrics as of the quarter end, and over the quarters since it began (at most
+    ``max_quarters``), from the snapshot cache."""
     fund = get_fund(session, actor, fund_id)
-    portfolio = load_portfolios(session, [fund])[fund.id]
-    first = Quarter.containing(portfolio.first_activity_on) if portfolio.first_activity_on \
-        else quarter
+    first_on = first_activity_on(session, fund.id)
+    first = Quarter.containing(first_on) if first_on else quarter
     first = max(min(first, quarter), quarter - (max_quarters - 1))
-    series = fm.metrics_over_quarters(portfolio.inputs, quarters_between(first, quarter))
+    quarters = quarters_between(first, quarter)
+    found = metrics_at_dates(session, [fund], [q.last_day for q in quarters],
+                             detail_at=[quarter.last_day])
+    series = [(q, found[fund.id, q.last_day]) for q in quarters]
     return FundDashboard(fund=fund, quarter=quarter, metrics=series[-1][1], series=series,
-                         investments=portfolio.investments)
+                         investments=investments_by_key(session, [fund])[fund.id])
+
+
+def first_activity_on(session: Session, fund_id: int) -> dt.date | None:
+    """The date of the fund's first commitment, movement or investment transaction (one query)."""
+    firsts = union_all(
+        select(func.min(Commitment.committed_on).label("on")).where(Commitment.fund_id == fund_id),
+        select(func.min(Movement.moved_on)).where(Movement.fund_id == fund_id),
+        select(func.min(InvestmentTransaction.occurred_on))
+        .where(InvestmentTransaction.fund_id == fund_id)).subquery()
+    return session.scalar(select(func.min(firsts.c.on)))
 
 
 def funds_overview(session: Session, actor: Actor, as_of: dt.date
@@ -134,5 +222,5 @@ def funds_overview(session: Session, actor: Actor, as_of: dt.date
     """Every fund the actor may read with its metrics as of a date, by code."""
     funds = list(session.scalars(select(Fund).where(fund_filter(actor)).order_by(Fund.code)
                                  .options(selectinload(Fund.sponsor_region))))
-    portfolios = load_portfolios(session, funds)
-    return [(f, fm.compute_fund_metrics(portfolios[f.id].inputs, as_of)) for f in funds]
+    found = metrics_as_of(session, funds, as_of, detail=False)
+    return [(f, found[f.id]) for f in funds]

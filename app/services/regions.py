@@ -30,6 +30,7 @@ by two agreements for the same indicator would count under each.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -45,8 +46,16 @@ from app.domain.regions import (
     normalize_code,
     subtree_prefix,
 )
-from app.models import Agreement, AgreementParty, Observation, Project, Region
-from app.services import workflow
+from app.models import (
+    Agreement,
+    AgreementParty,
+    AgreementQuarter,
+    Observation,
+    Project,
+    Region,
+)
+from app.models.caches import AGREEMENT
+from app.services import snapshots, workflow
 from app.services.access import SYSTEM, Actor, within_regions
 from app.services.errors import NotFound
 from app.services.reference import indicators as indicator_definitions
@@ -148,12 +157,15 @@ class RegionFigures:
     quarter: Quarter
     indicators: list[IndicatorFigures]
     projects: list[MovedProject]
+    projects_total: int = 0
+    """How many projects left or entered the region (``projects`` may hold only the first)."""
 
 
-def region_figures(session: Session, actor: Actor, region_code: str, quarter: Quarter
-                   ) -> RegionFigures:
+def region_figures(session: Session, actor: Actor, region_code: str, quarter: Quarter,
+                   project_limit: int | None = None) -> RegionFigures:
     """The region's figures for ``quarter`` (see the module's definitions); NotFound unless the
-    actor sees everything or the region lies within one of their bureau or auditor regions."""
+    actor sees everything or the region lies within one of their bureau or auditor regions.
+    ``project_limit`` bounds the projects listed (a page: the first by code; all if None)."""
     region = region_in_scope(session, actor, region_code)
     code = region.code
     official = _official(session, code, quarter)
@@ -161,14 +173,35 @@ def region_figures(session: Session, actor: Actor, region_code: str, quarter: Qu
                for d in indicator_definitions(session)}
     # The region's scope was checked above; a party containing the region may lie outside the
     # actor's agreement scope, so the statements are read on the system's behalf.
-    statements = {agreement_id: workflow.statement_for(session, SYSTEM, agreement_id, quarter)
-                  for agreement_id in _agreements_touching(session, code)}
-    places = _places(session, {r.project_code for s, _aq in statements.values() for r in s.rows})
-    for agreement_id, (statement, aq) in statements.items():
-        is_closed = aq is not None and aq.state is QuarterState.CLOSED
-        _add_agreement(figures, statement, agreement_id, is_closed, places, code, actor)
-    return RegionFigures(code, region.name, quarter, list(figures.values()),
-                         _moved_projects(session, code))
+    agreement_ids = _agreements_touching(session, code)
+    lines = region_lines(session, agreement_ids, quarter, code)
+    for agreement_id in agreement_ids:
+        _add_lines(figures, agreement_id, lines[agreement_id], actor)
+    projects, total = _moved_projects(session, code, project_limit)
+    return RegionFigures(code, region.name, quarter, list(figures.values()), projects, total)
+
+
+def statements_of(session: Session, agreement_ids: list[int], quarter: Quarter
+                  ) -> dict[int, tuple[Statement, AgreementQuarter | None]]:
+    """Each agreement's statement of the quarter with its workflow record, as
+    ``workflow.statement_for`` gives it (frozen once closed, else recomputed through the cache),
+    in three queries however many agreements; a cache miss loads and computes that one."""
+    states = {aq.agreement_id: aq for aq in session.scalars(
+        select(AgreementQuarter).where(AgreementQuarter.agreement_id.in_(agreement_ids),
+                                       AgreementQuarter.quarter == quarter))} \
+        if agreement_ids else {}
+    cached = snapshots.statement_snapshots(session, agreement_ids, quarter)
+    result = {}
+    for agreement_id in agreement_ids:
+        aq = states.get(agreement_id)
+        if aq is not None and aq.state is QuarterState.CLOSED and aq.statement_json:
+            result[agreement_id] = Statement.from_data(json.loads(aq.statement_json),
+                                                       aq.fingerprint), aq
+        elif agreement_id in cached:
+            result[agreement_id] = Statement.from_data(*cached[agreement_id]), aq
+        else:
+            result[agreement_id] = workflow.statement_for(session, SYSTEM, agreement_id, quarter)
+    return result
 
 
 def region_parties(party_codes: list[str], region_code: str) -> tuple[tuple[str, ...], bool]:
@@ -235,17 +268,38 @@ def _places(session: Session, project_codes: set[str]) -> dict[str, tuple[str, s
     return {project: (src, dst) for project, src, dst in rows}
 
 
-def _add_agreement(figures: dict[str, IndicatorFigures], statement: Statement, agreement_id: int,
-                   is_closed: bool, places: dict[str, tuple[str, str]], code: str,
-                   actor: Actor) -> None:
-    """Add one agreement's lines, per indicator, from its statement of the quarter."""
+def region_lines(session: Session, agreement_ids: list[int], quarter: Quarter, code: str
+                 ) -> dict[int, dict]:
+    """Per agreement, what the region received and ceded in the quarter (see
+    :func:`agreement_lines`), through the snapshot cache: one query when warm; a miss reads
+    that agreement's statement and stores the lines under the generation read before it."""
+    found = snapshots.region_line_snapshots(session, agreement_ids, quarter, code)
+    missing = [i for i in agreement_ids if i not in found]
+    if missing:
+        generation = snapshots.generations(session, AGREEMENT, missing)
+        statements = statements_of(session, missing, quarter)
+        places = _places(session, {r.project_code for s, _aq in statements.values()
+                                   for r in s.rows})
+        computed = {i: agreement_lines(statement, aq is not None
+                                       and aq.state is QuarterState.CLOSED, places, code)
+                    for i, (statement, aq) in statements.items()}
+        snapshots.store_region_lines(session, quarter, code, generation, computed)
+        found.update(computed)
+    return found
+
+
+def agreement_lines(statement: Statement, is_closed: bool,
+                    places: dict[str, tuple[str, str]], code: str) -> dict:
+    """One agreement's lines for the region, per indicator, from its statement of the quarter,
+    as plain data (amounts as decimal strings in the indicator's unit): received, ceded and
+    adjustment for split rules; credited and shared for dual counting."""
     party_codes = [p["code"] for p in statement.parties]
     mine, only_touching = region_parties(party_codes, code)
+    data = {"code": statement.agreement_code, "title": statement.agreement_title,
+            "parties": party_codes, "mine": list(mine), "is_closed": is_closed, "lines": []}
     if not mine:
-        return
+        return data
     others = [c for c in party_codes if c not in mine]
-    readable = actor.sees_everything or any(
-        is_within(c, scope) for c in party_codes for scope in actor.read_regions)
     for total in statement.totals:
         received = ceded = adjustment = credited = shared = ZERO
         for row in statement.rows:
@@ -267,34 +321,51 @@ def _add_agreement(figures: dict[str, IndicatorFigures], statement: Statement, a
                 ceded += row.value - allocation
             else:
                 received += allocation
-        target = figures.get(total.indicator)
+        data["lines"].append([total.indicator, total.name, total.unit, total.is_additive,
+                              *(str(v) for v in (received, ceded, adjustment, credited,
+                                                 shared))])
+    return data
+
+
+def _add_lines(figures: dict[str, IndicatorFigures], agreement_id: int, data: dict,
+               actor: Actor) -> None:
+    """Add one agreement's lines (from :func:`agreement_lines`) to the region's indicators."""
+    mine = tuple(data["mine"])
+    readable = actor.sees_everything or any(
+        is_within(c, scope) for c in data["parties"] for scope in actor.read_regions)
+    for indicator, name, unit, is_additive, *amounts in data["lines"]:
+        received, ceded, adjustment, credited, shared = (Decimal(a) for a in amounts)
+        target = figures.get(indicator)
         if target is None:  # an indicator defined after the statement was frozen: keep it
-            target = figures[total.indicator] = IndicatorFigures(
-                total.indicator, total.name, total.unit, ZERO)
-        if total.is_additive:
+            target = figures[indicator] = IndicatorFigures(indicator, name, unit, ZERO)
+        if is_additive:
             target.lines.append(AgreementFigures(
-                agreement_id, statement.agreement_code, statement.agreement_title, mine,
-                is_closed, readable, received, ceded, adjustment))
+                agreement_id, data["code"], data["title"], mine, data["is_closed"], readable,
+                received, ceded, adjustment))
         else:
             target.dual.append(DualCountFigures(
-                agreement_id, statement.agreement_code, statement.agreement_title, mine,
-                readable, credited, shared))
+                agreement_id, data["code"], data["title"], mine, readable, credited, shared))
 
 
-def _moved_projects(session: Session, code: str) -> list[MovedProject]:
-    """Projects whose source or destination lies within the region, by code."""
+def _moved_projects(session: Session, code: str, limit: int | None
+                    ) -> tuple[list[MovedProject], int]:
+    """Projects whose source or destination lies within the region, by code (the first
+    ``limit`` of them, or all), and how many there are."""
     source, destination = aliased(Region), aliased(Region)
-    rows = session.execute(
-        select(Project, source, destination)
+    where = or_(within_regions(source.code, (code,)), within_regions(destination.code, (code,)))
+    query = (select(Project, source, destination)
+             .join(source, source.id == Project.source_region_id)
+             .join(destination, destination.id == Project.destination_region_id)
+             .where(where).order_by(Project.code))
+    rows = session.execute(query if limit is None else query.limit(limit)).all()
+    total = len(rows) if limit is None or len(rows) < limit else session.scalar(
+        select(func.count(Project.id))
         .join(source, source.id == Project.source_region_id)
-        .join(destination, destination.id == Project.destination_region_id)
-        .where(or_(within_regions(source.code, (code,)),
-                   within_regions(destination.code, (code,))))
-        .order_by(Project.code))
+        .join(destination, destination.id == Project.destination_region_id).where(where))
     moved = []
     for project, src, dst in rows:
         leaves, enters = is_within(src.code, code), is_within(dst.code, code)
         direction = "WITHIN" if leaves and enters else ("LEFT" if leaves else "ENTERED")
         moved.append(MovedProject(project.id, project.code, project.name, project.enterprise,
                                   str(src), str(dst), direction, project.status))
-    return moved
+    return moved, total

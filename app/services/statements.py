@@ -35,7 +35,14 @@ from app.models import (
     Observation,
     Region,
 )
-from app.services.agreements import cap_overrides, domain_parties, domain_rule
+from app.models.caches import AGREEMENT
+from app.services import snapshots
+from app.services.agreements import (
+    AGREEMENT_IN_FULL,
+    cap_overrides,
+    domain_parties,
+    domain_rule,
+)
 
 ZERO = Decimal(0)
 
@@ -210,6 +217,29 @@ def compute_statement(session: Session, agreement: Agreement, quarter: Quarter) 
         rows=rows, totals=_totals(agreement, rows, parties.order),
         adjusts_against=str(adjust_at) if adjust_at else None)
     return statement.with_fingerprint()
+
+
+def cached_statement(session: Session, agreement: Agreement, quarter: Quarter) -> Statement:
+    """:func:`compute_statement` through the snapshot cache (for display: the workflow steps
+    that sign a fingerprint compute afresh). Equal, fingerprint included, to a fresh one."""
+    found = snapshots.statement_snapshot(session, agreement.id, quarter)
+    if found is not None:
+        return Statement.from_data(*found)
+    generation = snapshots.generations(session, AGREEMENT, [agreement.id])[agreement.id]
+    statement = compute_statement(session, reloaded(session, agreement.id), quarter)
+    snapshots.store_statement_snapshot(session, agreement.id, quarter, generation,
+                                       canonical_json(statement.data()), statement.fingerprint)
+    return statement
+
+
+def reloaded(session: Session, agreement_id: int) -> Agreement:
+    """The agreement with everything a statement reads, refreshed from the database even where
+    the session holds older copies (a snapshot stored under the generation read just before
+    must not mix in rows read earlier in the transaction; see models/caches.py)."""
+    return session.scalars(
+        select(Agreement).where(Agreement.id == agreement_id)
+        .options(*AGREEMENT_IN_FULL)
+        .execution_options(populate_existing=True)).one()
 
 
 def _floored(value: Fraction, quantum: Decimal) -> Decimal:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.models.audit import append_entries
 from app.models.base import utcnow
+from app.models.caches import invalidate_rows
 from app.services.access import Actor
 from app.services.imports.bulk import BulkWriter
 from app.services.imports.rows import ranges, row_error
@@ -164,6 +165,7 @@ class ChunkedHandler(Handler):
         if self.writer is None:
             self.writer = BulkWriter(self.session, self.table, self.stamp_column, self.ctx.stamp)
         first, last, count = self.writer.insert(records)
+        invalidate_rows(self.session, self.table.name, records)  # Core: no mapper events
         self.result.added += count
         self.ctx.events.append((self.table.name, f"{first}-{last}", "IMPORT", {
             "file_sha256": self.ctx.sha256, "file": self.ctx.filename, "kind": self.kind,

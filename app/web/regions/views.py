@@ -8,10 +8,13 @@ from flask_babel import gettext as _
 from app.db import get_session
 from app.services import regions
 from app.web.common import actor, quarter_arg, require_sign_in
-from app.web.regions.chart import bar_chart
+from app.web.regions.chart import bar_chart, bar_table
 
 bp = Blueprint("regions", __name__, url_prefix="/regions")
 bp.before_request(require_sign_in)
+
+PROJECTS_SHOWN = 100
+"""Projects listed on the page (by code); the count beside the heading gives them all."""
 
 
 @bp.route("/<code>")
@@ -19,8 +22,13 @@ def show(code: str):
     """One region in one quarter: official figures, received and ceded per agreement, after
     sharing, the assessment-only dual counts and the projects that left or entered it."""
     quarter = quarter_arg()
-    figures = regions.region_figures(get_session(), actor(), code, quarter)
-    chart = bar_chart([(f"{i.name} ({i.unit})", i.unit, i.received, i.ceded)
-                       for i in figures.indicators if i.lines],
-                      labels=(_("Received"), _("Ceded")))
-    return render_template("regions/show.html", figures=figures, quarter=quarter, chart=chart)
+    figures = regions.region_figures(get_session(), actor(), code, quarter,
+                                     project_limit=PROJECTS_SHOWN)
+    groups = [(i.name, i.unit, i.received, i.ceded) for i in figures.indicators if i.lines]
+    chart = bar_chart(groups, labels=(_("Received"), _("Ceded")),
+                      title=_("Received and ceded per indicator, %(quarter)s", quarter=quarter),
+                      unit_caption=_("unit: %(unit)s"))
+    table = bar_table(_("The figures as a table"), [
+        _("Indicator"), _("Unit"), _("Received"), _("Ceded"), _("Net")], groups)
+    return render_template("regions/show.html", figures=figures, quarter=quarter, chart=chart,
+                           chart_table=table)
