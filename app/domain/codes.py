@@ -140,6 +140,12 @@ class ReviewKind(Coded):
     QUERY = "QUERY"
 
 
+class ReversalStatus(Coded):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
 # Keyed by (class, value): members of different classes may share a value such as "OTHER".
 _LABELS: dict[tuple[type, str], tuple[str, str]] = {
     (Role, "ADMIN"): ("管理员", "Administrator"),
@@ -202,4 +208,7 @@ _LABELS: dict[tuple[type, str], tuple[str, str]] = {
     (QuarterState, "CLOSED"): ("已关账", "Closed"),
     (ReviewKind, "REVIEWED"): ("已审核", "Reviewed"),
     (ReviewKind, "QUERY"): ("质询", "Query"),
+    (ReversalStatus, "PENDING"): ("待批准", "Awaiting approval"),
+    (ReversalStatus, "APPROVED"): ("已批准", "Approved"),
+    (ReversalStatus, "REJECTED"): ("已驳回", "Rejected"),
 }

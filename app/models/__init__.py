@@ -2,12 +2,20 @@
 
 from app.models.audit import AuditEntry, audited, set_actor
 from app.models.base import Base
+from app.models.caches import (
+    CacheGeneration,
+    FundMetricSnapshot,
+    RegionLineSnapshot,
+    StatementSnapshot,
+)
 from app.models.funds import Commitment, Fund, Movement
+from app.models.indexes import LIST_INDEXES  # noqa: F401  (registers the list-page indexes)
 from app.models.investments import Investment, InvestmentTransaction, Valuation
 from app.models.issued_reports import IssuedReport, IssuedReportContent
 from app.models.observations import Observation, ObservationCorrection
 from app.models.projects import Project
 from app.models.reference import IndustryDivision, Region
+from app.models.reversals import ReversalRequest
 from app.models.sharing import (
     Agreement,
     AgreementParty,
@@ -28,15 +36,15 @@ for _model in (Region, IndustryDivision, User, RoleGrant, Fund, Commitment, Move
                Investment, InvestmentTransaction, Valuation, IndicatorDefinition, Agreement,
                AgreementParty, CoveredProject, SharingRule, RuleTier, TierWeight, RuleCap,
                CapOverride, Observation, ObservationCorrection, AgreementQuarter, Confirmation,
-               Review, ApiToken, IssuedReport):
+               Review, ApiToken, IssuedReport, ReversalRequest):
     audited(_model)
 
 __all__ = [
     "Agreement", "AgreementParty", "AgreementQuarter", "ApiToken", "AuditEntry", "Base",
-    "CapOverride", "Commitment", "Confirmation", "CoveredProject", "FrozenAllocation", "Fund",
-    "IndicatorDefinition", "IndustryDivision", "Investment", "InvestmentTransaction",
-    "IssuedReport", "IssuedReportContent", "Movement",
-    "Observation", "ObservationCorrection", "Project", "Region", "Review", "RoleGrant", "RuleCap",
-    "RuleTier", "SharingRule", "SignInAttempt", "TierWeight", "Upload", "User", "Valuation",
-    "set_actor",
+    "CacheGeneration", "CapOverride", "Commitment", "Confirmation", "CoveredProject",
+    "FrozenAllocation", "Fund", "FundMetricSnapshot", "IndicatorDefinition", "IndustryDivision",
+    "Investment", "InvestmentTransaction", "IssuedReport", "IssuedReportContent", "Movement",
+    "Observation", "ObservationCorrection", "Project", "Region", "RegionLineSnapshot",
+    "ReversalRequest", "Review", "RoleGrant", "RuleCap", "RuleTier", "SharingRule",
+    "SignInAttempt", "StatementSnapshot", "TierWeight", "Upload", "User", "Valuation", "set_actor",
 ]

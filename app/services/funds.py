@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain.codes import FundClass, FundStatus, InvestorType, MovementType, Role
+from app.domain.messages import N_
 from app.models import Commitment, Fund, Movement, RoleGrant, User
 from app.services.access import Actor, can_edit_fund, fund_filter, get_fund
 from app.services.amounts import amount_errors
 from app.services.errors import Conflict, NotFound, require
 from app.services.ledger import (
+    check_no_restatement,
     check_reference_free,
     check_reversible,
     next_reference,
@@ -42,17 +44,17 @@ class FundData:
 def _check_fund(data: FundData) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.code.strip():
-        errors["code"] = ["is required"]
+        errors["code"] = [N_("is required")]
     if not data.name.strip():
-        errors["name"] = ["is required"]
+        errors["name"] = [N_("is required")]
     if problems := amount_errors(data.target_size):
         errors["target_size"] = problems
     if not 1990 <= data.vintage <= 2100:
-        errors["vintage"] = [f"{data.vintage} is not a year between 1990 and 2100"]
+        errors["vintage"] = [N_("%(year)s is not a year between 1990 and 2100",
+                                year=data.vintage)]
     if data.term_start_on and data.term_end_on and data.term_end_on < data.term_start_on:
-        errors["term_end_on"] = [
-            f"{data.term_end_on} is before the term start {data.term_start_on}"
-        ]
+        errors["term_end_on"] = [N_("%(end)s is before the term start %(start)s",
+                                    end=data.term_end_on, start=data.term_start_on)]
     return errors
 
 
@@ -62,7 +64,8 @@ def create_fund(session: Session, actor: Actor, data: FundData) -> Fund:
         raise NotFound("page")
     errors = _check_fund(data)
     if session.scalar(select(Fund.id).where(Fund.code == data.code.strip())):
-        errors.setdefault("code", []).append(f'a fund with the code "{data.code}" exists already')
+        errors.setdefault("code", []).append(
+            N_('a fund with the code "%(code)s" exists already', code=data.code))
     require(errors)
     fund = Fund(code=data.code.strip())
     _apply(session, fund, data)
@@ -78,13 +81,13 @@ def update_fund(session: Session, actor: Actor, fund_id: int, version: int, data
     """Change a fund's details; Conflict if it changed since ``version`` was read."""
     fund = get_fund(session, actor, fund_id, for_edit=True)
     if fund.version != version:
-        raise Conflict(
+        raise Conflict(N_(
             "This fund was changed by someone else while you were editing. "
             "Your changes were not saved: reload to see theirs, then apply yours again."
-        )
+        ))
     errors = _check_fund(data)
     if data.code.strip() != fund.code:
-        errors.setdefault("code", []).append("the code of a fund cannot change")
+        errors.setdefault("code", []).append(N_("the code of a fund cannot change"))
     require(errors)
     _apply(session, fund, data)
     session.flush()
@@ -159,7 +162,7 @@ def update_commitment(session: Session, actor: Actor, commitment_id: int, versio
     if commitment is None or not can_edit_fund(actor, commitment.fund_id):
         raise NotFound(f"commitment {commitment_id}")
     if commitment.version != version:
-        raise Conflict("This commitment was changed by someone else; reload and try again.")
+        raise Conflict(N_("This commitment was changed by someone else; reload and try again."))
     require(_check_commitment(data))
     commitment.investor = data.investor.strip()
     commitment.investor_type = data.investor_type
@@ -172,7 +175,7 @@ def update_commitment(session: Session, actor: Actor, commitment_id: int, versio
 def _check_commitment(data: CommitmentData) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.investor.strip():
-        errors["investor"] = ["is required"]
+        errors["investor"] = [N_("is required")]
     if problems := amount_errors(data.amount, positive=True):
         errors["amount"] = problems
     return errors
@@ -209,12 +212,15 @@ def record_movement(session: Session, actor: Actor, fund_id: int, data: Movement
 
 
 def reverse_movement(session: Session, actor: Actor, movement_id: int, reversed_on: dt.date,
-                     note: str) -> Movement:
-    """Undo a movement by appending its reversal, dated ``reversed_on``."""
+                     note: str, *, approved: bool = False) -> Movement:
+    """Undo a movement by appending its reversal, dated ``reversed_on``. A user's reversal that
+    restates an issued quarter is refused unless ``approved`` (see services.reversals)."""
     original = session.get(Movement, movement_id)
     if original is None or not can_edit_fund(actor, original.fund_id):
         raise NotFound(f"movement {movement_id}")
     check_reversible(session, Movement, original, original.moved_on, reversed_on, note)
+    if not approved:
+        check_no_restatement(session, actor, original.fund_id, original.moved_on, reversed_on)
     reversal = Movement(
         fund=original.fund,
         reference=reversal_reference(session, Movement, original.fund_id, original.reference),

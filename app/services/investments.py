@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain.codes import Instrument, TransactionType
+from app.domain.messages import N_
 from app.models import Fund, Investment, InvestmentTransaction, Project, Valuation
 from app.services.access import Actor, can_edit_fund, fund_filter, get_fund, project_filter
 from app.services.amounts import amount_errors
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
 from app.services.ledger import (
+    check_no_restatement,
     check_reference_free,
     check_reversible,
     next_reference,
@@ -40,7 +42,8 @@ def open_investment(session: Session, actor: Actor, fund_id: int, project_code: 
     project = session.scalars(select(Project).where(
         Project.code == (project_code or "").strip(), project_filter(actor))).first()
     if project is None:
-        raise ValidationFailed(project=f'"{project_code}" is not a project you can see')
+        raise ValidationFailed(project=N_('"%(code)s" is not a project you can see',
+                                          code=project_code))
     existing = session.scalars(select(Investment).where(
         Investment.fund_id == fund.id, Investment.project_id == project.id,
         Investment.instrument == instrument)).first()
@@ -103,7 +106,8 @@ def record_transaction(session: Session, actor: Actor, investment_id: int,
 def type_errors(instrument: Instrument, type_: TransactionType) -> list[str]:
     """Messages if an instrument never takes this type of entry (see ALLOWED_TYPES)."""
     if type_ not in ALLOWED_TYPES[instrument]:
-        return [f"a {instrument.value} investment has no {type_.value}"]
+        return [N_("a %(instrument)s investment has no %(type)s", instrument=instrument,
+                   type=type_)]
     return []
 
 
@@ -116,7 +120,8 @@ def repayment_errors(instrument: Instrument, type_: TransactionType, amount: Dec
         return []
     outstanding = lowest_outstanding_from(entries, on)
     if amount > outstanding:
-        return [f"{amount} is more than the {outstanding} outstanding on {on} or later"]
+        return [N_("%(amount)s is more than the %(outstanding)s outstanding on %(day)s or later",
+                   amount=amount, outstanding=outstanding, day=on)]
     return []
 
 
@@ -136,13 +141,18 @@ def lowest_outstanding_from(entries, on: dt.date) -> Decimal:
 
 
 def reverse_transaction(session: Session, actor: Actor, transaction_id: int,
-                        reversed_on: dt.date, note: str) -> InvestmentTransaction:
-    """Undo a ledger entry by appending its reversal, dated ``reversed_on``."""
+                        reversed_on: dt.date, note: str, *, approved: bool = False
+                        ) -> InvestmentTransaction:
+    """Undo a ledger entry by appending its reversal, dated ``reversed_on``. A user's reversal
+    that restates an issued quarter is refused unless ``approved`` (see services.reversals)."""
     original = session.get(InvestmentTransaction, transaction_id)
     if original is None or not can_edit_fund(actor, original.fund_id):
         raise NotFound(f"transaction {transaction_id}")
     check_reversible(session, InvestmentTransaction, original, original.occurred_on,
                      reversed_on, note)
+    if not approved:
+        check_no_restatement(session, actor, original.fund_id, original.occurred_on,
+                             reversed_on)
     reversal = InvestmentTransaction(
         investment=original.investment, fund_id=original.fund_id,
         reference=reversal_reference(session, InvestmentTransaction, original.fund_id,
@@ -174,7 +184,7 @@ def record_valuation(session: Session, actor: Actor, investment_id: int, as_of_o
         session.add(valuation)
     else:
         if version is not None and valuation.version != version:
-            raise Conflict("This valuation was changed by someone else; reload and try again.")
+            raise Conflict(N_("This valuation was changed by someone else; reload and try again."))
         valuation.value = value
     valuation.note = note.strip() or None
     session.flush()

@@ -7,6 +7,9 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.domain.messages import N_
+from app.domain.quarter import Quarter
+from app.models import IssuedReport
 from app.services.errors import ValidationFailed
 
 
@@ -37,7 +40,7 @@ def reversal_reference(session: Session, model, fund_id: int, original: str) -> 
 
 def check_reference_free(session: Session, model, fund_id: int, reference: str) -> list[str]:
     """Errors for ``reference`` if the fund's ledger uses it already (references are unique)."""
-    return [f'"{reference}" is used already in this fund'] \
+    return [N_('"%(reference)s" is used already in this fund', reference=reference)] \
         if _taken(session, model, fund_id, reference) else []
 
 
@@ -47,13 +50,14 @@ def reversal_errors(original_reverses_id: int | None, is_reversed: bool,
     reversal, at most once, never dated before the entry, always say why."""
     errors: dict[str, list[str]] = {}
     if original_reverses_id is not None:
-        errors["reverses"] = ["a reversing entry cannot itself be reversed"]
+        errors["reverses"] = [N_("a reversing entry cannot itself be reversed")]
     elif is_reversed:
-        errors["reverses"] = ["this entry has been reversed already"]
+        errors["reverses"] = [N_("this entry has been reversed already")]
     if reversed_on < original_on:
-        errors["date"] = [f"{reversed_on} is before the entry it reverses ({original_on})"]
+        errors["date"] = [N_("%(day)s is before the entry it reverses (%(original)s)",
+                             day=reversed_on, original=original_on)]
     if not (note or "").strip():
-        errors["note"] = ["say why the entry is reversed"]
+        errors["note"] = [N_("say why the entry is reversed")]
     return errors
 
 
@@ -65,3 +69,41 @@ def check_reversible(session: Session, model, original, original_on: dt.date,
                              reversed_on, note)
     if errors:
         raise ValidationFailed(dict([next(iter(errors.items()))]))  # the first broken rule
+
+
+def issued_fund_quarters(session: Session, fund_ids) -> dict[int, set[Quarter]]:
+    """Per fund, the quarters for which a fund report has been issued (any version)."""
+    ids = sorted(set(fund_ids))
+    issued: dict[int, set[Quarter]] = {fund_id: set() for fund_id in ids}
+    if ids:
+        for fund_id, quarter in session.execute(
+                select(IssuedReport.fund_id, IssuedReport.quarter).distinct()
+                .where(IssuedReport.kind == "fund", IssuedReport.fund_id.in_(ids))):
+            issued[fund_id].add(quarter)
+    return issued
+
+
+def restated_quarter(issued: set[Quarter], entry_on: dt.date, reversed_on: dt.date | None
+                     ) -> Quarter | None:
+    """The issued quarter a reversal would restate (four eyes then apply), or None: the entry's
+    own quarter if its report is issued, else the first issued quarter ending on or after the
+    reversal date (whose since-inception figures the reversal changes)."""
+    own = Quarter.containing(entry_on)
+    if own in issued:
+        return own
+    later = sorted(q for q in issued if reversed_on is not None and q.last_day >= reversed_on)
+    return later[0] if later else None
+
+
+def check_no_restatement(session: Session, actor, fund_id: int, entry_on: dt.date,
+                         reversed_on: dt.date) -> None:
+    """Refuse a signed-in user's direct reversal that restates an issued quarter: it goes
+    through a reversal request and a second person's approval (the operator is exempt)."""
+    if actor.user_id is None:
+        return
+    quarter = restated_quarter(issued_fund_quarters(session, [fund_id])[fund_id], entry_on,
+                               reversed_on)
+    if quarter is not None:
+        raise ValidationFailed(reverses=N_(
+            "the fund report of %(quarter)s has been issued: reversing this entry needs the "
+            "approval of a second person; ask for it on the fund's reverse page", quarter=quarter))

@@ -4,7 +4,9 @@ and inserted in bulk; never changed once imported.
 Keyed by (fund, reference): a reference already in the fund's ledger with the same content is
 unchanged; with other content it is an error (post a reversal instead). ``reverses`` names the
 reference, in the same fund, of the entry a row reverses; a reversal repeats that entry's type,
-amount (and position) and follows the services' rules of reversing.
+amount (and position) and follows the services' rules of reversing. A user's reversal that
+would restate an issued fund report is refused: it needs a second person's approval on the web
+(see services.reversals); the operator's imports are not held.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from app.services.imports.bulk import padded, rows_with_keys
 from app.services.imports.engine import ChunkedHandler, Context, KindResult
 from app.services.imports.lookups import Lookups, no_fund, no_project
 from app.services.investments import open_investment, repayment_errors, type_errors
-from app.services.ledger import reversal_errors
+from app.services.ledger import issued_fund_quarters, restated_quarter, reversal_errors
 
 
 @dataclass(slots=True)
@@ -66,6 +68,8 @@ class LedgerHandler(ChunkedHandler):
                 if values["reverses"]:
                     refs[fund_id].add(values["reverses"])
         existing = self._existing(refs)
+        self.issued = issued_fund_quarters(self.session, refs) \
+            if self.ctx.actor.user_id is not None else {}
         self.reversed = set(self.session.scalars(select(self.table.c.reverses_id).where(
             self.table.c.reverses_id.in_(padded(e.id for e in existing.values()))))) \
             if existing else set()
@@ -145,6 +149,11 @@ class LedgerHandler(ChunkedHandler):
                 self.table.c.fund_id == fund_id, self.table.c.reference == values["reverses"]))
         errors = reversal_errors(original.reverses_id, original.id in self.reversed,
                                  original.on, values["date"], values["note"] or "")
+        if quarter := restated_quarter(self.issued.get(fund_id, set()), original.on,
+                                       values["date"]):
+            errors.setdefault("reverses", []).append(
+                f"the fund report of {quarter} has been issued: this reversal needs a second "
+                "person's approval, so it is not imported; ask for it on the fund's web page")
         for column, mine, theirs in zip(self.content_columns, self._content(record),
                                         original.content, strict=True):
             if column in ("type", "amount", "project_code") and mine != theirs:

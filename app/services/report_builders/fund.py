@@ -183,24 +183,28 @@ def _transactions(transactions: dict, movements: dict) -> list:
          Column("说明", "Note", "left", 1.6)),
         tuple((t["date"], ref, f"{t['project_code']} {t['project_name']}",
                coded(TransactionType, t["type"]), yuan(t["amount"]),
-               _note(t["reverses"], t["note"])) for ref, t in transactions.items()))
+               _note(t["reverses"], t["note"], t.get("restates")))
+        for ref, t in transactions.items()))
     moves = Table(
         (Column("日期", "Date", "left", 1.0), Column("编号", "Reference", "left", 1.3),
          Column("类型", "Type", "left", 1.8), Column("出资人", "Investor", "left", 2.2),
          Column("金额（元）", "Amount (yuan)", "right", 1.5),
          Column("说明", "Note", "left", 1.7)),
         tuple((m["date"], ref, coded(MovementType, m["type"]), m["investor"], yuan(m["amount"]),
-               _note(m["reverses"], m["note"])) for ref, m in movements.items()))
+               _note(m["reverses"], m["note"], m.get("restates")))
+        for ref, m in movements.items()))
     return [Heading("本季度交易", "The quarter's transactions"),
             Paragraph("冲销分录以负数列示。 / Reversing entries are shown as negative amounts."),
             Heading("投资交易", "Investment transactions", 2), entries,
             Heading("资金往来", "Capital movements", 2), moves]
 
 
-def _note(reverses: str | None, note: str) -> str:
-    """The note column: what an entry reverses, then its note."""
+def _note(reverses: str | None, note: str, restates: str | None = None) -> str:
+    """The note column: what an entry reverses (and the issued quarter an approved reversal
+    restates), then its note."""
     head = f"冲销 / reverses {reverses}" if reverses else ""
-    return " · ".join(part for part in (head, note) if part)
+    restated = f"更正 {restates} 已发布数据 / restates issued {restates}" if restates else ""
+    return " · ".join(part for part in (head, restated, note) if part)
 
 
 def _indicators(indicators: dict) -> list:

@@ -20,6 +20,7 @@ from app.models import (
     Movement,
     Project,
     Region,
+    ReversalRequest,
 )
 from app.services.metrics import load_portfolios
 from app.services.report_builders.common import amount_text
@@ -132,10 +133,11 @@ def _transactions(session: Session, fund_id: int, quarter: Quarter) -> dict:
     rows = session.execute(
         select(entry.reference, entry.occurred_on, entry.type, entry.amount, entry.reverses_id,
                reversed_entry.reference, entry.note, Project.code, Project.name,
-               Investment.instrument)
+               Investment.instrument, ReversalRequest.restated_quarter)
         .join(Investment, Investment.id == entry.investment_id)
         .join(Project, Project.id == Investment.project_id)
         .outerjoin(reversed_entry, reversed_entry.id == entry.reverses_id)
+        .outerjoin(ReversalRequest, ReversalRequest.reversal_transaction_id == entry.id)
         .where(entry.fund_id == fund_id,
                entry.occurred_on.between(quarter.first_day, quarter.last_day))
         .order_by(entry.occurred_on, entry.id))
@@ -143,9 +145,14 @@ def _transactions(session: Session, fund_id: int, quarter: Quarter) -> dict:
                   "project_code": code, "project_name": name,
                   "instrument": Instrument(instrument).value,
                   "amount": amount_text(-amount if reverses else amount),
-                  "reverses": reversed_ref, "note": note or ""}
-            for ref, on, kind, amount, reverses, reversed_ref, note, code, name, instrument
-            in rows}
+                  "reverses": reversed_ref, "note": note or "", **_restates(restated)}
+            for ref, on, kind, amount, reverses, reversed_ref, note, code, name, instrument,
+            restated in rows}
+
+
+def _restates(quarter) -> dict:
+    """``restates``: the issued quarter an approved reversal restates (absent for others)."""
+    return {"restates": str(quarter)} if quarter is not None else {}
 
 
 def _movements(session: Session, fund_id: int, quarter: Quarter) -> dict:
@@ -154,13 +161,15 @@ def _movements(session: Session, fund_id: int, quarter: Quarter) -> dict:
     rows = session.execute(
         select(movement.reference, movement.moved_on, movement.type, movement.amount,
                movement.reverses_id, reversed_movement.reference, movement.investor,
-               movement.note)
+               movement.note, ReversalRequest.restated_quarter)
         .outerjoin(reversed_movement, reversed_movement.id == movement.reverses_id)
+        .outerjoin(ReversalRequest, ReversalRequest.reversal_movement_id == movement.id)
         .where(movement.fund_id == fund_id,
                movement.moved_on.between(quarter.first_day, quarter.last_day))
         .order_by(movement.moved_on, movement.id))
     return {ref: {"date": on.isoformat(), "type": MovementType(kind).value,
                   "investor": investor or "",
                   "amount": amount_text(-amount if reverses else amount),
-                  "reverses": reversed_ref, "note": note or ""}
-            for ref, on, kind, amount, reverses, reversed_ref, investor, note in rows}
+                  "reverses": reversed_ref, "note": note or "", **_restates(restated)}
+            for ref, on, kind, amount, reverses, reversed_ref, investor, note, restated
+            in rows}

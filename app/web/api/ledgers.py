@@ -125,7 +125,9 @@ def record_movement(fund_id: int, data):
            summary="Reverse a movement", tag="ledgers", response=MOVEMENT, status=201,
            body=("ReversalInput", REVERSAL_INPUT))
 def reverse_movement(fund_id: int, movement_id: int, data):
-    """Undo a movement by appending its reversal, dated and explained."""
+    """Undo a movement by appending its reversal, dated and explained; 422 (``reversed_on``)
+    when it would restate an issued fund report: that needs a second person's approval on the
+    web page (four eyes), so the API files nothing."""
     db = get_session()
     fund = get_fund(db, g.actor, fund_id, for_edit=True)
     if not any(m.id == movement_id for m in fund.movements):
@@ -182,7 +184,8 @@ def record_transaction(investment_id: int, data):
            "POST", summary="Reverse a transaction", tag="ledgers", response=TRANSACTION,
            status=201, body=("ReversalInput", REVERSAL_INPUT))
 def reverse_transaction(investment_id: int, transaction_id: int, data):
-    """Undo a ledger entry by appending its reversal, dated and explained."""
+    """Undo a ledger entry by appending its reversal, dated and explained; 422
+    (``reversed_on``) when it would restate an issued fund report (approval on the web)."""
     db = get_session()
     investment = investment_service.get_investment(db, g.actor, investment_id, for_edit=True)
     if not any(t.id == transaction_id for t in investment.transactions):

@@ -6,11 +6,11 @@ from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 
 from app.db import get_session
-from app.services import investments
+from app.services import investments, reversals
 from app.services.access import can_edit_fund
 from app.services.errors import NotFound
 from app.web.common import actor, require_sign_in, status_of, submit
-from app.web.funds.forms import ReverseForm
+from app.web.funds.reversals import reverse_page
 from app.web.investments.forms import TransactionForm, ValuationForm
 
 bp = Blueprint("investments", __name__, url_prefix="/investments")
@@ -24,6 +24,8 @@ def show(investment_id: int):
     reversed_ids = {t.reverses_id for t in investment.transactions if t.reverses_id}
     return render_template("investments/show.html", investment=investment,
                            reversed_ids=reversed_ids,
+                           pending_reversals=reversals.pending_entry_ids(get_session(),
+                                                                         investment.fund_id),
                            can_edit=can_edit_fund(actor(), investment.fund_id))
 
 
@@ -44,21 +46,14 @@ def new_transaction(investment_id: int):
 @bp.route("/<int:investment_id>/transactions/<int:transaction_id>/reverse",
           methods=["GET", "POST"])
 def reverse_transaction(investment_id: int, transaction_id: int):
-    """Reverse a ledger entry with a new, opposite entry that names it."""
+    """Reverse a ledger entry with a new, opposite entry that names it (or ask for approval)."""
     db = get_session()
     investment = investments.get_investment(db, actor(), investment_id, for_edit=True)
     entry = next((t for t in investment.transactions if t.id == transaction_id), None)
     if entry is None:
         raise NotFound(f"transaction {transaction_id}")
-    form = ReverseForm()
-    done = submit(
-        form,
-        lambda: investments.reverse_transaction(db, actor(), transaction_id,
-                                                form.reversed_on.data, form.note.data),
-        lambda _t: url_for("investments.show", investment_id=investment_id),
-        _("Transaction reversed."))
-    return done or (render_template("funds/reverse.html", form=form, fund=investment.fund,
-                                    entry=entry), status_of(form))
+    return reverse_page("transaction", investment.fund, entry,
+                        url_for("investments.show", investment_id=investment_id))
 
 
 @bp.route("/<int:investment_id>/valuations/new", methods=["GET", "POST"])
