@@ -9,10 +9,11 @@ from app.db import get_session
 from app.domain.codes import AgreementStatus, SharingMode
 from app.domain.quarter import Quarter
 from app.domain.sharing.words import describe_rule
-from app.services import agreements, reference
+from app.services import agreements, list_pages, reference
 from app.services.errors import ValidationFailed
 from app.services.reference import region_choices
 from app.services.statements import first_quarter, quarter_states
+from app.web import lists
 from app.web.agreements.forms import (
     MAX_TIERS,
     CoveredForm,
@@ -39,9 +40,16 @@ def rule_words(agreement, language: str) -> dict[str, str]:
 
 @bp.route("/")
 def index():
-    """The agreements in the user's scope."""
-    return render_template("agreements/index.html",
-                           rows=agreements.list_agreements(get_session(), actor()))
+    """A page of the agreements in the user's scope, filtered and sorted as the URL says."""
+    db = get_session()
+    state = lists.ListState("agreements.index",
+                            lists.read_args("q", "status", "party_region"), "code")
+    status = lists.parse_choice(state, "status", AgreementStatus)
+    lists.load(state, lambda **paging: list_pages.agreements_page(db, actor(), **paging),
+               {"party_region": "region"}, search=state.value("q"), status=status,
+               party_region=state.value("party_region"))
+    return render_template("agreements/index.html", state=state,
+                           statuses=lists.choices(AgreementStatus)), state.status
 
 
 @bp.route("/new", methods=["GET", "POST"])

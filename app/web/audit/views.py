@@ -2,49 +2,32 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
 from app.db import get_session
 from app.domain.codes import Role
-from app.services import audit
+from app.services import audit, list_pages
 from app.services.access import require_role
+from app.web import lists
 from app.web.common import actor, require_sign_in
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 bp.before_request(require_sign_in)
-PAGE = 100
-
-
-def _date_arg(name: str, errors: dict) -> dt.date | None:
-    text = request.args.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        errors[name] = f'"{text}" is not a date like 2026-09-30'
-        return None
 
 
 @bp.route("/")
 def index():
-    """The newest entries first; filters by entity, id, user and dates stay in the URL."""
-    errors: dict[str, str] = {}
-    where = audit.AuditFilter(
-        entity=request.args.get("entity", "").strip(),
-        entity_id=request.args.get("entity_id", "").strip(),
-        actor=request.args.get("actor", "").strip(),
-        since=_date_arg("since", errors), until=_date_arg("until", errors))
-    before = request.args.get("before", "")
+    """A page of the trail, newest first; filters by entity, id, user and dates stay in the URL."""
     db = get_session()
-    rows = audit.list_entries(db, actor(), where, limit=PAGE,
-                              before_seq=int(before) if before.isdigit() else None)
-    return render_template("audit/index.html", rows=rows, where=where, errors=errors,
-                           entities=audit.entities(db), describe=audit.describe,
-                           next_before=rows[-1].seq if len(rows) == PAGE else None), \
-        422 if errors else 200
+    state = lists.ListState("audit.index", lists.read_args(
+        "entity", "entity_id", "actor", "since", "until"), "-time")
+    since, until = lists.parse_date(state, "since"), lists.parse_date(state, "until")
+    lists.load(state, lambda **paging: list_pages.audit_page(db, actor(), **paging), {},
+               entity=state.value("entity"), entity_id=state.value("entity_id"),
+               user=state.value("actor"), since=since, until=until)
+    return render_template("audit/index.html", state=state,
+                           entities=[(e, e) for e in audit.entities(db)],
+                           describe=audit.describe), state.status
 
 
 @bp.route("/verify")

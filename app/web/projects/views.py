@@ -6,10 +6,11 @@ from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 
 from app.db import get_session
-from app.domain.codes import Role
-from app.services import projects
+from app.domain.codes import ProjectStatus, Role
+from app.services import list_pages, projects
 from app.services.access import can_edit_project, get_project, require_role
 from app.services.reference import industry_choices, region_choices
+from app.web import lists
 from app.web.common import actor, require_sign_in, status_of, submit
 from app.web.projects.forms import ProjectForm
 
@@ -28,9 +29,17 @@ def _with_choices(form: ProjectForm) -> ProjectForm:
 
 @bp.route("/")
 def index():
-    """The projects in the user's scope."""
-    rows = projects.list_projects(get_session(), actor())
-    return render_template("projects/index.html", rows=rows)
+    """A page of the projects in the user's scope, filtered and sorted as the URL says."""
+    db = get_session()
+    state = lists.ListState("projects.index", lists.read_args(
+        "q", "source_region", "destination_region", "status"), "code")
+    status = lists.parse_choice(state, "status", ProjectStatus)
+    lists.load(state, lambda **paging: list_pages.projects_page(db, actor(), **paging),
+               {"source_region": "region", "destination_region": "region"},
+               search=state.value("q"), source_region=state.value("source_region"),
+               destination_region=state.value("destination_region"), status=status)
+    return render_template("projects/index.html", state=state,
+                           statuses=lists.choices(ProjectStatus)), state.status
 
 
 @bp.route("/new", methods=["GET", "POST"])
