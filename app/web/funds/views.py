@@ -6,34 +6,50 @@ from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 
 from app.db import get_session
-from app.domain.codes import Role
-from app.services import funds, investments, metrics
+from app.domain.codes import FundClass, FundStatus, Role
+from app.services import funds, investments, list_pages, metrics, reversals
 from app.services.access import can_edit_fund, get_fund, require_role
 from app.services.errors import NotFound
+from app.services.flows import fund_flows
 from app.services.projects import list_projects
 from app.services.reference import region_choices
-from app.web.charts import line_chart
+from app.web import lists
+from app.web.charts import deployment_table, line_chart
 from app.web.common import actor, quarter_arg, require_sign_in, status_of, submit
+from app.web.flow_chart import flow_chart, flow_table
 from app.web.funds.forms import (
     CommitmentForm,
     FundForm,
     InvestmentForm,
     MovementForm,
-    ReverseForm,
 )
+from app.web.funds.reversals import reverse_page
 
 bp = Blueprint("funds", __name__, url_prefix="/funds")
 bp.before_request(require_sign_in)
 
 TEN_THOUSAND = 10_000
+FUND_FILTERS = ("q", "sponsor_region", "status", "fund_class")
 
 
 @bp.route("/")
 def index():
-    """The funds in the user's scope with their key figures as of the quarter end."""
+    """A page of the funds in the user's scope (filtered, sorted), with the key figures of the
+    page's funds as of the quarter end."""
     quarter = quarter_arg()
-    rows = metrics.funds_overview(get_session(), actor(), quarter.last_day)
-    return render_template("funds/index.html", rows=rows, quarter=quarter)
+    db = get_session()
+    state = lists.ListState("funds.index", lists.read_args(*FUND_FILTERS, "quarter"), "code")
+    status = lists.parse_choice(state, "status", FundStatus)
+    fund_class = lists.parse_choice(state, "fund_class", FundClass)
+    lists.load(state, lambda **paging: list_pages.funds_page(db, actor(), **paging),
+               {"sponsor_region": "region"}, search=state.value("q"),
+               sponsor_region=state.value("sponsor_region"), status=status,
+               fund_class=fund_class)
+    figures = list_pages.fund_figures(db, state.rows, quarter.last_day)
+    return render_template("funds/index.html", state=state, quarter=quarter,
+                           rows=[(f, figures[f.id]) for f in state.rows],
+                           statuses=lists.choices(FundStatus),
+                           classes=lists.choices(FundClass)), state.status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -71,15 +87,21 @@ def show(fund_id: int):
     board = metrics.fund_dashboard(db, actor(), fund_id, quarter)
     labels = [str(q) for q, _m in board.series]
     chart = line_chart(labels, [
+        (_("Committed"), [m.committed for _q, m in board.series]),
         (_("Paid-in"), [m.paid_in for _q, m in board.series]),
         (_("Disbursed"), [m.disbursed for _q, m in board.series]),
-        (_("NAV"), [m.nav for _q, m in board.series]),
-    ], unit_label=_("10,000 yuan (万元)"), divisor=TEN_THOUSAND)
+    ], unit_label=_("10,000 yuan (万元)"), divisor=TEN_THOUSAND,
+        title=_("Deployment over the quarters"), x_label=_("Quarter (figures at its end)"))
     fund = board.fund
+    flows = fund_flows(db, actor(), fund.id)
     return render_template(
         "funds/show.html", board=board, fund=fund, chart=chart,
+        deployment_table=deployment_table(board.series),
+        flows_svg=flow_chart(flows, _("Where the fund's projects moved from and to")),
+        flows_table=flow_table(flows),
         can_edit=can_edit_fund(actor(), fund.id),
-        managers=funds.fund_managers(db, fund.id), quarter=quarter)
+        managers=funds.fund_managers(db, fund.id), quarter=quarter,
+        pending_reversals=reversals.pending_entry_ids(db, fund.id))
 
 
 @bp.route("/<int:fund_id>/commitments/new", methods=["GET", "POST"])
@@ -109,21 +131,14 @@ def new_movement(fund_id: int):
 
 @bp.route("/<int:fund_id>/movements/<int:movement_id>/reverse", methods=["GET", "POST"])
 def reverse_movement(fund_id: int, movement_id: int):
-    """Reverse a movement with a new, opposite entry that names it."""
+    """Reverse a movement with a new, opposite entry that names it (or ask for approval)."""
     db = get_session()
     fund = get_fund(db, actor(), fund_id, for_edit=True)
     movement = next((m for m in fund.movements if m.id == movement_id), None)
     if movement is None:
         raise NotFound(f"movement {movement_id}")
-    form = ReverseForm()
-    done = submit(
-        form,
-        lambda: funds.reverse_movement(db, actor(), movement_id, form.reversed_on.data,
-                                       form.note.data),
-        lambda _m: url_for("funds.show", fund_id=fund_id) + "#movements",
-        _("Movement reversed."))
-    return done or (render_template("funds/reverse.html", form=form, fund=fund, entry=movement),
-                    status_of(form))
+    return reverse_page("movement", fund, movement,
+                        url_for("funds.show", fund_id=fund_id) + "#movements")
 
 
 @bp.route("/<int:fund_id>/investments/new", methods=["GET", "POST"])

@@ -1,18 +1,28 @@
-"""The start page."""
+"""The start page: each role's figures and to-dos, and the transfer flows in the user's scope."""
 
 from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import gettext as _
 
-from app.web.common import actor, require_sign_in
+from app.db import get_session
+from app.domain.quarter import Quarter
+from app.services.home import home_page
+from app.web.charts import in_wan
+from app.web.common import actor, require_sign_in, today
+from app.web.flow_chart import flow_chart, flow_table
 
 bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
 def index():
-    """The start page of the signed-in user, or the sign-in page."""
+    """The home page of the signed-in user's roles, or the sign-in page."""
     if require_sign_in():
         return redirect(url_for("auth.sign_in"))
-    return render_template("home/index.html", actor=actor())
+    page = home_page(get_session(), actor(), Quarter.containing(today()))
+    return render_template(
+        "home/index.html", actor=actor(), page=page,
+        flows_svg=flow_chart(page.flows, _("Transfer flows between macro-regions")),
+        flows_table=flow_table(page.flows), wan=in_wan)
 
 
 @bp.route("/health")
