@@ -5,10 +5,16 @@ Test data is built through the same services users go through (see ``tests/facto
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
@@ -19,11 +25,38 @@ from app.models.database import make_engine
 from app.services import reference, schema, users
 
 SAMPLE_REGIONS = Path(__file__).resolve().parents[1] / "app" / "data" / "regions_sample.csv"
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "app" / "translations"
+
+
+class EnglishReadingClient(FlaskClient):
+    """A test client whose browser asks for English: the suite's assertions read the English
+    msgids. Tests of the Chinese interface send their own Accept-Language or sign in a zh user."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+
+def compile_catalogues() -> None:
+    """Compile each .po catalogue whose .mo is missing or older (as `make translations` does), so
+    a bare `pytest` works too; written to a temporary file and renamed, safe for parallel runs."""
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalogue = read_po(source)
+        handle, temporary = tempfile.mkstemp(dir=po.parent, suffix=".mo.tmp")
+        with os.fdopen(handle, "wb") as target:
+            write_mo(target, catalogue)
+        os.replace(temporary, mo)
 
 
 def pytest_configure(config):
     # argon2id with cheap parameters: the same algorithm and code path, a fraction of the cost.
     users._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    compile_catalogues()
+    Flask.test_client_class = EnglishReadingClient
 
 
 @pytest.fixture(scope="session")

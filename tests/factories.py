@@ -51,12 +51,14 @@ def make_project(db, code: str | None = None, source: str = "440306",
     return projects.create_project(db, SYSTEM, projects.ProjectData(**data))
 
 
-def make_user(db, role: Role, scope: str | None = None, email: str | None = None):
+def make_user(db, role: Role, scope: str | None = None, email: str | None = None,
+              locale: str = "en"):
     """A user with one role; ``scope`` is a fund code, a region code or None."""
     email = email or f"{role.value.lower()}{next(_numbers)}@example.cn"
     spec = (users.GrantSpec(role, fund_code=scope) if role is Role.FUND_MANAGER
             else users.GrantSpec(role, region_code=scope))
-    user = users.create_user(db, email, email.split("@")[0], PASSWORD, [spec])
+    # English, unlike a real new user (zh): the suite's assertions read the English msgids.
+    user = users.create_user(db, email, email.split("@")[0], PASSWORD, [spec], locale=locale)
     return user
 
 

@@ -157,3 +157,51 @@ def format_percent(value: Fraction | Decimal | None) -> str:
         return DASH
     hundred_times = value * 100 if isinstance(value, Fraction) else Decimal(value).scaleb(2)
     return f"{round_half_up(hundred_times, 2):,.2f} %"
+
+
+WAN = Decimal(10_000)
+"""万: ten thousand yuan, the unit of most official fund figures (万元)."""
+
+YI = Decimal(100_000_000)
+"""亿: a hundred million yuan (亿元)."""
+
+
+def format_number(value: Number | None, places: int | None = None) -> str:
+    """A quantity with thousands commas ("12,345.6"); all its digits, or ``places`` decimals
+    rounded half up when given; None → "—"."""
+    if value is None:
+        return DASH
+    if places is not None:
+        return f"{round_half_up(value, places):,.{places}f}"
+    if isinstance(value, Fraction):
+        return f"{round_half_up(value, 2):,.2f}"
+    return f"{_without_negative_zero(Decimal(_exact(value))):,f}"
+
+
+def compact_yuan(value: Number) -> tuple[Decimal, str]:
+    """Yuan in the largest Chinese unit that keeps the figure at or above one, two places half
+    up: (1.23, "亿元") for 123,456,789; (4,560.00, "万元") for 45,600,000; (999.50, "元")."""
+    for places, unit in ((0, "元"), (4, "万元"), (8, "亿元")):
+        scaled = value / 10**places if isinstance(value, Fraction) \
+            else Decimal(_exact(value)).scaleb(-places)  # exact: only the exponent moves
+        rounded = round_half_up(scaled, 2)
+        if abs(rounded) < WAN or places == 8:  # 9,999.995 元 rounds to 10,000.00: 1.00 万元
+            return rounded, unit
+    raise AssertionError("unreachable")
+
+
+def format_compact_yuan(value: Number | None) -> str:
+    """Yuan as "1.23 亿元" / "4,560.00 万元" / "999.50 元" (see compact_yuan); None → "—"."""
+    if value is None:
+        return DASH
+    number, unit = compact_yuan(value)
+    return f"{number:,.2f} {unit}"
+
+
+def format_wan(value: Number | None) -> str:
+    """Yuan shown in 万元 (ten thousands), two places half up: 45,678,901 → "4,567.89";
+    None → "—". For tables whose header names the unit."""
+    if value is None:
+        return DASH
+    scaled = value / 10_000 if isinstance(value, Fraction) else Decimal(_exact(value)).scaleb(-4)
+    return f"{round_half_up(scaled, 2):,.2f}"

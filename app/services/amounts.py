@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from app.domain.messages import N_
 from app.domain.money import AmountError, to_minor_units
 
 FEN = Decimal("0.01")
@@ -17,15 +18,16 @@ def amount_errors(value: Decimal | None, *, positive: bool = False, quantum: Dec
     """Messages for an amount that is missing, not a whole multiple of ``quantum`` (yuan: the
     fen), negative, or — with ``positive`` — zero. Empty when the amount may be stored."""
     if value is None:
-        return ["is required"] if required else []
+        return [N_("is required")] if required else []
     try:
         to_minor_units(value, quantum)
     except (AmountError, TypeError):
-        return [f"{value} is not a whole multiple of {quantum}"]
+        return [N_("%(value)s is not a whole multiple of %(quantum)s", value=value,
+                   quantum=quantum)]
     if abs(value) >= LARGEST:
-        return [f"{value} is too large (at most 14 digits before the point)"]
+        return [N_("%(value)s is too large (at most 14 digits before the point)", value=value)]
     if positive and value <= 0:
-        return [f"{value} is not a positive amount"]
+        return [N_("%(value)s is not a positive amount", value=value)]
     if value < 0:
-        return [f"{value} is negative"]
+        return [N_("%(value)s is negative", value=value)]
     return []

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from app.domain.messages import N_
 from app.domain.quarter import Quarter
 from app.models import Agreement, Fund, IssuedReport, IssuedReportContent, Region
 from app.models.base import utcnow
@@ -91,15 +92,17 @@ def issue(session: Session, actor: Actor, kind: str, code: str, quarter: Quarter
     builder.check_issuer(session, actor, subject, quarter)
     issued_at = utcnow()
     if kind != "statement" and quarter.last_day >= issued_at.date():
-        raise ValidationFailed(quarter=f"{quarter} has not ended yet: its report is issued "
-                                       "after the quarter (download a draft meanwhile)")
+        raise ValidationFailed(quarter=N_("%(quarter)s has not ended yet: its report is issued "
+                                          "after the quarter (download a draft meanwhile)",
+                                          quarter=quarter))
     data = builder.collect(session, subject, quarter)
     fingerprint = fingerprint_of(data)
     previous = latest(session, kind, subject.code, quarter)
     if previous is not None and previous.fingerprint == fingerprint:
-        raise ValidationFailed(report=f"nothing changed since version {previous.version} "
-                                      f"(issued {previous.issued_at:%Y-%m-%d}): it stands as "
-                                      "issued, so no new version was made")
+        raise ValidationFailed(report=N_(
+            "nothing changed since version %(version)s (issued %(day)s): it stands as issued, "
+            "so no new version was made", version=previous.version,
+            day=f"{previous.issued_at:%Y-%m-%d}"))
     changes = diff(_stored_data(previous), data, builder.SECTIONS) if previous else ()
     version = previous.version + 1 if previous else 1
     info = IssueInfo(version, issued_at, actor.label, previous.version if previous else None,
@@ -118,8 +121,8 @@ def issue(session: Session, actor: Actor, kind: str, code: str, quarter: Quarter
     try:
         session.flush()
     except IntegrityError as exc:  # the same version issued by someone else at the same moment
-        raise Conflict(f"version {version} was issued by someone else at the same moment; "
-                       "nothing was stored: reload and check it") from exc
+        raise Conflict(N_("version %(version)s was issued by someone else at the same moment; "
+                          "nothing was stored: reload and check it", version=version)) from exc
     return report
 
 

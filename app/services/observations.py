@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain.codes import AgreementStatus, QuarterState, Role
+from app.domain.messages import N_
 from app.domain.money import AmountError, to_minor_units
 from app.domain.quarter import Quarter
 from app.domain.regions import subtree_prefix
@@ -78,18 +79,19 @@ def value_errors(indicator: IndicatorDefinition, value: Decimal) -> list[str]:
     try:
         to_minor_units(value, indicator.quantum_decimal)
     except AmountError:
-        return [f"{value} is not a whole multiple of {indicator.quantum} {indicator.unit}"]
+        return [N_("%(value)s is not a whole multiple of %(quantum)s %(unit)s", value=value,
+                   quantum=indicator.quantum, unit=indicator.unit)]
     if abs(value) >= LARGEST:
-        return [f"{value} is too large (at most 14 digits before the point)"]
+        return [N_("%(value)s is too large (at most 14 digits before the point)", value=value)]
     return []
 
 
 def correction_errors(is_correction: bool, value: Decimal | None, reason: str) -> list[str]:
     """Messages if a change to a closed quarter removes its value or gives no reason."""
     if is_correction and value is None:
-        return ["a closed quarter's value cannot be removed; enter 0 with a reason"]
+        return [N_("a closed quarter's value cannot be removed; enter 0 with a reason")]
     if is_correction and not reason.strip():
-        return ["this quarter is closed: say why the value is corrected"]
+        return [N_("this quarter is closed: say why the value is corrected")]
     return []
 
 
@@ -114,7 +116,7 @@ def enter_observations(session: Session, actor: Actor, quarter: Quarter,
     for entry in entries:
         key = f"{entry.project_code}.{entry.indicator}"
         if key in seen:
-            errors[key] = ["is given twice"]
+            errors[key] = [N_("is given twice")]
             continue
         seen.add(key)
         project = projects.get(entry.project_code)
@@ -122,7 +124,7 @@ def enter_observations(session: Session, actor: Actor, quarter: Quarter,
             raise NotFound(f"project {entry.project_code}")
         indicator = indicators.get(entry.indicator)
         if indicator is None:
-            errors[key] = [f'"{entry.indicator}" is not an indicator']
+            errors[key] = [N_('"%(code)s" is not an indicator', code=entry.indicator)]
             continue
         current = existing.get((project.id, indicator.code))
         if entry.value is not None and (problems := value_errors(indicator, entry.value)):
@@ -212,7 +214,7 @@ def observation_grid(session: Session, actor: Actor, agreement: Agreement, quart
     """The covered projects × ruled indicators of an agreement for one quarter, with the
     ``history`` previous quarters alongside (None where nothing was entered: missing)."""
     if agreement.status is AgreementStatus.DRAFT:
-        raise ValidationFailed(status="observations are entered for signed agreements")
+        raise ValidationFailed(status=N_("observations are entered for signed agreements"))
     indicators = sorted((r.indicator for r in agreement.rules), key=lambda i: (i.position, i.code))
     previous = [quarter - k for k in range(history, 0, -1)]
     project_ids = [c.project_id for c in agreement.covered]

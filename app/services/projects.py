@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain.codes import CooperationMode, Intensity, ProjectStatus, Role
+from app.domain.messages import N_
 from app.domain.uscc import UsccError, validate_uscc
 from app.models import Project
 from app.services.access import Actor, get_project, project_filter
@@ -48,19 +49,20 @@ def _check(data: ProjectData) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for field in ("code", "name", "enterprise"):
         if not getattr(data, field).strip():
-            errors[field] = ["is required"]
+            errors[field] = [N_("is required")]
     if data.uscc.strip():
         try:
             validate_uscc(data.uscc)
         except UsccError as exc:
             errors["uscc"] = [str(exc)]
     if data.source_region.strip() and data.source_region.strip() == data.destination_region.strip():
-        errors["destination_region"] = ["must differ from the source region"]
+        errors["destination_region"] = [N_("must differ from the source region")]
     for field in ("planned_investment", "land_area"):
         if problems := amount_errors(getattr(data, field), required=False):
             errors[field] = problems
     if data.planned_jobs is not None and not 0 <= data.planned_jobs <= MAX_JOBS:
-        errors["planned_jobs"] = [f"{data.planned_jobs} is not between 0 and {MAX_JOBS:,}"]
+        errors["planned_jobs"] = [N_("%(value)s is not between 0 and %(max)s",
+                                     value=data.planned_jobs, max=f"{MAX_JOBS:,}")]
     if data.is_two_high and not data.capacity_replacement_ref.strip():
         errors["capacity_replacement_ref"] = [
             "a two-high project needs its capacity-replacement reference"
@@ -89,10 +91,10 @@ def update_project(session: Session, actor: Actor, project_id: int, version: int
     """Change a project's attributes; Conflict if it changed since ``version`` was read."""
     project = get_project(session, actor, project_id, for_edit=True)
     if project.version != version:
-        raise Conflict(
+        raise Conflict(N_(
             "This project was changed by someone else while you were editing. "
             "Your changes were not saved: reload to see theirs, then apply yours again."
-        )
+        ))
     errors = _check(data)
     if data.code.strip() != project.code:
         errors.setdefault("code", []).append("the code of a project cannot change")

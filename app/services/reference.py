@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain import regions
+from app.domain.messages import N_
 from app.models import IndicatorDefinition, IndustryDivision, Region
 from app.services.errors import NotFound, ValidationFailed
 
@@ -17,7 +18,7 @@ def region_by_code(session: Session, code: str | None, field: str) -> Region:
     code = (code or "").strip()
     region = session.scalar(select(Region).where(Region.code == code)) if code else None
     if region is None:
-        raise ValidationFailed({field: [f'"{code}" is not a known region code']})
+        raise ValidationFailed({field: [N_('"%(value)s" is not a known region code', value=code)]})
     return region
 
 
@@ -27,7 +28,8 @@ def industry_by_code(session: Session, code: str | None, field: str = "industry"
     code = (code or "").strip().zfill(2) if (code or "").strip().isdigit() else (code or "")
     division = session.get(IndustryDivision, code) if code else None
     if division is None:
-        raise ValidationFailed({field: [f'"{code}" is not a GB/T 4754-2017 division code']})
+        raise ValidationFailed({field: [N_('"%(value)s" is not a GB/T 4754-2017 division code',
+                                           value=code)]})
     return division
 
 

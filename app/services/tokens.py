@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.domain.messages import N_
 from app.models import ApiToken, User
 from app.models.audit import append_entries
 from app.models.base import utcnow
@@ -46,9 +47,9 @@ def create_token(session: Session, user_id: int, name: str) -> NewToken:
     """A new token of the user, named to tell it apart (say, the system that will use it)."""
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed(name="is required")
+        raise ValidationFailed(name=N_("is required"))
     if len(name) > MAX_NAME_LENGTH:
-        raise ValidationFailed(name=f"is longer than {MAX_NAME_LENGTH} characters")
+        raise ValidationFailed(name=N_("is longer than %(n)s characters", n=MAX_NAME_LENGTH))
     user = get_user(session, user_id)
     if not user.is_active:
         raise NotFound(f"user {user_id}")

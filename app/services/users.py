@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.domain.codes import Role
+from app.domain.messages import N_
 from app.models import Fund, Region, RoleGrant, SignInAttempt, User
 from app.models.audit import append_entries
 from app.models.base import utcnow
@@ -47,7 +48,7 @@ def validate_password(password: str, field: str = "password") -> None:
     """Refuse passwords that are too short."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
-            {field: [f"must be at least {MIN_PASSWORD_LENGTH} characters long"]}
+            {field: [N_("must be at least %(n)s characters long", n=MIN_PASSWORD_LENGTH)]}
         )
 
 
@@ -56,12 +57,13 @@ def create_user(session: Session, email: str, name: str, password: str,
     """Add a user with hashed password and role grants; raise ValidationFailed naming the field."""
     email = (email or "").strip().lower()
     if not _EMAIL.match(email):
-        raise ValidationFailed(email=f'"{email}" is not an e-mail address')
+        raise ValidationFailed(email=N_('"%(email)s" is not an e-mail address', email=email))
     if session.scalar(select(User.id).where(User.email == email)):
-        raise ValidationFailed(email=f"a user with e-mail {email} exists already")
+        raise ValidationFailed(email=N_("a user with e-mail %(email)s exists already",
+                                        email=email))
     validate_password(password)
     if not grants:
-        raise ValidationFailed(role="choose at least one role")
+        raise ValidationFailed(role=N_("choose at least one role"))
     user = User(email=email, name=(name or email).strip(), password_hash=hash_password(password),
                 locale=locale)
     session.add(user)
@@ -75,19 +77,21 @@ def _grant(session: Session, spec: GrantSpec) -> RoleGrant:
     grant = RoleGrant(role=spec.role.value)
     if spec.role is Role.FUND_MANAGER:
         if not spec.fund_code:
-            raise ValidationFailed(scope="a fund manager's scope is a fund code")
+            raise ValidationFailed(scope=N_("a fund manager's scope is a fund code"))
         fund = session.scalar(select(Fund).where(Fund.code == spec.fund_code))
         if fund is None:
-            raise ValidationFailed(scope=f'no fund has the code "{spec.fund_code}"')
+            raise ValidationFailed(scope=N_('no fund has the code "%(code)s"',
+                                            code=spec.fund_code))
         grant.fund = fund
     elif spec.role in (Role.FINANCE_BUREAU, Role.AUDITOR):
         if spec.region_code:
             region = session.scalar(select(Region).where(Region.code == spec.region_code))
             if region is None:
-                raise ValidationFailed(scope=f'no region has the code "{spec.region_code}"')
+                raise ValidationFailed(scope=N_('no region has the code "%(code)s"',
+                                                code=spec.region_code))
             grant.region = region
         elif spec.role is Role.FINANCE_BUREAU:
-            raise ValidationFailed(scope="a finance bureau's scope is a region code")
+            raise ValidationFailed(scope=N_("a finance bureau's scope is a region code"))
     return grant
 
 
@@ -96,9 +100,9 @@ def set_grants(session: Session, user_id: int, version: int, grants: list[GrantS
     """Replace a user's role grants and active flag (administrators only)."""
     user = get_user(session, user_id)
     if user.version != version:
-        raise Conflict("the user was changed by someone else; reload and try again")
+        raise Conflict(N_("the user was changed by someone else; reload and try again"))
     if not grants:
-        raise ValidationFailed(role="choose at least one role")
+        raise ValidationFailed(role=N_("choose at least one role"))
     new = [_grant(session, spec) for spec in grants]
     user.grants.clear()
     session.flush()
@@ -114,7 +118,7 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> N
     """Change one's own password after checking the current one."""
     user = get_user(session, user_id)
     if not _check_password(user.password_hash, current):
-        raise ValidationFailed({"current_password": ["is not your current password"]})
+        raise ValidationFailed({"current_password": [N_("is not your current password")]})
     validate_password(new, "new_password")
     user.password_hash = hash_password(new)
     session.flush()
@@ -123,18 +127,20 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> N
 def set_locale(session: Session, user_id: int, locale: str) -> None:
     """Remember the user's interface language (``zh`` or ``en``)."""
     if locale not in ("zh", "en"):
-        raise ValidationFailed(locale=f'"{locale}" is not a supported language')
+        raise ValidationFailed(locale=N_('"%(locale)s" is not a supported language',
+                                         locale=locale))
     get_user(session, user_id).locale = locale
     session.flush()
 
 
 def get_user(session: Session, user_id: int) -> User:
-    """A user with their grants loaded, or NotFound."""
+    """A user with their grants loaded, or NotFound: one joined query, because every signed-in
+    request starts here (two fewer round trips than loading the grants separately)."""
     user = session.scalars(
         select(User).where(User.id == user_id)
-        .options(selectinload(User.grants).selectinload(RoleGrant.region),
-                 selectinload(User.grants).selectinload(RoleGrant.fund))
-    ).first()
+        .options(joinedload(User.grants).joinedload(RoleGrant.region),
+                 joinedload(User.grants).joinedload(RoleGrant.fund))
+    ).unique().first()
     if user is None:
         raise NotFound(f"user {user_id}")
     return user

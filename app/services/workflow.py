@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from app.domain.codes import AgreementStatus, PartyRole, QuarterState, ReviewKind, Role
 from app.domain.hashchain import canonical_json
+from app.domain.messages import N_
 from app.domain.quarter import Quarter
 from app.models import (
     AgreementQuarter,
@@ -24,10 +25,15 @@ from app.services.agreements import get_agreement, party_in_scope
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.statements import (
     Statement,
+    cached_statement,
     compute_statement,
     first_quarter,
     quarter_states,
 )
+
+_STATE_WORDS = {QuarterState.OPEN: N_("open"), QuarterState.SUBMITTED: N_("submitted"),
+                QuarterState.CLOSED: N_("closed")}
+"""A quarter's state as a word of a message (translated by the web)."""
 
 
 def agreement_quarter(session: Session, agreement_id: int, quarter: Quarter) -> AgreementQuarter:
@@ -58,24 +64,26 @@ def statement_of(session: Session, agreement, quarter: Quarter
     aq = quarter_states(session, agreement.id).get(quarter)
     if aq is not None and aq.state is QuarterState.CLOSED and aq.statement_json:
         return Statement.from_data(json.loads(aq.statement_json), aq.fingerprint), aq
-    return compute_statement(session, agreement, quarter), aq
+    return cached_statement(session, agreement, quarter), aq
 
 
 def submit(session: Session, actor: Actor, agreement_id: int, quarter: Quarter) -> AgreementQuarter:
     """The destination bureau says the quarter's observations are complete."""
     agreement = get_agreement(session, actor, agreement_id)
     if agreement.status is not AgreementStatus.ACTIVE:
-        raise ValidationFailed(status="only a signed (active) agreement has quarters to submit")
+        raise ValidationFailed(status=N_("only a signed (active) agreement has quarters to submit"))
     destinations = [p for p in agreement.parties if p.role is PartyRole.DESTINATION]
     if not any(party_in_scope(actor, p) for p in destinations or agreement.parties):
         raise NotFound(f"agreement {agreement_id}")
     start = first_quarter(agreement)
     if start is None or quarter < start:
-        raise ValidationFailed(quarter=f"the agreement's first quarter is {start}")
+        raise ValidationFailed(quarter=N_("the agreement's first quarter is %(quarter)s",
+                                          quarter=start))
     _require_previous_closed(session, agreement.id, start, quarter)
     aq = agreement_quarter(session, agreement.id, quarter)
     if aq.state is not QuarterState.OPEN:
-        raise ValidationFailed(state=f"{quarter} is {aq.state.value.lower()}, not open")
+        raise ValidationFailed(state=N_("%(quarter)s is %(state)s, not open", quarter=quarter,
+                                        state=_STATE_WORDS[aq.state]))
     aq.state = QuarterState.SUBMITTED
     aq.submitted_by_id = actor.user_id
     aq.submitted_at = utcnow()
@@ -91,7 +99,8 @@ def _require_previous_closed(session: Session, agreement_id: int, start: Quarter
     states = quarter_states(session, agreement_id)
     if previous >= start and (previous not in states
                               or states[previous].state is not QuarterState.CLOSED):
-        raise ValidationFailed(quarter=f"{previous} must be closed first: quarters close in order")
+        raise ValidationFailed(quarter=N_(
+            "%(quarter)s must be closed first: quarters close in order", quarter=previous))
 
 
 def confirm(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
@@ -105,18 +114,20 @@ def confirm(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
         raise NotFound(f"party {party_code}")
     aq = agreement_quarter(session, agreement.id, quarter)
     if aq.state is not QuarterState.SUBMITTED:
-        raise ValidationFailed(state=f"{quarter} is {aq.state.value.lower()}, not submitted")
+        raise ValidationFailed(state=N_("%(quarter)s is %(state)s, not submitted", quarter=quarter,
+                                        state=_STATE_WORDS[aq.state]))
     statement = compute_statement(session, agreement, quarter)
     if fingerprint != statement.fingerprint or fingerprint != aq.fingerprint:
-        raise Conflict("The statement changed since you opened it. Nothing was confirmed: "
-                       "reload it, check it again and confirm.")
+        raise Conflict(N_("The statement changed since you opened it. Nothing was confirmed: "
+                          "reload it, check it again and confirm."))
     if any(c.party_id == party.id for c in aq.confirmations):
-        raise ValidationFailed(party=f"{party.region.name} has confirmed already")
+        raise ValidationFailed(party=N_("%(party)s has confirmed already",
+                                        party=party.region.name))
     confirmers = {c.user_id for c in aq.confirmations} | {actor.user_id}
     is_last = len(aq.confirmations) + 1 == len(agreement.parties)
     if is_last and confirmers == {aq.submitted_by_id}:
-        raise ValidationFailed(party="four eyes: the person who submitted cannot be the only "
-                                     "one to confirm")
+        raise ValidationFailed(party=N_("four eyes: the person who submitted cannot be the only "
+                                        "one to confirm"))
     if is_last:
         _require_previous_closed(session, agreement.id, first_quarter(agreement), quarter)
     aq.confirmations.append(Confirmation(party=party, user_id=actor.user_id,
@@ -154,14 +165,15 @@ def reopen(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
     require_role(actor, Role.ADMIN)
     agreement = get_agreement(session, actor, agreement_id)
     if not reason.strip():
-        raise ValidationFailed(reason="say why the quarter is reopened")
+        raise ValidationFailed(reason=N_("say why the quarter is reopened"))
     states = quarter_states(session, agreement.id)
     aq = agreement_quarter(session, agreement.id, quarter) if quarter in states else None
     if aq is None or aq.state is not QuarterState.CLOSED:
-        raise ValidationFailed(quarter=f"{quarter} is not closed")
+        raise ValidationFailed(quarter=N_("%(quarter)s is not closed", quarter=quarter))
     later = [q for q, s in states.items() if q > quarter and s.state is QuarterState.CLOSED]
     if later:
-        raise ValidationFailed(quarter=f"reopen {max(later)} first: quarters reopen in order")
+        raise ValidationFailed(quarter=N_("reopen %(quarter)s first: quarters reopen in order",
+                                          quarter=max(later)))
     session.execute(delete(FrozenAllocation).where(FrozenAllocation.agreement_id == agreement.id,
                                                    FrozenAllocation.quarter == quarter))
     aq.state = QuarterState.OPEN
@@ -186,7 +198,7 @@ def review(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
     require_role(actor, Role.AUDITOR)
     agreement = get_agreement(session, actor, agreement_id)
     if kind is ReviewKind.QUERY and not comment.strip():
-        raise ValidationFailed(comment="a query needs a comment")
+        raise ValidationFailed(comment=N_("a query needs a comment"))
     aq = agreement_quarter(session, agreement.id, quarter)
     entry = Review(agreement_quarter=aq, kind=kind, comment=comment.strip(),
                    auditor_id=actor.user_id)
@@ -204,9 +216,9 @@ def answer_query(session: Session, actor: Actor, review_id: int, answer: str) ->
     if not any(party_in_scope(actor, p) for p in agreement.parties):
         raise NotFound(f"review {review_id}")
     if not entry.is_open_query:
-        raise ValidationFailed(answer="only an open query can be answered")
+        raise ValidationFailed(answer=N_("only an open query can be answered"))
     if not answer.strip():
-        raise ValidationFailed(answer="is required")
+        raise ValidationFailed(answer=N_("is required"))
     entry.answer = answer.strip()
     entry.answered_by_id = actor.user_id
     entry.answered_at = utcnow()

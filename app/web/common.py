@@ -11,17 +11,34 @@ from functools import wraps
 from flask import Flask, abort, flash, g, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Form
 
 from app.db import get_session
-from app.domain.money import format_amount, format_percent, format_ratio
+from app.domain.codes import Role
+from app.domain.messages import Message
+from app.domain.money import (
+    DASH,
+    compact_yuan,
+    format_amount,
+    format_number,
+    format_percent,
+    format_ratio,
+    format_wan,
+)
 from app.domain.quarter import Quarter, QuarterError
 from app.domain.sharing.explain import decimal_text
 from app.services.access import Actor
 from app.services.errors import Conflict, ValidationFailed
 
 UNPROCESSABLE = 422
+
+DUAL_COUNT_NOTICE = "仅用于考核，不对外公布 / for assessment only, not for publication"
+"""The label of dual-counted figures, bilingual in either interface (sharing.md, reports.md)."""
+
+LANGUAGES = (("zh", "中文"), ("en", "English"))
+"""The interface languages, each named in its own language (so anyone finds theirs)."""
 
 
 def today() -> dt.date:
@@ -63,11 +80,13 @@ def sign_in_required(view: Callable) -> Callable:
 
 
 def submit(form: Form, action: Callable[[], object], success: Callable[[object], str],
-           message: str, on_errors: Callable[[dict], None] | None = None) -> object | None:
+           message: str | Callable[[object], str],
+           on_errors: Callable[[dict], None] | None = None) -> object | None:
     """Run ``action`` for a valid POSTed form inside one transaction, then redirect.
 
-    Returns the redirect response on success. On a business-rule failure the errors are put
-    beside the fields and nothing is written; on a concurrent edit the form shows the conflict.
+    Returns the redirect response on success (``message`` may be a function of the result).
+    On a business-rule failure the errors are put beside the fields and nothing is written; on
+    a concurrent edit the form shows the conflict.
     Returns None when the page should be (re)rendered; see :func:`status_of`. ``on_errors``
     receives the field errors instead, for pages whose inputs are not form fields (grids).
     """
@@ -79,22 +98,46 @@ def submit(form: Form, action: Callable[[], object], success: Callable[[object],
         session.commit()
     except ValidationFailed as exc:
         session.rollback()
-        (on_errors or (lambda errors: attach_errors(form, errors)))(exc.errors)
+        (on_errors or (lambda errors: attach_errors(form, errors)))(localized_errors(exc.errors))
         return None
     except (Conflict, StaleDataError) as exc:
         session.rollback()
-        form.conflict = str(exc) if isinstance(exc, Conflict) else _(
+        form.conflict = localized(exc.args[0]) if isinstance(exc, Conflict) and exc.args else _(
             "Someone else saved a change at the same moment. Nothing of yours was saved: "
             "reload and try again.")
         return None
-    flash(message, "success")
+    flash(message(result) if callable(message) else message, "success")
     return redirect(success(result))
+
+
+def localized(message) -> str:
+    """A service's message in the user's language when it was marked with ``N_`` (a Message
+    remembers its template), else the text as it is."""
+    if isinstance(message, Message):
+        return _(message.template, **{k: _localized_value(v)
+                                      for k, v in message.values.items()})
+    return str(message)
+
+
+def _localized_value(value):
+    """A value inside a message: a Message translated; a coded value by its Chinese label in
+    Chinese (English keeps the code, as the English text and the API do)."""
+    if isinstance(value, Message):
+        return localized(value)
+    if hasattr(value, "label_zh") and str(get_locale() or "zh").startswith("zh"):
+        return value.label_zh
+    return value
+
+
+def localized_errors(errors: dict[str, list]) -> dict[str, list[str]]:
+    """Every message of a ValidationFailed's ``errors`` in the user's language."""
+    return {name: [localized(m) for m in messages] for name, messages in errors.items()}
 
 
 def attach_errors(form: Form, errors: dict[str, list[str]]) -> None:
     """Put service errors beside the matching fields; the rest go to the form's top."""
     form.form_errors = list(getattr(form, "form_errors", []))
-    for name, messages in errors.items():
+    for name, messages in localized_errors(errors).items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):
             field.errors = list(field.errors) + list(messages)
@@ -125,6 +168,14 @@ def coded_label(member) -> str:
     return member.label_zh if str(get_locale() or "zh").startswith("zh") else member.label_en
 
 
+def role_label(code: str | None) -> str:
+    """A role code as stored on a grant ("AUDITOR") in the user's language ("审计")."""
+    try:
+        return coded_label(Role(code))
+    except ValueError:
+        return str(code)
+
+
 def exact_text(value) -> str:
     """An exact rational as decimal text: all digits if it terminates, else ten and "…" with
     the fraction beside it (so an auditor can redo the division)."""
@@ -143,9 +194,73 @@ def plain_decimal(value) -> str:
     return text
 
 
+UNIT_NAMES = {"元": _l("yuan"), "亩": _l("mu"), "tce": _l("tce")}
+"""Stored unit symbols (IndicatorDefinition.unit, amounts) as the user reads them. 万元 and
+亿元 stay as they are in both languages: they are the official units of the figures."""
+
+
+def unit_name(unit: str | None) -> str:
+    """A unit symbol in the user's language ("tce" → "吨标准煤" in Chinese); others unchanged."""
+    if not unit:
+        return ""
+    name = UNIT_NAMES.get(unit)
+    return str(name) if name is not None else unit
+
+
+def yuan(value) -> str:
+    """An amount with its unit, two places half up: "1,234,567.89 元" ("… yuan"); None → "—"."""
+    return DASH if value is None else f"{format_amount(value)} {unit_name('元')}"
+
+
+def yuan_compact(value) -> str:
+    """A key figure in 元, 万元 or 亿元 as it reads best, two places half up: "1.23 亿元",
+    "4,560.00 万元", "999.50 元" (yuan in English); None → "—"."""
+    if value is None:
+        return DASH
+    number, unit = compact_yuan(value)
+    return f"{number:,.2f} {unit_name(unit)}"
+
+
+def quantity(value, unit: str | None = None, places: int | None = None) -> str:
+    """An indicator value with thousands commas and its unit in the user's language
+    ("1,234.50 吨标准煤"); all its digits unless ``places``; None → "—" (no unit)."""
+    if value is None:
+        return DASH
+    text = format_number(value, places)
+    return f"{text} {unit_name(unit)}" if unit else text
+
+
+def count(value) -> str:
+    """A whole number with thousands commas ("2,000"); None → "—"."""
+    return DASH if value is None else f"{int(value):,}"
+
+
+def localized_name(item) -> str:
+    """The English name of a region, indicator … (``name_en``) in English, else its name."""
+    if item is None:
+        return DASH
+    english = getattr(item, "name_en", None)
+    if english and not str(get_locale() or "zh").startswith("zh"):
+        return english
+    return getattr(item, "name", str(item))
+
+
 def register_template_helpers(app: Flask) -> None:
-    """Number formatting filters for templates: amounts, ratios, percentages; "—" for undefined."""
+    """Number formatting filters for templates: amounts, ratios, percentages; "—" for undefined.
+
+    ``amount`` 1,234.50 (yuan, header names the unit) · ``yuan`` 1,234.50 元 · ``yuan_compact``
+    1.23 亿元 · ``wan`` 4,567.89 (万元) · ``quantity(unit)`` 1,234.5 亩 · ``unit`` · ``count``
+    2,000 · ``percent`` 59.00 % · ``ratio`` 3.33× · ``named`` (a name in the user's language).
+    """
     app.add_template_filter(format_amount, "amount")
+    app.add_template_filter(yuan, "yuan")
+    app.add_template_filter(yuan_compact, "yuan_compact")
+    app.add_template_filter(format_wan, "wan")
+    app.add_template_filter(quantity, "quantity")
+    app.add_template_filter(unit_name, "unit")
+    app.add_template_filter(count, "count")
+    app.add_template_filter(localized_name, "named")
+    app.add_template_filter(role_label, "role")
     app.add_template_filter(format_ratio, "ratio")
     app.add_template_filter(format_percent, "percent")
     app.add_template_filter(coded_label, "label")
@@ -154,4 +269,6 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        return {"actor": g.get("actor"), "current_user": g.get("user")}
+        return {"actor": g.get("actor"), "current_user": g.get("user"),
+                "ui_locale": str(get_locale() or "zh"), "ui_languages": LANGUAGES,
+                "dual_count_notice": DUAL_COUNT_NOTICE}

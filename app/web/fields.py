@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional, ValidationError
 
@@ -28,9 +29,14 @@ class AmountField(StringField):
             return
         try:
             value = parse_decimal(self.raw)
-            to_minor_units(value, Decimal(1).scaleb(-self.places))
         except AmountError as exc:
-            raise ValueError(str(exc)) from exc
+            raise ValueError(_('"%(text)s" is not a number', text=self.raw)) from exc
+        quantum = Decimal(1).scaleb(-self.places)
+        try:
+            to_minor_units(value, quantum)
+        except AmountError as exc:
+            raise ValueError(_("%(value)s is not a whole multiple of %(quantum)s",
+                               value=value, quantum=quantum)) from exc
         self.data = value
 
     def _value(self):
@@ -44,7 +50,7 @@ class NonNegative:
 
     def __call__(self, form, field):
         if field.data is not None and field.data < 0:
-            raise ValidationError(f"{field.data} is negative")
+            raise ValidationError(_("%(value)s is negative", value=field.data))
 
 
 class Positive:
@@ -52,7 +58,7 @@ class Positive:
 
     def __call__(self, form, field):
         if field.data is not None and field.data <= 0:
-            raise ValidationError(f"{field.data} is not a positive amount")
+            raise ValidationError(_("%(value)s is not a positive amount", value=field.data))
 
 
 def coded_choices(enum_cls) -> list[tuple[str, str]]:

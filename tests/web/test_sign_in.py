@@ -180,7 +180,7 @@ def test_a_wrong_current_password_changes_nothing(app, db):
 
 
 def test_the_language_chosen_on_the_profile_is_kept_for_the_next_sign_in(app, db):
-    user = make_user(db, Role.AUDITOR)
+    user = make_user(db, Role.AUDITOR, locale="zh")
     db.commit()
     client = client_of(app, user)
     assert '<html lang="zh-CN">' in text_of(client.get("/profile"))

@@ -9,6 +9,7 @@ from itertools import pairwise
 from typing import Literal
 
 from app.domain.apportion import to_units
+from app.domain.messages import N_
 from app.domain.quarter import Quarter
 
 SPLIT = "SPLIT"
@@ -113,14 +114,16 @@ class Parties:
         order = tuple(self.order)
         object.__setattr__(self, "order", order)
         if len(order) < 2:
-            raise RuleError("parties", "an agreement has at least two parties")
+            raise RuleError("parties", N_("an agreement has at least two parties"))
         for name in order:
             if not isinstance(name, str) or not name.strip():
-                raise RuleError("parties", f"{name!r} is not a party name")
+                raise RuleError("parties", N_("%(name)s is not a party name", name=repr(name)))
         if len(set(order)) != len(order):
-            raise RuleError("parties", "a party is listed twice")
+            raise RuleError("parties", N_("a party is listed twice"))
         if self.default_party not in order:
-            raise RuleError("default_party", f"{self.default_party!r} is not a party")
+            raise RuleError("default_party", N_(
+                "%(default_party)s is not a party",
+                default_party=repr(self.default_party)))
         object.__setattr__(self, "position", {name: i for i, name in enumerate(order)})
 
     @classmethod
@@ -128,28 +131,34 @@ class Parties:
         """Parties from ``{name: priority}``, 1 the highest; the listing order does not matter."""
         ranks = list(priorities.values())
         if len(set(ranks)) != len(ranks):
-            raise RuleError("parties", "priorities must be a strict order")
+            raise RuleError("parties", N_("priorities must be a strict order"))
         return cls(tuple(sorted(priorities, key=priorities.__getitem__)), default_party)
 
 
 def validate_rule(rule: Rule, parties: Parties) -> None:
     """Raise :class:`RuleError` naming the first invalid field of ``rule``; return if valid."""
     if rule.mode not in (SPLIT, DUAL_COUNT):
-        raise RuleError("mode", f"must be {SPLIT} or {DUAL_COUNT}, not {rule.mode!r}")
+        raise RuleError("mode", N_(
+            "must be %(SPLIT)s or %(DUAL_COUNT)s, not %(mode)s",
+            SPLIT=SPLIT, DUAL_COUNT=DUAL_COUNT, mode=repr(rule.mode)))
     quantum = rule.quantum
     if not isinstance(quantum, Decimal) or not quantum.is_finite() or quantum <= 0:
-        raise RuleError("quantum", "must be a positive decimal such as 0.01")
+        raise RuleError("quantum", N_("must be a positive decimal such as 0.01"))
     _validate_tiers(rule, parties)
     _validate_baseline(rule, parties)
     capped: set[str] = set()
     for i, cap in enumerate(rule.caps):
         if cap.party not in parties.position:
-            raise RuleError(f"caps[{i}].party", f"{cap.party!r} is not a party")
+            raise RuleError(f"caps[{i}].party", N_(
+                "%(party)s is not a party",
+                party=repr(cap.party)))
         if cap.party in capped:
-            raise RuleError(f"caps[{i}].party", f"{cap.party} already has a cap")
+            raise RuleError(f"caps[{i}].party", N_("%(party)s already has a cap", party=cap.party))
         capped.add(cap.party)
         if cap.scope not in (AGREEMENT, YEAR):
-            raise RuleError(f"caps[{i}].scope", f"must be {AGREEMENT} or {YEAR}, not {cap.scope!r}")
+            raise RuleError(f"caps[{i}].scope", N_(
+                "must be %(AGREEMENT)s or %(YEAR)s, not %(scope)s",
+                AGREEMENT=AGREEMENT, YEAR=YEAR, scope=repr(cap.scope)))
         check_amount(cap.amount, quantum, f"caps[{i}].amount")
 
 
@@ -160,7 +169,9 @@ def validate_cap_overrides(
     capped = {cap.party for cap in rule.caps}
     for party, amount in overrides.items():
         if party not in capped:
-            raise RuleError(f"{field_name}.{party}", f"the rule has no cap for {party!r}")
+            raise RuleError(f"{field_name}.{party}", N_(
+                "the rule has no cap for %(party)s",
+                party=repr(party)))
         check_amount(amount, rule.quantum, f"{field_name}.{party}")
 
 
@@ -168,14 +179,14 @@ def check_amount(amount: object, quantum: Decimal, field_name: str) -> int:
     """A non-negative whole multiple of the quantum, as units; else :class:`RuleError`."""
     units = value_units(amount, quantum, field_name)
     if units < 0:
-        raise RuleError(field_name, "must not be negative")
+        raise RuleError(field_name, N_("must not be negative"))
     return units
 
 
 def value_units(value: object, quantum: Decimal, field_name: str) -> int:
     """A decimal that is a whole multiple of the quantum, as units; else :class:`RuleError`."""
     if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-        raise RuleError(field_name, f"{value!r} is not a decimal amount")
+        raise RuleError(field_name, N_("%(value)s is not a decimal amount", value=repr(value)))
     try:
         return to_units(value, quantum)
     except ValueError as exc:
@@ -187,43 +198,54 @@ def _validate_tiers(rule: Rule, parties: Parties) -> None:
     for i, tier in enumerate(rule.tiers):
         where = f"tiers[{i}]"
         if not isinstance(tier.first, Quarter):
-            raise RuleError(f"{where}.first", "must be a quarter such as 2026Q1")
+            raise RuleError(f"{where}.first", N_("must be a quarter such as 2026Q1"))
         if tier.last is not None:
             if not isinstance(tier.last, Quarter):
-                raise RuleError(f"{where}.last", "must be a quarter such as 2026Q4, or open-ended")
+                raise RuleError(f"{where}.last",
+                                N_("must be a quarter such as 2026Q4, or open-ended"))
             if tier.last < tier.first:
-                raise RuleError(f"{where}.last", f"{tier.last} is before {tier.first}")
+                raise RuleError(f"{where}.last", N_(
+                    "%(last)s is before %(first)s",
+                    last=tier.last, first=tier.first))
         if not isinstance(tier.weights, Mapping):
-            raise RuleError(f"{where}.weights", "must map parties to weights")
+            raise RuleError(f"{where}.weights", N_("must map parties to weights"))
         total = Decimal(0)
         for party, weight in tier.weights.items():
             if party not in parties.position:
-                raise RuleError(f"{where}.weights.{party}", f"{party!r} is not a party")
+                raise RuleError(f"{where}.weights.{party}", N_(
+                    "%(party)s is not a party",
+                    party=repr(party)))
             if isinstance(weight, bool) or not isinstance(weight, (Decimal, int)):
-                raise RuleError(f"{where}.weights.{party}", f"{weight!r} is not a decimal weight")
+                raise RuleError(f"{where}.weights.{party}", N_(
+                    "%(weight)s is not a decimal weight",
+                    weight=repr(weight)))
             if not Decimal(weight).is_finite():
-                raise RuleError(f"{where}.weights.{party}", "must be a finite number")
+                raise RuleError(f"{where}.weights.{party}", N_("must be a finite number"))
             if weight < 0:
-                raise RuleError(f"{where}.weights.{party}", "a weight may not be negative")
+                raise RuleError(f"{where}.weights.{party}", N_("a weight may not be negative"))
             total += Decimal(weight)
         if total <= 0:
-            raise RuleError(f"{where}.weights", "the weights must have a positive sum")
+            raise RuleError(f"{where}.weights", N_("the weights must have a positive sum"))
         if rule.as_percent and total != 100:
-            raise RuleError(f"{where}.weights", f"percentages add up to {total}, not 100")
+            raise RuleError(f"{where}.weights", N_(
+                "percentages add up to %(total)s, not 100",
+                total=total))
         spans.append((tier.first.index, None if tier.last is None else tier.last.index, i))
     spans.sort()
     for (_, last, _), (next_first, _, j) in pairwise(spans):
         if last is None or last >= next_first:
-            raise RuleError(f"tiers[{j}].first", "overlaps another tier")
+            raise RuleError(f"tiers[{j}].first", N_("overlaps another tier"))
 
 
 def _validate_baseline(rule: Rule, parties: Parties) -> None:
     if rule.baseline is None:
         if rule.baseline_owner is not None:
-            raise RuleError("baseline", "a baseline owner is given but no baseline amount")
+            raise RuleError("baseline", N_("a baseline owner is given but no baseline amount"))
         return
     check_amount(rule.baseline, rule.quantum, "baseline")
     if rule.baseline_owner is None:
-        raise RuleError("baseline_owner", "a baseline needs the party that owns it")
+        raise RuleError("baseline_owner", N_("a baseline needs the party that owns it"))
     if rule.baseline_owner not in parties.position:
-        raise RuleError("baseline_owner", f"{rule.baseline_owner!r} is not a party")
+        raise RuleError("baseline_owner", N_(
+            "%(baseline_owner)s is not a party",
+            baseline_owner=repr(rule.baseline_owner)))

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.domain.codes import Role
 from app.services.users import GrantSpec
+from app.web.common import LANGUAGES
 
 GRANTS_HINT = _l("One per line, a role and its scope: ADMIN · FUND_MANAGER HF-01 (a fund code) · "
                  "FINANCE_BUREAU 440300 (a region code) · AUDITOR, or AUDITOR 440300")
@@ -24,9 +33,10 @@ def parse_grants(text: str) -> list[GrantSpec]:
         try:
             role = Role.parse(words[0])
         except ValueError as exc:
-            raise ValueError(f"line {number}: {exc}") from exc
+            raise ValueError(_("line %(number)s: %(error)s", number=number, error=exc)) from exc
         if len(words) > 2:
-            raise ValueError(f'line {number}: "{line.strip()}" has more than a role and a scope')
+            raise ValueError(_('line %(number)s: "%(line)s" has more than a role and a scope',
+                               number=number, line=line.strip()))
         scope = words[1] if len(words) == 2 else None
         if role is Role.FUND_MANAGER:
             specs.append(GrantSpec(role, fund_code=scope))
@@ -53,6 +63,7 @@ class NewUserForm(FlaskForm):
     password = PasswordField(_l("Initial password"), validators=[DataRequired()])
     grants = GrantsField(_l("Roles and scopes"), validators=[DataRequired()],
                          description=GRANTS_HINT)
+    locale = SelectField(_l("Language"), choices=list(LANGUAGES), default="zh")
 
 
 class EditUserForm(FlaskForm):

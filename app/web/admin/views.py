@@ -38,7 +38,7 @@ def new_user():
     done = submit(
         form,
         lambda: users.create_user(db, form.email.data, form.name.data, form.password.data,
-                                  form.grants.specs),
+                                  form.grants.specs, locale=form.locale.data),
         lambda _u: url_for("admin.users_index"), _("User added."))
     return done or (render_template("admin/user_form.html", form=form, user=None),
                     status_of(form))

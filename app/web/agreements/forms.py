@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
@@ -161,12 +162,15 @@ class SimulateForm(FlaskForm):
                 continue
             try:
                 if len(words) != 2:
-                    raise ValueError(f'"{line.strip()}" is not a quarter and a value')
+                    raise ValueError(_('"%(line)s" is not a quarter and a value',
+                                       line=line.strip()))
                 quarter, value = Quarter.parse(words[0]), parse_decimal(words[1])
             except ValueError as exc:
-                raise ValidationError(f"line {number}: {exc}") from exc
+                raise ValidationError(_("line %(number)s: %(error)s", number=number,
+                                        error=exc)) from exc
             if quarter in figures:
-                raise ValidationError(f"line {number}: {quarter} is given twice")
+                raise ValidationError(_("line %(number)s: %(quarter)s is given twice",
+                                        number=number, quarter=quarter))
             figures[quarter] = value
         return figures
 
@@ -218,4 +222,4 @@ class SimpleActionForm(FlaskForm):
 def check_quarter(form, field):
     """WTForms validator: the field holds a quarter."""
     if field.data is None:
-        raise ValidationError("enter a quarter like 2026Q3")
+        raise ValidationError(_("enter a quarter like 2026Q3"))

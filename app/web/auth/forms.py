@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from app.web.common import LANGUAGES
+
 
 class SignInForm(FlaskForm):
     """E-mail and password."""
@@ -25,7 +27,14 @@ class PasswordForm(FlaskForm):
 class LocaleForm(FlaskForm):
     """The interface language."""
 
-    locale = SelectField(_l("Language"), choices=[("zh", "中文"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=list(LANGUAGES))
+
+
+class LanguageSwitchForm(FlaskForm):
+    """The header's language switch: the language, and the same-site page to go back to."""
+
+    locale = SelectField(choices=list(LANGUAGES))
+    next = HiddenField()
 
 
 class TokenForm(FlaskForm):
@@ -41,4 +50,5 @@ class RevokeTokenForm(FlaskForm):
     token_id = HiddenField(validators=[DataRequired()])
 
 
-__all__ = ["Email", "LocaleForm", "PasswordForm", "RevokeTokenForm", "SignInForm", "TokenForm"]
+__all__ = ["Email", "LanguageSwitchForm", "LocaleForm", "PasswordForm", "RevokeTokenForm",
+           "SignInForm", "TokenForm"]

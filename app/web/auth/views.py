@@ -20,9 +20,22 @@ from flask_babel import gettext as _
 from app.db import get_session
 from app.services import tokens, users
 from app.services.errors import NotFound, ValidationFailed
-from app.web.auth.forms import LocaleForm, PasswordForm, RevokeTokenForm, SignInForm, TokenForm
+from app.web.auth.forms import (
+    LanguageSwitchForm,
+    LocaleForm,
+    PasswordForm,
+    RevokeTokenForm,
+    SignInForm,
+    TokenForm,
+)
 from app.web.auth.session import start_session
-from app.web.common import UNPROCESSABLE, attach_errors, sign_in_required, status_of, submit
+from app.web.common import (
+    UNPROCESSABLE,
+    attach_errors,
+    sign_in_required,
+    status_of,
+    submit,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -30,7 +43,7 @@ bp = Blueprint("auth", __name__)
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: an open redirect would let a phishing link borrow our sign-in."""
     if target and target.startswith("/") and not target.startswith("//") \
-            and not urlsplit(target).netloc:
+            and "\\" not in target and target.isprintable() and not urlsplit(target).netloc:
         return target
     return url_for("home.index")
 
@@ -65,10 +78,33 @@ def sign_in():
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
-    """End the session."""
+    """End the session; the sign-in page that follows keeps the user's language."""
+    user = g.get("user")
+    locale = user.locale if user is not None else session.get("locale")
     session.clear()
+    if locale:
+        session["locale"] = locale
     flash(_("You have signed out."), "success")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the interface language from the header and go back to the (same-site) page.
+
+    Saved on a signed-in user, so it is remembered at the next sign-in (and audit-trailed like
+    any change of a user); an anonymous visitor's choice is kept in the session.
+    """
+    form = LanguageSwitchForm()
+    if not form.validate():
+        return redirect(_safe_next(form.next.data))
+    user = g.get("user")
+    if user is not None and user.locale != form.locale.data:
+        db = get_session()
+        users.set_locale(db, user.id, form.locale.data)
+        db.commit()
+    session["locale"] = form.locale.data
+    return redirect(_safe_next(form.next.data))
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from app.services.access import can_edit_fund
 from app.services.agreements import party_in_scope
 from app.services.errors import Conflict, ValidationFailed
 from app.services.report_builders import BUILDERS, KIND_LABELS
-from app.web.common import actor, require_sign_in
+from app.web.common import actor, localized_errors, require_sign_in
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 bp.before_request(require_sign_in)
@@ -56,7 +56,8 @@ def issue(kind: str, code: str, quarter: str):
         session.commit()
     except (ValidationFailed, Conflict) as exc:
         session.rollback()
-        errors = exc.errors if isinstance(exc, ValidationFailed) else {"report": [str(exc)]}
+        errors = localized_errors(exc.errors if isinstance(exc, ValidationFailed)
+                                  else {"report": [exc.args[0] if exc.args else str(exc)]})
         for message in (m for messages in errors.values() for m in messages):
             flash(message, "error")
         back = request.referrer or ""

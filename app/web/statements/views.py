@@ -100,8 +100,8 @@ def observations_grid(agreement_id: int, quarter: Quarter):
                 else:
                     try:
                         value = parse_decimal(text)
-                    except AmountError as exc:
-                        cell_errors[name] = [str(exc)]
+                    except AmountError:
+                        cell_errors[name] = [_('"%(text)s" is not a number', text=text)]
                         continue
                 entries.append(observations.ObservationEntry(
                     row.project.code, indicator.code, value, form.reason.data or ""))
