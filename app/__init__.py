@@ -19,6 +19,11 @@ def create_app(config: dict | None = None) -> Flask:
     from app.cli import register_commands
     from app.web import register_web
 
+    if app.config["TRUSTED_PROXIES"]:  # client address, scheme and host as the proxy saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
     register_web(app)
     register_commands(app)

@@ -36,6 +36,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SECRET_KEY": secret,
         "DATABASE_URL": os.environ.get("DATABASE_URL") or default_db,
         "SQL_ECHO": os.environ.get("SQL_ECHO") == "1",
+        # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: none trusted).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

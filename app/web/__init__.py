@@ -20,11 +20,19 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+SUPPORTED_LOCALES = ("zh", "en")
+"""Simplified Chinese (the default) and English; English msgids need no catalogue."""
+
+
 def _select_locale() -> str:
+    """The signed-in user's language, else the session's choice, else the browser's, else zh."""
     user = g.get("user")
-    if user is not None:
+    if user is not None and user.locale in SUPPORTED_LOCALES:
         return user.locale
-    return session.get("locale") or request.accept_languages.best_match(["zh", "en"]) or "zh"
+    chosen = session.get("locale")
+    if chosen in SUPPORTED_LOCALES:
+        return chosen
+    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "zh"
 
 
 def register_web(app: Flask) -> None:
@@ -39,6 +47,7 @@ def register_web(app: Flask) -> None:
         funds,
         home,
         investments,
+        observations,
         projects,
         regions,
         reports,
@@ -46,6 +55,7 @@ def register_web(app: Flask) -> None:
     )
     from app.web.auth.session import load_signed_in_user
     from app.web.common import register_template_helpers
+    from app.web.health import bp as health_bp
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
@@ -53,8 +63,9 @@ def register_web(app: Flask) -> None:
     app.after_request(_security_headers)
     register_template_helpers(app)
     for module in (auth, home, funds, investments, projects, agreements, statements, admin,
-                   audit, regions, api, exchange, reports):
+                   audit, regions, api, exchange, reports, observations):
         app.register_blueprint(module.bp)
+    app.register_blueprint(health_bp)  # readiness: no sign-in, JSON only
     csrf.exempt(api.bp)  # token-authenticated: a session cookie is never accepted there
 
     @app.errorhandler(NotFound)
