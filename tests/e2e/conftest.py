@@ -1,0 +1,140 @@
+"""End-to-end fixtures: the demo COMMITTED to a database of its own, the app served on 127.0.0.1
+from a background thread, and Debian's Chromium driven headless by Playwright.
+
+The rest of the suite rolls every test back; a real server in another thread cannot see such
+data, so the journeys get their own SQLite file (or their own PostgreSQL database next to
+``TEST_DATABASE_URL``), loaded through the same services as ``flask demo load``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from sqlalchemy import make_url, text
+from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.config import test_database_url
+from app.models import set_actor
+from app.models.database import make_engine
+from app.services import demo, schema
+from tests.e2e.pages import switch_language
+
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+DEFAULT_TIMEOUT_MS = 10_000
+
+PASSWORDS = {u.email: u.password for u in demo.DEMO_USERS}
+"""The demo sign-ins, e-mail → password."""
+
+
+@pytest.fixture(scope="session")
+def e2e_database_url(tmp_path_factory) -> Iterator[str]:
+    """A migrated database holding the demo, committed; dropped at the end on PostgreSQL."""
+    base = test_database_url()
+    admin = None
+    if base is None:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("e2e") / "e2e.sqlite3")
+    else:
+        parsed = make_url(base)
+        target = parsed.set(database=f"{parsed.database}_e2e")
+        admin = make_engine(parsed.render_as_string(hide_password=False)).execution_options(
+            isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+        url = target.render_as_string(hide_password=False)
+    schema.upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        set_actor(session, None, "e2e tests")
+        demo.load_demo(session)  # its users start in Chinese, the default
+        session.commit()
+    engine.dispose()
+    yield url
+    if admin is not None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def e2e_engine(e2e_database_url):
+    """An engine on the e2e database, for checks and set-up steps a journey does not show."""
+    engine = make_engine(e2e_database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(e2e_database_url) -> Iterator[str]:
+    """The app served on a free port of 127.0.0.1 from a thread; yields its base URL."""
+    app = create_app({"APP_ENV": "testing", "DATABASE_URL": e2e_database_url,
+                      "SECRET_KEY": "e2e-secret-not-for-production",
+                      "SESSION_COOKIE_SECURE": False})  # plain http; CSRF stays on
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless (Playwright's own browser download is not used)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (scripts/ensure-browser)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server) -> Iterator[Callable]:
+    """Opens a fresh browser context (no cookies) and page on the live server; closed after.
+    A server error (5xx) on any page the browser loaded fails the test, naming the URL."""
+    contexts, server_errors = [], []
+
+    def open_page(locale: str = "en-US"):
+        context = browser.new_context(base_url=live_server, locale=locale, accept_downloads=True,
+                                      viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        context.on("response", lambda response: server_errors.append(
+            f"{response.status} {response.request.method} {response.url}")
+            if response.status >= 500 else None)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert server_errors == [], f"the server failed (see the log above): {server_errors}"
+
+
+@pytest.fixture
+def signed_in(new_page) -> Callable:
+    """Signs a demo user in through the sign-in form and returns their page (on their home),
+    switched to English with the header's language switch (the journeys read English)."""
+    def sign_in(email: str, language: str = "English"):
+        page = new_page()
+        page.goto("/sign-in")
+        page.get_by_label(re.compile(r"^(E-mail|电子邮件|电子邮箱|邮箱)")).fill(email)
+        page.get_by_label(re.compile(r"^(Password|密码)")).fill(PASSWORDS[email])
+        page.get_by_role("button", name=re.compile(r"^(Sign in|登录)$")).click()
+        expect(page).not_to_have_url(re.compile(r"/sign-in"))
+        if page.get_by_role("button", name=language, exact=True).is_enabled():
+            switch_language(page, language)
+        return page
+
+    return sign_in
