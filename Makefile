@@ -5,22 +5,39 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export APP_ENV ?= development
 
-.PHONY: run test test-sqlite test-postgres lint bench install clean
+.PHONY: run browser test test-sqlite test-postgres lint bench install clean translations translations-update
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pybabel compile -d app/translations
 	touch $(STAMP)
 
 install: $(STAMP)
 
-run: $(STAMP)  ## create the venv, migrate, load the demo, serve http://127.0.0.1:5000
+# Message catalogues: the .po files are the source, the compiled .mo files are never committed.
+CATALOGUES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+
+translations: $(STAMP) $(CATALOGUES:.po=.mo)  ## compile the message catalogues (.po → .mo)
+
+app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po
+	$(BIN)/pybabel compile -d app/translations -l $*
+
+translations-update: $(STAMP)  ## extract every _() string into messages.pot and merge it into the .po files
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
+		--no-location --sort-output --project "Transfer ledger" -o app/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i app/translations/messages.pot -d app/translations
+
+run: translations  ## create the venv, migrate, load the demo, serve http://127.0.0.1:5000
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi demo load
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
-test: $(STAMP)  ## the whole suite (SQLite, or TEST_DATABASE_URL when set), then lint
+browser:  ## Debian's Chromium for the end-to-end tests (apt-get, only when /usr/bin/chromium is missing)
+	bash scripts/ensure-browser
+
+test: translations browser  ## the whole suite, browser journeys included (SQLite, or TEST_DATABASE_URL when set), then lint
 	APP_ENV=testing $(BIN)/python -m pytest
 	$(MAKE) --no-print-directory lint
 

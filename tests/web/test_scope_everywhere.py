@@ -30,7 +30,9 @@ OTHER_ARGUMENTS = {"quarter": "2024Q1", "indicator": "TAX_LOCAL",
                    "code": "441600", "kind": "region"}  # the same for every holding
 # The fund side of the app; the agreement side lets bureaus and auditors write (access.md).
 FUND_SIDE = frozenset({"funds", "investments", "projects", "admin"})
-PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "home.health", "static"})
+# The language switch is public too: a visitor picks the language of the sign-in page.
+PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "auth.set_language", "home.health", "health.ready",
+                              "static"})
 # Checked on their own below, with empty and complete posts.
 OPEN_NEW_FORMS = frozenset({"funds.new", "projects.new"})
 
