@@ -46,7 +46,9 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 bench: $(STAMP)  ## the performance scripts of quality.md; results in benchmarks/RESULTS.md
-	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@failed=""; for script in benchmarks/bench_*.py; do echo "== $$script"; \
+		$(BIN)/python $$script || failed="$$failed $$script"; done; \
+		if [ -n "$$failed" ]; then echo "bars missed by:$$failed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) instance

@@ -47,6 +47,8 @@ def load(reset: bool, scale: str, seed: int) -> None:
                                                      progress=bar.update)
             click.echo(f"Written in {time.perf_counter() - started:.0f} s (committing): "
                        + ", ".join(f"{n:,} {table}" for table, n in counts.items()))
+    if scale == "province":
+        schema.analyze(url)  # planner statistics for the freshly loaded tables
     click.echo("\nDemo sign-ins (password after the e-mail):")
     for user in sign_ins:
         scope = f" [{user.scope}]" if user.scope else ""

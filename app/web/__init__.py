@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, render_template, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_translations
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from app.db import get_session
@@ -59,6 +59,7 @@ def register_web(app: Flask) -> None:
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    _install_template_gettext(app)
     app.before_request(load_signed_in_user)
     app.after_request(_security_headers)
     register_template_helpers(app)
@@ -98,6 +99,26 @@ def register_web(app: Flask) -> None:
         return render_template("errors/500.html"), 500
 
     api.install(app)  # errors under /api/v1 (no route, wrong method …) as problem details
+
+
+def _request_translations():
+    """The request's catalogue, looked up once: Flask-Babel resolves the locale afresh on every
+    message, and a page shows a few hundred of them."""
+    translations = g.get("ui_translations")
+    if translations is None:
+        translations = g.ui_translations = get_translations()
+    return translations
+
+
+def _install_template_gettext(app: Flask) -> None:
+    """Templates' ``_()``, ``gettext`` and ``ngettext`` through the request's catalogue (the
+    same newstyle, autoescaping callables Flask-Babel installs, a few µs cheaper per message)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+        newstyle=True)
 
 
 def _log_access_denied() -> None:

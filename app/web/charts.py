@@ -12,18 +12,12 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from app.domain.money import format_amount, format_percent, round_half_up
+from app.domain.money import format_amount, format_percent, format_wan, round_half_up
 
 PALETTE = ("#b4232a", "#1f4e8c", "#1e7b46", "#9a6700", "#6b3fa0")
 """Series colours (the same order as the ``.s0``…``.s4`` classes of app.css; PDFs use these)."""
 
-TEN_THOUSAND = Decimal(10_000)
 _ids = itertools.count(1)
-
-
-def in_wan(amount: Decimal) -> str:
-    """Yuan as 万元 text with thousands separators, two places half up ("5,352,854.40")."""
-    return format_amount(round_half_up(amount / TEN_THOUSAND, 2))
 
 
 def svg_open(width: float, height: float, title: str, desc: str, css: str) -> str:
@@ -123,5 +117,5 @@ def deployment_table(series: Sequence[tuple[object, object]]) -> Markup:
     return data_table(_("The figures as a table"), [
         _("Quarter"), _("Committed (万元)"), _("Paid-in (万元)"), _("Disbursed (万元)"),
         _("Deployment rate")],
-        [(str(q), in_wan(m.committed), in_wan(m.paid_in), in_wan(m.disbursed),
+        [(str(q), format_wan(m.committed), format_wan(m.paid_in), format_wan(m.disbursed),
           format_percent(m.deployment_rate)) for q, m in reversed(series)])

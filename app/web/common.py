@@ -41,6 +41,15 @@ LANGUAGES = (("zh", "中文"), ("en", "English"))
 """The interface languages, each named in its own language (so anyone finds theirs)."""
 
 
+def is_chinese() -> bool:
+    """Whether the request's interface language is Chinese; worked out once per request,
+    because a page asks it for every coded value and name it shows."""
+    chinese = g.get("ui_is_chinese")
+    if chinese is None:
+        chinese = g.ui_is_chinese = str(get_locale() or "zh").startswith("zh")
+    return chinese
+
+
 def today() -> dt.date:
     """Today's date in UTC: the web's one clock for defaults such as the current quarter."""
     return dt.datetime.now(dt.UTC).date()
@@ -124,7 +133,7 @@ def _localized_value(value):
     Chinese (English keeps the code, as the English text and the API do)."""
     if isinstance(value, Message):
         return localized(value)
-    if hasattr(value, "label_zh") and str(get_locale() or "zh").startswith("zh"):
+    if hasattr(value, "label_zh") and is_chinese():
         return value.label_zh
     return value
 
@@ -165,7 +174,7 @@ def coded_label(member) -> str:
         return "—"
     if not hasattr(member, "label_zh"):
         return str(member)
-    return member.label_zh if str(get_locale() or "zh").startswith("zh") else member.label_en
+    return member.label_zh if is_chinese() else member.label_en
 
 
 def role_label(code: str | None) -> str:
@@ -240,7 +249,7 @@ def localized_name(item) -> str:
     if item is None:
         return DASH
     english = getattr(item, "name_en", None)
-    if english and not str(get_locale() or "zh").startswith("zh"):
+    if english and not is_chinese():
         return english
     return getattr(item, "name", str(item))
 

@@ -12,9 +12,10 @@ from flask_babel import ngettext
 from markupsafe import Markup
 
 from app.domain.codes import MacroRegion
+from app.domain.money import format_wan
 from app.domain.regions import MACRO_REGIONS
 from app.services.flows import Flow
-from app.web.charts import data_table, in_wan, svg_open, text
+from app.web.charts import data_table, svg_open, text
 from app.web.common import coded_label
 
 WIDTH, NODE, GAP, TOP, BOTTOM, MIN_BAND, SIDE = 760, 14, 18, 34, 12, 3.0, 190
@@ -38,7 +39,7 @@ def projects_label(projects: int) -> str:
 def band_label(flow: Flow) -> str:
     """"1,100 projects · 5,352,854.40 万元" in the user's language."""
     return _("%(projects)s · %(amount)s 万元", projects=projects_label(flow.projects),
-             amount=in_wan(flow.disbursed))
+             amount=format_wan(flow.disbursed))
 
 
 def flow_chart(flows: Sequence[Flow], title: str) -> Markup:
@@ -110,7 +111,7 @@ def flow_chart(flows: Sequence[Flow], title: str) -> Markup:
                          f'class="node {css(node) if side == "source" else "dest"}"/>')
             parts.append(text(x + dx, y + 12, _name(node), "node-label", anchor))
             parts.append(text(x + dx, y + 27, projects_label(projects), "tick", anchor))
-            parts.append(text(x + dx, y + 41, f"{in_wan(amount)} 万元", "tick", anchor))
+            parts.append(text(x + dx, y + 41, f"{format_wan(amount)} 万元", "tick", anchor))
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text part above is escaped
 
@@ -119,5 +120,5 @@ def flow_table(flows: Sequence[Flow]) -> Markup:
     """The flows as a table: the chart's text alternative."""
     return data_table(_("The flows as a table"), [
         _("Source"), _("Destination"), _("Projects"), _("Disbursed (万元)")],
-        [(_name(f.source), _name(f.destination), f"{f.projects:,}", in_wan(f.disbursed))
+        [(_name(f.source), _name(f.destination), f"{f.projects:,}", format_wan(f.disbursed))
          for f in flows], numeric_from=2)

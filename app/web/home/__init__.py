@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from app.db import get_session
 from app.domain.quarter import Quarter
 from app.services.home import home_page
-from app.web.charts import in_wan
 from app.web.common import actor, require_sign_in, today
 from app.web.flow_chart import flow_chart, flow_table
 
@@ -22,7 +21,7 @@ def index():
     return render_template(
         "home/index.html", actor=actor(), page=page,
         flows_svg=flow_chart(page.flows, _("Transfer flows between macro-regions")),
-        flows_table=flow_table(page.flows), wan=in_wan)
+        flows_table=flow_table(page.flows))
 
 
 @bp.route("/health")
