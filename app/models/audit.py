@@ -63,6 +63,12 @@ def audited(cls: type) -> type:
     return cls
 
 
+def audited_entities() -> list[str]:
+    """Every entity name the trail can hold: the audited tables, and ``security`` (refused
+    sign-ins, tokens and access)."""
+    return sorted({cls.__tablename__ for cls in _AUDITED} | {"security"})
+
+
 def set_actor(session: Session, user_id: int | None, label: str) -> None:
     """Name who is acting in this session (a user, or a command such as ``cli:demo``)."""
     session.info["actor"] = (user_id, label)
