@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests.factories import sign_in
 
@@ -94,3 +94,18 @@ def form_alerts(response) -> list[str]:
     parser = _FieldErrors()
     parser.feed(text_of(response))
     return parser.form_alerts
+
+
+def statements_of_get(bind, client, url: str) -> int:
+    """How many SQL statements one GET of ``url`` runs on ``bind`` (an engine or connection)."""
+    seen = []
+
+    def note(*_args):
+        seen.append(1)
+
+    event.listen(bind, "before_cursor_execute", note)
+    try:
+        assert client.get(url).status_code == 200, url
+    finally:
+        event.remove(bind, "before_cursor_execute", note)
+    return len(seen)

@@ -8,13 +8,12 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import event
 
 from app.domain.codes import Role
 from app.services.keyset import MAX_GROUPS, encode_cursor
 from tests.factories import make_fund, make_project, make_user
 from tests.integration.sharing_factories import half_and_half, make_agreement, observe
-from tests.web.helpers import client_of, errors_beside, form_alerts, text_of
+from tests.web.helpers import client_of, errors_beside, form_alerts, statements_of_get, text_of
 
 PAGES = ["/funds/", "/projects/", "/agreements/", "/observations/", "/audit/"]
 
@@ -197,17 +196,7 @@ def test_the_audit_trail_keeps_its_filters_and_stays_closed_to_bureaus(app, db, 
 
 
 def _queries(connection, client, path: str) -> int:
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    event.listen(connection, "before_cursor_execute", count)
-    try:
-        assert client.get(path).status_code == 200, path
-    finally:
-        event.remove(connection, "before_cursor_execute", count)
-    return len(statements)
+    return statements_of_get(connection, client, path)
 
 
 def _grow(db, prefix: str, n: int) -> None:

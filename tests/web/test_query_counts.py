@@ -8,7 +8,6 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from app.domain.codes import Role, TransactionType
 from app.domain.quarter import Quarter
@@ -16,6 +15,7 @@ from app.services import investments, regions
 from app.services.access import SYSTEM
 from tests.factories import add_lp, call, invest, make_fund, make_project, make_user, sign_in
 from tests.integration.sharing_factories import half_and_half, make_agreement, observe
+from tests.web.helpers import statements_of_get
 
 QUARTER = "2026Q1"
 _units = itertools.count(1)
@@ -73,17 +73,7 @@ def pages(world: World) -> dict[str, str]:
 def count_queries(app, engine_of, client, url: str) -> int:
     """The SQL statements one GET of ``url`` runs, caches warmed by a first GET."""
     assert client.get(url).status_code == 200, url
-    seen = []
-
-    def note(_conn, _cursor, statement, _params, _context, _many):
-        seen.append(statement)
-
-    event.listen(engine_of, "before_cursor_execute", note)
-    try:
-        assert client.get(url).status_code == 200, url
-    finally:
-        event.remove(engine_of, "before_cursor_execute", note)
-    return len(seen)
+    return statements_of_get(engine_of, client, url)
 
 
 ROLES = {
