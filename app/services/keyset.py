@@ -67,9 +67,6 @@ class ListSpec:
     sorts: dict[str, SortKey]
     default_sort: str
     search_columns: tuple[ColumnElement, ...] = ()
-    load: Select | None = None
-    """The query that loads a page's rows by their key's last column: the joins and eager loads
-    without the filters (which the keys already passed); ``query`` when None."""
 
     def sort_key(self, sort: str | None) -> tuple[str, SortKey, bool]:
         """The sort's name as given (or the default), its key, and whether it is reversed."""
@@ -208,8 +205,8 @@ def paginate(session: Session, spec: ListSpec, *, sort: str | None = None,
     """One page of ``spec``: the first, or the one after/before ``cursor``.
 
     A bounded number of queries whatever the depth or the table's size (plus the spec's eager
-    loads): the sort keys of the page's rows alone (an index scan when an index covers the key),
-    then the rows by the key's last, unique column.
+    loads): the page's rows with their sort key columns, ordered and limited; a grouped key reads
+    them group by group (see _grouped_page).
     """
     sort, key, reverse = spec.sort_key(sort)
     query = spec.query
@@ -218,19 +215,13 @@ def paginate(session: Session, spec: ListSpec, *, sort: str | None = None,
         query = query.where(match)
     before, values = decode_cursor(cursor, sort, key) if cursor else (False, None)
     backwards = reverse != before
-    read = _grouped_keys if key.grouped and len(key.columns) > 1 else _plain_keys
-    keys = read(session, query, key, values, backwards, per_page + 1)
+    read = _grouped_page if key.grouped and len(key.columns) > 1 else _plain_page
+    keys, rows = read(session, query, key, values, backwards, per_page + 1)
+    by_key = {k[-1]: row for k, row in zip(keys, rows, strict=True)}
     more = len(keys) > per_page
     keys = keys[:per_page]
     if before:
         keys.reverse()
-    unique = key.columns[-1]
-    by_key = {}
-    if keys:
-        loader = query if spec.load is None else spec.load
-        for row in session.execute(loader.add_columns(unique).where(
-                unique.in_([k[-1] for k in keys]))):
-            by_key[row[-1]] = row[0]
     has_next = (values is not None) if before else more
     has_previous = more if before else (values is not None)
     return KeysetPage(
@@ -240,16 +231,15 @@ def paginate(session: Session, spec: ListSpec, *, sort: str | None = None,
         is_first=not has_previous)
 
 
-def _plain_keys(session: Session, query: Select, key: SortKey, values: tuple | None,
-                backwards: bool, limit: int) -> list[tuple]:
-    """The next ``limit`` sort keys after ``values`` (from the start when None): one query."""
-    keys_query = query.with_only_columns(*key.columns, maintain_column_froms=False)
-    if values is not None:
-        keys_query = keys_query.where(_beyond(key, values, backwards))
-    else:
-        keys_query = keys_query.where(*_start(key, backwards))
-    return [tuple(r) for r in session.execute(
-        keys_query.order_by(*_ordered(key, backwards)).limit(limit))]
+def _plain_page(session: Session, query: Select, key: SortKey, values: tuple | None,
+                backwards: bool, limit: int) -> tuple[list[tuple], list]:
+    """The next ``limit`` rows after ``values`` and their sort keys, in one query: the rows with
+    their key columns, ordered and limited as the keys alone would be."""
+    page = query.add_columns(*key.columns)
+    page = page.where(_beyond(key, values, backwards)) if values is not None \
+        else page.where(*_start(key, backwards))
+    found = session.execute(page.order_by(*_ordered(key, backwards)).limit(limit)).all()
+    return [tuple(r[1:]) for r in found], [r[0] for r in found]
 
 
 MAX_GROUPS = 3
@@ -257,9 +247,9 @@ MAX_GROUPS = 3
 sorted query (which then only sorts what few rows remain)."""
 
 
-def _grouped_keys(session: Session, query: Select, key: SortKey, values: tuple | None,
-                  backwards: bool, limit: int) -> list[tuple]:
-    """As _plain_keys, for a key whose first column has few distinct values (a quarter): the
+def _grouped_page(session: Session, query: Select, key: SortKey, values: tuple | None,
+                  backwards: bool, limit: int) -> tuple[list[tuple], list]:
+    """As _plain_page, for a key whose first column has few distinct values (a quarter): the
     page is read within one value at a time (an equality an index serves in the order of the
     other columns), so no query sorts a whole group of rows. At most 2 × MAX_GROUPS + 1
     queries."""
@@ -267,6 +257,7 @@ def _grouped_keys(session: Session, query: Select, key: SortKey, values: tuple |
         i - 1 for i in key.descending if i > 0))
     descending = key.direction(0, backwards)
     found: list[tuple] = []
+    rows: list = []
     group, rest_after, passed = (values[0], values[1:], None) if values else (None, None, None)
     for _ in range(MAX_GROUPS):
         if group is None:  # the next value in the whole table (an index's end): the filters
@@ -278,18 +269,19 @@ def _grouped_keys(session: Session, query: Select, key: SortKey, values: tuple |
             group = session.scalars(step.order_by(first.desc() if descending else first.asc())
                                     .limit(1)).first()
             if group is None:
-                return found
-        within = query.with_only_columns(*rest.columns, maintain_column_froms=False) \
+                return found, rows
+        within = query.add_columns(*rest.columns) \
             .where(first == bindparam(None, group, type_=first.type))
         if rest_after is not None:
             within = within.where(_beyond(rest, rest_after, backwards))
-        found += [(group, *r) for r in session.execute(
-            within.order_by(*_ordered(rest, backwards))
-            .limit(limit - len(found)))]
+        for row in session.execute(within.order_by(*_ordered(rest, backwards))
+                                   .limit(limit - len(found))):
+            found.append((group, *row[1:]))
+            rows.append(row[0])
         if len(found) >= limit:
-            return found
+            return found, rows
         passed, group, rest_after = group, None, None
-    remaining = _plain_keys(session, query.where(first < passed if descending else first > passed),
-                            key, None, backwards, limit - len(found))
-    return found + remaining
+    keys, more = _plain_page(session, query.where(first < passed if descending else first > passed),
+                             key, None, backwards, limit - len(found))
+    return found + keys, rows + more
 

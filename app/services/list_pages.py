@@ -72,7 +72,7 @@ def funds_page(session: Session, actor: Actor, *, search: str | None = None,
         "code": SortKey((Fund.code, Fund.id)),
         "name": SortKey((Fund.name, Fund.id)),
         "sponsor": SortKey((sponsor.code, Fund.code, Fund.id)),
-    }, "code", (Fund.code, Fund.name), load=base)
+    }, "code", (Fund.code, Fund.name))
     return paginate(session, spec, sort=sort, cursor=cursor, per_page=per_page, search=search)
 
 
@@ -106,7 +106,7 @@ def projects_page(session: Session, actor: Actor, *, search: str | None = None,
         "destination": SortKey((destination.code, Project.code, Project.id)),
         "source": SortKey((source.code, Project.code, Project.id)),
         "status": SortKey((Project.status, Project.code, Project.id)),
-    }, "code", (Project.code, Project.name, Project.enterprise), load=base)
+    }, "code", (Project.code, Project.name, Project.enterprise))
     return paginate(session, spec, sort=sort, cursor=cursor, per_page=per_page, search=search)
 
 
@@ -128,7 +128,7 @@ def agreements_page(session: Session, actor: Actor, *, search: str | None = None
         "code": SortKey((Agreement.code, Agreement.id)),
         "title": SortKey((Agreement.title, Agreement.id)),
         "status": SortKey((Agreement.status, Agreement.code, Agreement.id)),
-    }, "code", (Agreement.code, Agreement.title), load=base)
+    }, "code", (Agreement.code, Agreement.title))
     return paginate(session, spec, sort=sort, cursor=cursor, per_page=per_page, search=search)
 
 
@@ -144,8 +144,11 @@ def observations_page(session: Session, actor: Actor, *, project: str | None = N
     if indicator is not None and session.get(IndicatorDefinition, indicator) is None:
         raise ValidationFailed(indicator=f'"{indicator[:40]}" is not a known indicator')
     destinations = _regions_within(session, region, "region")
-    base = select(Observation).join(Project, Observation.project).options(
-        contains_eager(Observation.project).selectinload(Project.destination_region))
+    destination = aliased(Region)  # joined, not select-in loaded: the rows of a page may come
+    base = select(Observation).join(Project, Observation.project) \
+        .join(destination, Project.destination_region).options(  # from several group queries
+            contains_eager(Observation.project)
+            .contains_eager(Project.destination_region.of_type(destination)))
     query = _where(
         base, _observed_projects(session, actor, project, destinations),
         Observation.indicator_code == indicator if indicator else None,
@@ -160,7 +163,7 @@ def observations_page(session: Session, actor: Actor, *, project: str | None = N
                             Observation.id), descending=frozenset({1}), bounds=text),
         "indicator": SortKey((Observation.indicator_code, Observation.quarter, Project.code,
                               Observation.id), descending=frozenset({1}), bounds=text),
-    }, "quarter", load=base)
+    }, "quarter")
     return paginate(session, spec, sort=sort, cursor=cursor, per_page=per_page)
 
 
@@ -212,6 +215,5 @@ def audit_page(session: Session, actor: Actor, *, entity: str = "", entity_id: s
         AuditEntry.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time(),
                                             tzinfo=dt.UTC)
         if until and until < dt.date.max else None)
-    spec = ListSpec(query, {"time": SortKey((AuditEntry.seq,))}, "-time",
-                    load=select(AuditEntry))
+    spec = ListSpec(query, {"time": SortKey((AuditEntry.seq,))}, "-time")
     return paginate(session, spec, sort=sort, cursor=cursor, per_page=per_page)
