@@ -15,7 +15,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app import create_app
@@ -23,6 +23,7 @@ from app.config import test_database_url
 from app.models import set_actor
 from app.models.database import make_engine
 from app.services import reference, schema, users
+from tests.databases import sibling_postgres_database
 
 SAMPLE_REGIONS = Path(__file__).resolve().parents[1] / "app" / "data" / "regions_sample.csv"
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "app" / "translations"
@@ -67,6 +68,12 @@ def database_url(tmp_path_factory) -> str:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
     else:
         _empty_postgres(url)
+    _migrate_with_reference(url)
+    return url
+
+
+def _migrate_with_reference(url: str) -> None:
+    """Migrate ``url`` to the newest revision and load the reference data every test reads."""
     schema.upgrade(url)
     engine = make_engine(url)
     with Session(engine) as session:
@@ -75,7 +82,6 @@ def database_url(tmp_path_factory) -> str:
         reference.import_regions(session, SAMPLE_REGIONS.read_text(encoding="utf-8").splitlines())
         session.commit()
     engine.dispose()
-    return url
 
 
 def _empty_postgres(url: str) -> None:
@@ -100,26 +106,11 @@ def committing_engine(database_url):
     so their leftover rows never meet the rolled-back tests. Dropped at the end of the run."""
     if not database_url.startswith("postgresql"):
         pytest.skip("real concurrent commits are tested on PostgreSQL")
-    base = make_url(database_url)
-    url = base.set(database=f"{base.database}_commits")
-    admin = make_engine(base.render_as_string(hide_password=False),
-                        ).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-    rendered = url.render_as_string(hide_password=False)
-    schema.upgrade(rendered)
-    engine = make_engine(rendered)
-    with Session(engine) as session:
-        set_actor(session, None, "tests")
-        reference.load_builtin_reference(session)
-        reference.import_regions(session, SAMPLE_REGIONS.read_text(encoding="utf-8").splitlines())
-        session.commit()
-    yield engine
-    engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    admin.dispose()
+    with sibling_postgres_database(database_url, "commits") as url:
+        _migrate_with_reference(url)
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
-from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
@@ -25,6 +24,7 @@ from app.config import test_database_url
 from app.models import set_actor
 from app.models.database import make_engine
 from app.services import demo, schema
+from tests.databases import sibling_postgres_database
 from tests.e2e.pages import switch_language
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
@@ -40,18 +40,16 @@ PASSWORDS = {u.email: u.password for u in demo.DEMO_USERS}
 def e2e_database_url(tmp_path_factory) -> Iterator[str]:
     """A migrated database holding the demo, committed; dropped at the end on PostgreSQL."""
     base = test_database_url()
-    admin = None
     if base is None:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("e2e") / "e2e.sqlite3")
+        yield _with_demo(url)
     else:
-        parsed = make_url(base)
-        target = parsed.set(database=f"{parsed.database}_e2e")
-        admin = make_engine(parsed.render_as_string(hide_password=False)).execution_options(
-            isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-        url = target.render_as_string(hide_password=False)
+        with sibling_postgres_database(base, "e2e") as url:
+            yield _with_demo(url)
+
+
+def _with_demo(url: str) -> str:
+    """Migrate ``url`` and load the demo into it, committed; the URL."""
     schema.upgrade(url)
     engine = make_engine(url)
     with Session(engine) as session:
@@ -59,11 +57,7 @@ def e2e_database_url(tmp_path_factory) -> Iterator[str]:
         demo.load_demo(session)  # its users start in Chinese, the default
         session.commit()
     engine.dispose()
-    yield url
-    if admin is not None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        admin.dispose()
+    return url
 
 
 @pytest.fixture(scope="session")
