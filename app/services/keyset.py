@@ -199,6 +199,11 @@ def _ordered(key: SortKey, reverse: bool) -> list:
             for i, c in enumerate(key.columns)]
 
 
+def where_given(query: Select, *clauses) -> Select:
+    """``query`` narrowed by the clauses that are not None (the filters a user gave)."""
+    return query.where(*(c for c in clauses if c is not None))
+
+
 def paginate(session: Session, spec: ListSpec, *, sort: str | None = None,
              cursor: str | None = None, per_page: int = DEFAULT_PAGE_SIZE,
              search: str | None = None) -> KeysetPage:

@@ -37,6 +37,7 @@ from app.services.keyset import (
     SortKey,
     contains,
     paginate,
+    where_given,
 )
 from app.services.reference import region_by_code
 
@@ -50,10 +51,6 @@ def _regions_within(session: Session, code: str | None, field: str) -> Select | 
     return select(place.id).where(within_regions(place.code, (region.code,)))
 
 
-def _where(query: Select, *clauses) -> Select:
-    return query.where(*(c for c in clauses if c is not None))
-
-
 def funds_page(session: Session, actor: Actor, *, search: str | None = None,
                sponsor_region: str | None = None, status: FundStatus | None = None,
                fund_class: FundClass | None = None, sort: str | None = None,
@@ -63,7 +60,7 @@ def funds_page(session: Session, actor: Actor, *, search: str | None = None,
     within = _regions_within(session, sponsor_region, "sponsor_region")
     base = select(Fund).join(sponsor, Fund.sponsor_region).options(
         contains_eager(Fund.sponsor_region.of_type(sponsor)))
-    query = _where(
+    query = where_given(
         base.where(fund_filter(actor)),
         Fund.sponsor_region_id.in_(within) if within is not None else None,
         Fund.status == status if status else None,
@@ -95,7 +92,7 @@ def projects_page(session: Session, actor: Actor, *, search: str | None = None,
         .join(destination, Project.destination_region) \
         .options(contains_eager(Project.source_region.of_type(source)),
                  contains_eager(Project.destination_region.of_type(destination)))
-    query = _where(
+    query = where_given(
         base.where(project_filter(actor)),
         Project.source_region_id.in_(sources) if sources is not None else None,
         Project.destination_region_id.in_(destinations) if destinations is not None else None,
@@ -121,7 +118,7 @@ def agreements_page(session: Session, actor: Actor, *, search: str | None = None
         AgreementParty.region_id.in_(within))) if within is not None else None
     base = select(Agreement).options(
         selectinload(Agreement.parties).selectinload(AgreementParty.region))
-    query = _where(
+    query = where_given(
         base.where(agreement_filter(actor)),
         Agreement.status == status if status else None, party)
     spec = ListSpec(query, {
@@ -149,7 +146,7 @@ def observations_page(session: Session, actor: Actor, *, project: str | None = N
         .join(destination, Project.destination_region).options(  # from several group queries
             contains_eager(Observation.project)
             .contains_eager(Project.destination_region.of_type(destination)))
-    query = _where(
+    query = where_given(
         base, _observed_projects(session, actor, project, destinations),
         Observation.indicator_code == indicator if indicator else None,
         Observation.quarter >= quarter_from if quarter_from else None,
@@ -206,7 +203,7 @@ def audit_page(session: Session, actor: Actor, *, entity: str = "", entity_id: s
     """A page of the audit trail (administrators and auditors), newest first by default; sort
     ``time`` is the chain's sequence, oldest first."""
     require_role(actor, Role.ADMIN, Role.AUDITOR)
-    query = _where(
+    query = where_given(
         select(AuditEntry),
         AuditEntry.entity == entity if entity else None,
         AuditEntry.entity_id == entity_id if entity_id else None,

@@ -32,6 +32,7 @@ from app.models import (
 from app.services.access import Actor, fund_filter, get_fund, project_filter, within_regions
 from app.services.agreements import agreement_filter
 from app.services.errors import ValidationFailed
+from app.services.keyset import where_given
 from app.services.reference import region_by_code
 
 MAX_ID = 2**31 - 1
@@ -70,14 +71,10 @@ def _within(session: Session, column, code: str | None, field: str):
     return within_regions(column, (region_by_code(session, code, field).code,))
 
 
-def _where(query: Select, *clauses) -> Select:
-    return query.where(*(c for c in clauses if c is not None))
-
-
 def list_regions(session: Session, *, within: str | None = None, level: str | None = None,
                  cursor: str | None = None, limit: int = 100) -> Page:
     """Regions by code (reference data every user reads), optionally within one or at a level."""
-    query = _where(select(Region).options(selectinload(Region.parent)),
+    query = where_given(select(Region).options(selectinload(Region.parent)),
                    _within(session, Region.code, within, "within"),
                    Region.level == level if level else None)
     return _page(session, query, Region.code, cursor, limit, lambda r: r.code)
@@ -90,7 +87,7 @@ def list_funds(session: Session, actor: Actor, *, code: str | None = None,
     """The funds the actor may read, by code, with their sponsor region."""
     sponsor = select(Region.id).where(_within(session, Region.code, sponsor_region,
                                               "sponsor_region")) if sponsor_region else None
-    query = _where(select(Fund).where(fund_filter(actor))
+    query = where_given(select(Fund).where(fund_filter(actor))
                    .options(selectinload(Fund.sponsor_region)),
                    Fund.code == code if code is not None else None,
                    Fund.sponsor_region_id.in_(sponsor) if sponsor is not None else None,
@@ -112,7 +109,7 @@ def list_projects(session: Session, actor: Actor, *, code: str | None = None,
         if code is not None:
             clauses.append(column.in_(select(Region.id).where(
                 _within(session, Region.code, code, field))))
-    query = _where(select(Project).where(project_filter(actor)).options(
+    query = where_given(select(Project).where(project_filter(actor)).options(
         selectinload(Project.source_region), selectinload(Project.destination_region)), *clauses)
     return _page(session, query, Project.code, cursor, limit, lambda p: p.code)
 
@@ -125,7 +122,7 @@ def list_agreements(session: Session, actor: Actor, *, code: str | None = None,
     if party_region is not None:
         party = Agreement.id.in_(select(AgreementParty.agreement_id).join(Region).where(
             _within(session, Region.code, party_region, "party_region")))
-    query = _where(select(Agreement).where(agreement_filter(actor)).options(
+    query = where_given(select(Agreement).where(agreement_filter(actor)).options(
         selectinload(Agreement.parties).selectinload(AgreementParty.region)),
         Agreement.status == status if status else None,
         Agreement.code == code if code is not None else None, party)
@@ -138,7 +135,7 @@ def list_movements(session: Session, actor: Actor, fund_id: int, *,
                    limit: int = 100) -> Page:
     """A readable fund's movements in the order they were recorded (NotFound out of scope)."""
     fund = get_fund(session, actor, fund_id)
-    query = _where(select(Movement).where(Movement.fund_id == fund.id),
+    query = where_given(select(Movement).where(Movement.fund_id == fund.id),
                    Movement.type == type if type else None,
                    Movement.moved_on >= since if since else None,
                    Movement.moved_on <= until if until else None)
@@ -159,7 +156,7 @@ def list_observations(session: Session, actor: Actor, *, project: str | None = N
                       since: Quarter | None = None, until: Quarter | None = None,
                       cursor: str | None = None, limit: int = 100) -> Page:
     """Observations of the projects the actor may read, by id, with their projects."""
-    query = _where(
+    query = where_given(
         select(Observation).join(Project).where(project_filter(actor))
         .options(selectinload(Observation.project)),
         Project.code == project if project is not None else None,
