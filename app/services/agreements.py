@@ -59,7 +59,12 @@ def agreement_filter(actor: Actor) -> ColumnElement[bool]:
 def party_in_scope(actor: Actor, party: AgreementParty) -> bool:
     """Whether the actor is a bureau whose region covers this party's region: only such a user
     acts for the party (submits, confirms, answers queries); administrators do not."""
-    return any(party.region.code.startswith(subtree_prefix(code)) for code in actor.bureau_regions)
+    return acts_for_region(actor, party.region.code)
+
+
+def acts_for_region(actor: Actor, region_code: str) -> bool:
+    """Whether one of the actor's bureau regions covers the region ``region_code``."""
+    return any(region_code.startswith(subtree_prefix(code)) for code in actor.bureau_regions)
 
 
 def get_agreement(session: Session, actor: Actor, agreement_id: int, *, for_edit: bool = False

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.domain.codes import AgreementStatus, PartyRole, QuarterState, ReviewKind
 from app.domain.quarter import Quarter
-from app.domain.regions import subtree_prefix
 from app.models import (
     Agreement,
     AgreementParty,
@@ -31,7 +30,8 @@ from app.models import (
     User,
 )
 from app.services.access import Actor, within_regions
-from app.services.agreements import agreement_filter
+from app.services.agreements import acts_for_region, agreement_filter
+from app.services.workflow import barred_by_four_eyes
 
 T = TypeVar("T")
 
@@ -120,11 +120,6 @@ def _acting_filter(actor: Actor):
     return Agreement.id.in_(mine)
 
 
-def _is_mine(actor: Actor, party: _Party) -> bool:
-    """The party lies in one of the actor's bureau regions (administrators act for nobody)."""
-    return any(party.code.startswith(subtree_prefix(c)) for c in actor.bureau_regions)
-
-
 def quarter_todos(session: Session, actor: Actor, current: Quarter, limit: int = 20
                   ) -> SharingTodos:
     """The open quarter of every active agreement the actor acts on (seven queries).
@@ -179,7 +174,8 @@ def quarter_todos(session: Session, actor: Actor, current: Quarter, limit: int =
             continue
         open_quarter = closed[aid] + 1 if aid in closed else first
         is_destination = actor.is_admin or any(
-            p.role is PartyRole.DESTINATION and _is_mine(actor, p) for p in parties[aid])
+            p.role is PartyRole.DESTINATION and acts_for_region(actor, p.code)
+            for p in parties[aid])
         if open_quarter < current and is_destination:
             due[aid] = open_quarter
     # Oldest quarter first; observations are counted for the rows shown only (bounded work).
@@ -201,12 +197,9 @@ def _to_confirm(actor: Actor, parties: list[_Party], aq: AgreementQuarter) -> li
     left = [p for p in parties if p.id not in done]
     if actor.is_admin and not actor.bureau_regions:
         return left
-    mine = [p for p in left if _is_mine(actor, p)]
-    is_last = len(done) + 1 == len(parties)
-    confirmers = {c.user_id for c in aq.confirmations} | {actor.user_id}
-    if is_last and confirmers == {aq.submitted_by_id}:
-        return []  # four eyes: the submitter cannot be the only one to confirm
-    return mine
+    if barred_by_four_eyes(aq, actor.user_id, len(parties)):
+        return []
+    return [p for p in left if acts_for_region(actor, p.code)]
 
 
 def _observation_counts(session: Session, due: dict[int, Quarter]

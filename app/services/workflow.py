@@ -103,6 +103,14 @@ def _require_previous_closed(session: Session, agreement_id: int, start: Quarter
             "%(quarter)s must be closed first: quarters close in order", quarter=previous))
 
 
+def barred_by_four_eyes(aq: AgreementQuarter, user_id: int | None, party_count: int) -> bool:
+    """Whether confirming the next party now would make the submitter of the quarter the only
+    one to have confirmed it (access.md: four eyes)."""
+    is_last = len(aq.confirmations) + 1 == party_count
+    confirmers = {c.user_id for c in aq.confirmations} | {user_id}
+    return is_last and confirmers == {aq.submitted_by_id}
+
+
 def confirm(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
             party_code: str, fingerprint: str) -> AgreementQuarter:
     """Confirm one party's side of the submitted statement the user saw (``fingerprint``);
@@ -123,9 +131,8 @@ def confirm(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
     if any(c.party_id == party.id for c in aq.confirmations):
         raise ValidationFailed(party=N_("%(party)s has confirmed already",
                                         party=party.region.name))
-    confirmers = {c.user_id for c in aq.confirmations} | {actor.user_id}
     is_last = len(aq.confirmations) + 1 == len(agreement.parties)
-    if is_last and confirmers == {aq.submitted_by_id}:
+    if barred_by_four_eyes(aq, actor.user_id, len(agreement.parties)):
         raise ValidationFailed(party=N_("four eyes: the person who submitted cannot be the only "
                                         "one to confirm"))
     if is_last:
