@@ -25,11 +25,7 @@ class Readiness:
 @lru_cache(maxsize=1)
 def _scripts() -> tuple[str, frozenset[str]]:
     """The head of the shipped migration scripts and every revision they know (read once)."""
-    from alembic.script import ScriptDirectory
-
-    directory = ScriptDirectory.from_config(schema.alembic_config("sqlite://"))
-    known = frozenset(script.revision for script in directory.walk_revisions())
-    return ",".join(sorted(directory.get_heads())), known
+    return ",".join(sorted(schema.heads())), frozenset(schema.known_revisions())
 
 
 def migration_head() -> str:

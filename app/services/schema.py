@@ -49,9 +49,18 @@ def check(url: str, connection=None) -> None:
 
 def heads() -> list[str]:
     """The head revisions of the migration scripts."""
+    return list(_scripts().get_heads())
+
+
+def known_revisions() -> set[str]:
+    """Every revision the migration scripts know, heads and ancestors."""
+    return {script.revision for script in _scripts().walk_revisions()}
+
+
+def _scripts():
     from alembic.script import ScriptDirectory
 
-    return list(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    return ScriptDirectory.from_config(alembic_config("sqlite://"))
 
 
 def analyze(url: str) -> None:
