@@ -49,12 +49,12 @@ def _without_negative_zero(value: Decimal) -> Decimal:
 def round_half_up(value: Number, places: int = 2) -> Decimal:
     """Round for display to ``places`` decimals, half away from zero (ROUND_HALF_UP)."""
     if isinstance(value, Fraction):
-        magnitude = abs(value) * 10**places + Fraction(1, 2)
-        units = magnitude.numerator // magnitude.denominator
-        with localcontext() as context:
-            context.prec = len(str(units)) + 2  # scaleb must not round
-            rounded = Decimal(-units if value < 0 else units).scaleb(-places)
-        return _without_negative_zero(rounded)
+        # floor(|n| / d × 10^places + 1/2) in integers: exact, and no Fraction is built.
+        numerator, denominator = value.numerator, value.denominator
+        units = (2 * abs(numerator) * 10**places + denominator) // (2 * denominator)
+        if units == 0:
+            return Decimal(0).scaleb(-places)
+        return Decimal((int(numerator < 0), tuple(map(int, str(units))), -places))
     value = Decimal(_exact(value))
     if not value.is_finite():
         raise AmountError(f'"{value}" is not a number')
@@ -155,8 +155,8 @@ def format_percent(value: Fraction | Decimal | None) -> str:
     """A fraction as a percentage, two places rounded half up (0.59 → "59.00 %"); None → "—"."""
     if value is None:
         return DASH
-    hundred_times = value * 100 if isinstance(value, Fraction) else Decimal(value).scaleb(2)
-    return f"{round_half_up(hundred_times, 2):,.2f} %"
+    # Rounding to 4 places, then moving the point, is rounding the hundredfold to 2 places.
+    return f"{round_half_up(value, 4).scaleb(2):,.2f} %"
 
 
 WAN = Decimal(10_000)
