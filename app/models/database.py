@@ -2,16 +2,50 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event
+import time
+
+from sqlalchemy import Engine, create_engine, event, exc
+
+PING_AFTER_IDLE_SECONDS = 10.0
+"""A pooled server connection unused for longer than this is pinged before it is handed out."""
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys, WAL and real SAVEPOINT support."""
+    """An engine for ``url``; SQLite gets foreign keys, WAL and real SAVEPOINT support; a server
+    database gets a ping of connections that sat idle in the pool (see ``_ping_when_idle``)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, future=True)
+    engine = create_engine(url, echo=echo)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it has been idle for a while.
+
+    ``pool_pre_ping`` would ping on every checkout: one more round trip to the server on every
+    request. A connection in steady use has just proved itself, so only one that sat in the pool
+    longer than ``PING_AFTER_IDLE_SECONDS`` (a server restart or an idle-connection timeout in
+    between) is pinged; a dead one is replaced before the request sees it. A connection that
+    dies while in use fails its request either way, and SQLAlchemy then discards the pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):  # pragma: no cover - pool callback
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):  # pragma: no cover - pool callback
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return  # just connected, or used moments ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(str(error)) from error
+        if not alive:
+            raise exc.DisconnectionError("the pooled connection did not answer a ping")
 
 
 def _configure_sqlite(engine: Engine) -> None:
