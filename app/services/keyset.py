@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, tupl
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Enum as SAEnum
 
+from app.domain.messages import N_
 from app.domain.quarter import Quarter, QuarterError
 from app.services.errors import ValidationFailed
 
@@ -26,16 +27,13 @@ DEFAULT_PAGE_SIZE = 50
 MAX_CURSOR_LENGTH = 2000
 MAX_INT = 2**63 - 1
 
-BAD_CURSOR = "is not a position this list gave out; start again from the first page"
-BAD_SORT = "is not a column this list can be sorted by"
-BAD_PER_PAGE = "is not a page size this list offers (25, 50 or 100)"
-
 
 class BadCursor(ValidationFailed):
     """A ``cursor`` parameter that was not made by this list (or not for its current sort)."""
 
     def __init__(self, text: str):
-        super().__init__(cursor=f'"{text[:40]}" {BAD_CURSOR}')
+        super().__init__(cursor=N_('"%(value)s" is not a position this list gave out; start '
+                                   "again from the first page", value=text[:40]))
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,8 @@ class ListSpec:
         sort = sort or self.default_sort
         name, reverse = (sort[1:], True) if sort.startswith("-") else (sort, False)
         if name not in self.sorts:
-            raise ValidationFailed(sort=f'"{sort[:40]}" {BAD_SORT}')
+            raise ValidationFailed(sort=N_('"%(value)s" is not a column this list can be sorted '
+                                           "by", value=sort[:40]))
         return sort, self.sorts[name], reverse
 
 
@@ -101,7 +100,8 @@ def per_page_of(text: str | int | None) -> int:
         return DEFAULT_PAGE_SIZE
     value = str(text).strip()
     if not value.isdigit() or int(value) not in PAGE_SIZES:
-        raise ValidationFailed(per_page=f'"{value[:20]}" {BAD_PER_PAGE}')
+        raise ValidationFailed(per_page=N_('"%(value)s" is not a page size this list offers '
+                                           "(25, 50 or 100)", value=value[:20]))
     return int(value)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from app.domain import fund_metrics as fm
 from app.domain.codes import AgreementStatus, FundClass, FundStatus, ProjectStatus, Role
+from app.domain.messages import N_
 from app.domain.quarter import Quarter
 from app.models import (
     Agreement,
@@ -139,7 +140,8 @@ def observations_page(session: Session, actor: Actor, *, project: str | None = N
     descending, then project code, then indicator."""
     indicator = (indicator or "").strip() or None
     if indicator is not None and session.get(IndicatorDefinition, indicator) is None:
-        raise ValidationFailed(indicator=f'"{indicator[:40]}" is not a known indicator')
+        raise ValidationFailed(indicator=N_('"%(value)s" is not a known indicator',
+                                            value=indicator[:40]))
     destinations = _regions_within(session, region, "region")
     destination = aliased(Region)  # joined, not select-in loaded: the rows of a page may come
     base = select(Observation).join(Project, Observation.project) \

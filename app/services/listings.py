@@ -18,6 +18,7 @@ from app.domain.codes import (
     MovementType,
     ProjectStatus,
 )
+from app.domain.messages import N_
 from app.domain.quarter import Quarter
 from app.models import (
     Agreement,
@@ -60,7 +61,8 @@ def _id_after(cursor: str | None) -> int | None:
     if cursor is None:
         return None
     if not cursor.isdigit() or not cursor.isascii() or int(cursor) > MAX_ID:
-        raise ValidationFailed(cursor=f'"{cursor}" is not a cursor this list gave out')
+        raise ValidationFailed(cursor=N_('"%(value)s" is not a cursor this list gave out',
+                                         value=cursor))
     return int(cursor)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.codes import ReversalStatus
+from app.domain.messages import N_
 from app.domain.quarter import Quarter
 from app.models import Fund, InvestmentTransaction, IssuedReport, Movement, User
 from app.models.base import utcnow
@@ -90,9 +91,9 @@ def reverse(session: Session, actor: Actor, kind: str, entry_id: int, reversed_o
     original = _original(session, actor, kind, entry_id)
     check_reversible(session, KINDS[kind], original, _date_of(original), reversed_on, note)
     if (waiting := _pending_of(session, kind, entry_id)) is not None:
-        raise ValidationFailed(reverses=f"a reversal of this entry asked for on "
-                                        f"{waiting.requested_at:%Y-%m-%d} awaits approval "
-                                        "already")
+        raise ValidationFailed(reverses=N_("a reversal of this entry asked for on %(day)s "
+                                           "awaits approval already",
+                                           day=f"{waiting.requested_at:%Y-%m-%d}"))
     quarter = approval_quarter(session, original.fund_id, _date_of(original), reversed_on)
     if quarter is None or actor.user_id is None:
         return Outcome(_write(session, actor, kind, entry_id, reversed_on, note), None)
@@ -130,12 +131,15 @@ def _decidable(session: Session, actor: Actor, request_id: int, version: int
                ) -> ReversalRequest:
     request = get_request(session, actor, request_id)
     if not request.is_pending:
-        who = request.decided_by.email if request.decided_by else "someone"
-        raise ValidationFailed(status=f"this request was {request.status.value.lower()} "
-                                      f"already by {who} on {request.decided_at:%Y-%m-%d}")
+        who = request.decided_by.email if request.decided_by else N_("someone")
+        day = f"{request.decided_at:%Y-%m-%d}"
+        raise ValidationFailed(status=N_(
+            "this request was approved already by %(who)s on %(day)s", who=who, day=day)
+            if request.status is ReversalStatus.APPROVED else N_(
+            "this request was rejected already by %(who)s on %(day)s", who=who, day=day))
     if request.version != version:
-        raise Conflict("version: this request was changed by someone else since you opened "
-                       "it; nothing was saved: reload and decide again")
+        raise Conflict(N_("version: this request was changed by someone else since you opened "
+                          "it; nothing was saved: reload and decide again"))
     return request
 
 
@@ -145,8 +149,9 @@ def approve(session: Session, actor: Actor, request_id: int, version: int, note:
     write the reversing entry, linked to the request as a restatement, in this transaction."""
     request = _decidable(session, actor, request_id, version)
     if actor.user_id is None or actor.user_id == request.requested_by_id:
-        raise ValidationFailed(decided_by="you asked for this reversal: another manager of the "
-                                          "fund or an administrator must approve it (four eyes)")
+        raise ValidationFailed(decided_by=N_("you asked for this reversal: another manager of "
+                                             "the fund or an administrator must approve it "
+                                             "(four eyes)"))
     kind = "movement" if request.movement_id else "transaction"
     try:
         entry = _write(session, actor, kind, request.movement_id or request.transaction_id,
@@ -157,8 +162,8 @@ def approve(session: Session, actor: Actor, request_id: int, version: int, note:
         setattr(request, f"reversal_{kind}_id", entry.id)
         session.flush()
     except (IntegrityError, StaleDataError) as exc:
-        raise Conflict("version: this request or its entry was decided by someone else at the "
-                       "same moment; nothing was saved: reload and check") from exc
+        raise Conflict(N_("version: this request or its entry was decided by someone else at "
+                          "the same moment; nothing was saved: reload and check")) from exc
     for other in session.scalars(select(ReversalRequest).where(
             _column(kind) == entry.reverses_id, ReversalRequest.id != request.id,
             ReversalRequest.status == ReversalStatus.PENDING)):
@@ -175,15 +180,15 @@ def reject(session: Session, actor: Actor, request_id: int, version: int, note: 
     ledger is unchanged."""
     request = _decidable(session, actor, request_id, version)
     if not (note or "").strip():
-        raise ValidationFailed(note="say why the reversal is rejected")
+        raise ValidationFailed(note=N_("say why the reversal is rejected"))
     request.status = ReversalStatus.REJECTED
     request.decided_by_id, request.decided_at = actor.user_id, utcnow()
     request.decision_note = note.strip()
     try:
         session.flush()
     except StaleDataError as exc:
-        raise Conflict("version: this request was decided by someone else at the same moment; "
-                       "nothing was saved: reload and check") from exc
+        raise Conflict(N_("version: this request was decided by someone else at the same "
+                          "moment; nothing was saved: reload and check")) from exc
     return request
 
 

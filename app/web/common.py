@@ -259,7 +259,8 @@ def register_template_helpers(app: Flask) -> None:
 
     ``amount`` 1,234.50 (yuan, header names the unit) · ``yuan`` 1,234.50 元 · ``yuan_compact``
     1.23 亿元 · ``wan`` 4,567.89 (万元) · ``quantity(unit)`` 1,234.5 亩 · ``unit`` · ``count``
-    2,000 · ``percent`` 59.00 % · ``ratio`` 3.33× · ``named`` (a name in the user's language).
+    2,000 · ``percent`` 59.00 % · ``ratio`` 3.33× · ``named`` (a name in the user's language) ·
+    ``localized`` (a service's message in the user's language).
     """
     app.add_template_filter(format_amount, "amount")
     app.add_template_filter(yuan, "yuan")
@@ -275,6 +276,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(coded_label, "label")
     app.add_template_filter(exact_text, "exact")
     app.add_template_filter(plain_decimal, "plain")
+    app.add_template_filter(localized, "localized")
 
     @app.context_processor
     def _globals():

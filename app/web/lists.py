@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from app.domain.quarter import Quarter, QuarterError
 from app.services.errors import ValidationFailed
 from app.services.keyset import MAX_CURSOR_LENGTH, PAGE_SIZES, KeysetPage, per_page_of
-from app.web.common import UNPROCESSABLE, coded_label
+from app.web.common import UNPROCESSABLE, coded_label, localized
 
 PAGING = ("sort", "per_page", "cursor")
 RESETTABLE = frozenset(PAGING)
@@ -93,7 +93,8 @@ def read_args(*names: str) -> dict[str, str]:
 
 
 def message_for(name: str, value: str, service_message: str, kinds: dict[str, str]) -> str:
-    """The user's-language message about parameter ``name``, by what kind of value it takes."""
+    """The user's-language message about parameter ``name``, by what kind of value it takes
+    (else the service's own message, translated)."""
     kind = kinds.get(name, name)
     value = value[:40]
     if kind == "region":
@@ -108,7 +109,7 @@ def message_for(name: str, value: str, service_message: str, kinds: dict[str, st
     if kind == "cursor":
         return _("This page link is not valid for this list (it was altered or made for "
                  "another order); showing the first page.")
-    return service_message
+    return localized(service_message)
 
 
 def load(state: ListState, fetch: Callable[..., KeysetPage], kinds: dict[str, str],

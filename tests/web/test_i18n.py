@@ -1,5 +1,6 @@
 """Both languages are complete: every string of the sources has a Chinese translation with the
-same placeholders, and no template holds user-visible text outside ``_()``.
+same placeholders, no template holds user-visible text outside ``_()``, and the services mark
+every message they raise with ``N_`` (so the extraction finds it and the web translates it).
 
 A new untranslated string in any template or view makes this file fail with the list of missing
 msgids; ``make translations-update`` then adds them to the catalogue (README, "Translations").
@@ -7,6 +8,7 @@ msgids; ``make translations-update`` then adds them to the catalogue (README, "T
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 from html.parser import HTMLParser
@@ -19,6 +21,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "app" / "templates"
+SERVICES = ROOT / "app" / "services"
 CATALOGUE = ROOT / "app" / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
 
 # The keywords of the code, the same as the Makefile's `translations-update` passes to pybabel.
@@ -64,7 +67,7 @@ def test_the_sources_have_messages_to_translate():
     assert len(extracted_messages()) > 300  # the extraction itself works (keywords, babel.cfg)
 
 
-def test_every_message_of_the_templates_and_views_has_a_chinese_translation():
+def test_every_message_of_the_templates_views_and_services_has_a_chinese_translation():
     catalogue = _catalogue()
     missing = []
     for (context, msgid), (_forms, where) in sorted(extracted_messages().items(),
@@ -78,6 +81,76 @@ def test_every_message_of_the_templates_and_views_has_a_chinese_translation():
     assert not missing, (
         f"{len(missing)} message(s) without a Chinese translation in {CATALOGUE.name} "
         "(run `make translations-update`, then translate them):\n" + "\n".join(missing))
+
+
+def test_the_extraction_reads_the_messages_the_services_mark_with_n():
+    files = {where.rsplit(":", 1)[0] for _forms, where in extracted_messages().values()}
+    assert {"app/services/keyset.py", "app/services/list_pages.py", "app/services/reversals.py",
+            "app/services/imports/rows.py", "app/services/imports/cells.py",
+            "app/services/imports/ledgers.py", "app/services/imports/observations.py",
+            "app/services/imports/registers.py", "app/services/imports/valuations.py",
+            "app/services/report_builders/statement_data.py"} <= files
+    assert 'row %(row)s, %(column)s: "%(value)s" %(message)s' in {
+        msgid for _context, msgid in extracted_messages()}
+
+
+# What the services raise or report to a user: a message given to these must be marked with N_.
+_MESSAGE_CARRIERS = {"ValidationFailed", "Conflict", "CellError", "UnreadableFile", "Problem"}
+
+
+def _plain_text(node: ast.expr) -> bool:
+    """Whether an argument is (or holds) text written in place, which nothing translates."""
+    if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant)
+                                           and isinstance(node.value, str)):
+        return True
+    if isinstance(node, ast.BinOp):
+        return _plain_text(node.left) or _plain_text(node.right)
+    if isinstance(node, ast.List | ast.Tuple):
+        return any(_plain_text(element) for element in node.elts)
+    if isinstance(node, ast.Dict):  # {field: [messages]}: the keys are field names
+        return any(_plain_text(value) for value in node.values)
+    if isinstance(node, ast.IfExp):
+        return _plain_text(node.body) or _plain_text(node.orelse)
+    return False
+
+
+def _calls(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Call):
+            yield node, getattr(node.func, "id", None) or getattr(node.func, "attr", "")
+
+
+def test_every_message_the_services_raise_or_report_is_marked_for_translation():
+    unmarked = []
+    for path in sorted(SERVICES.rglob("*.py")):
+        for call, name in _calls(path):
+            if name in _MESSAGE_CARRIERS:
+                arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+            elif name in ("error", "row_error") and len(call.args) >= 4:  # an import's row
+                arguments = [call.args[3]]
+            else:
+                continue
+            unmarked.extend(f"{path.relative_to(ROOT)}:{call.lineno}: {ast.unparse(a)[:70]}"
+                            for a in arguments if _plain_text(a))
+    assert not unmarked, "messages the web cannot translate (mark them with N_):\n" + "\n".join(
+        unmarked)
+
+
+def test_every_n_call_names_its_template_literally():
+    """``N_(TEMPLATE, …)`` with a variable would be invisible to the extraction."""
+    hidden = [f"{path.relative_to(ROOT)}:{call.lineno}"
+              for path in sorted((ROOT / "app").rglob("*.py")) for call, name in _calls(path)
+              if name == "N_" and not (call.args and isinstance(call.args[0], ast.Constant)
+                                       and isinstance(call.args[0].value, str))]
+    assert not hidden, f"N_ without a literal template: {hidden}"
+
+
+def test_the_service_check_catches_plain_and_formatted_messages():
+    raised = ast.parse('raise ValidationFailed(sort=f"{x} is bad", note=N_("is required"))')
+    call = next(node for node in ast.walk(raised) if isinstance(node, ast.Call))
+    assert [_plain_text(k.value) for k in call.keywords] == [True, False]
+    assert _plain_text(ast.parse('{"code": ["is required"]}', mode="eval").body)
+    assert not _plain_text(ast.parse('{"code": [N_("is required")]}', mode="eval").body)
 
 
 def test_every_translation_keeps_the_placeholders_of_its_message():

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from app.domain.codes import Coded
+from app.domain.messages import N_
 from app.domain.money import AmountError, parse_decimal
 from app.domain.quarter import Quarter, QuarterError
 
@@ -26,7 +27,8 @@ _SHOWN = 60  # characters of a bad value quoted in a message
 
 
 class CellError(ValueError):
-    """A cell that cannot be read as its column's type; the message quotes the value."""
+    """A cell that cannot be read as its column's type; the message (``args[0]``, a Message the
+    web translates) quotes the value."""
 
 
 class Problem:
@@ -73,7 +75,8 @@ def text(max_length: int) -> Callable[[object], str]:
     def parse(value: object) -> str:
         result = value.strip() if value.__class__ is str else as_text(value)
         if len(result) > max_length:
-            raise CellError(f'"{shown(value)}" is longer than {max_length} characters')
+            raise CellError(N_('"%(value)s" is longer than %(n)s characters',
+                               value=shown(value), n=max_length))
         return result
 
     return parse
@@ -85,23 +88,24 @@ def decimal(value: object) -> Decimal:
     if value.__class__ is str:
         try:
             return parse_decimal(value)
-        except AmountError as exc:
-            raise CellError(str(exc)) from None
+        except AmountError:
+            raise CellError(N_('"%(text)s" is not a number', text=value)) from None
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise CellError(f'"{shown(value)}" is not a number')
+        raise CellError(N_('"%(text)s" is not a number', text=shown(value)))
     if isinstance(value, float) and not math.isfinite(value):
-        raise CellError(f'"{shown(value)}" is not a number')
+        raise CellError(N_('"%(text)s" is not a number', text=shown(value)))
+    typed = f"{Decimal(repr(value)) if isinstance(value, float) else value:f}"
     try:
-        return parse_decimal(f"{Decimal(repr(value)) if isinstance(value, float) else value:f}")
-    except AmountError as exc:
-        raise CellError(str(exc)) from None
+        return parse_decimal(typed)
+    except AmountError:
+        raise CellError(N_('"%(text)s" is not a number', text=typed)) from None
 
 
 def integer(value: object) -> int:
     """A whole number (a year, a head count)."""
     number = decimal(value)
     if number != number.to_integral_value():
-        raise CellError(f'"{shown(value)}" is not a whole number')
+        raise CellError(N_('"%(value)s" is not a whole number', value=shown(value)))
     return int(number)
 
 
@@ -118,7 +122,7 @@ def boolean(value: object) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise CellError(f'"{shown(value)}" is not yes or no (TRUE/FALSE, 是/否)')
+    raise CellError(N_('"%(value)s" is not yes or no (TRUE/FALSE, 是/否)', value=shown(value)))
 
 
 _DATE = re.compile(
@@ -171,7 +175,7 @@ def date(value: object) -> dt.date:
                              _date_text(unicodedata.normalize("NFKC", value).strip()))
     except (ValueError, OverflowError):
         pass
-    raise CellError(f'"{shown(value)}" is not a date like 2026-09-30')
+    raise CellError(N_('"%(value)s" is not a date like 2026-09-30', value=shown(value)))
 
 
 def _date_text(text_: str) -> dt.date:
@@ -197,7 +201,8 @@ def quarter(value: object) -> Quarter:
             raise QuarterError(text_)
         parsed = Quarter(int(match[1]), int(_CHINESE_DIGITS.get(match[2], match[2])))
     except QuarterError:
-        raise CellError(f'"{shown(value)}" is not a quarter like 2026Q3') from None
+        raise CellError(N_('"%(value)s" is not a quarter like 2026Q3',
+                           value=shown(value))) from None
     return _remember(_SEEN_QUARTERS, value, parsed) if value.__class__ is str else parsed
 
 
@@ -211,8 +216,9 @@ def coded(enum_cls: type[Coded]) -> Callable[[object], Coded]:
         if member is None:
             try:
                 member = enum_cls.parse(key)
-            except ValueError as exc:
-                raise CellError(str(exc)) from None
+            except ValueError:
+                raise CellError(N_('"%(value)s" is not one of %(choices)s', value=key,
+                                   choices=", ".join(m.value for m in enum_cls))) from None
             if len(known) < 1000:  # labels and spellings seen: a handful per column
                 known[key] = member
         return member

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from app.domain.messages import N_
 from app.models.audit import append_entries
 from app.models.base import utcnow
 from app.models.caches import invalidate_rows
@@ -58,8 +59,9 @@ class ImportResult:
     def errors(self) -> list[str]:
         """Every error; a workbook's are prefixed with their sheet (``transactions: row 14…``)."""
         several = len(self.parts) > 1
-        return list(self.file_errors) + [f"{part.kind}: {e}" if several else e
-                                         for part in self.parts for e in part.errors]
+        return list(self.file_errors) + [
+            N_("%(sheet)s: %(error)s", sheet=part.kind, error=e) if several else e
+            for part in self.parts for e in part.errors]
 
     @property
     def ok(self) -> bool:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.domain.codes import Instrument, TransactionType
+from app.domain.messages import N_
 from app.models import InvestmentTransaction, Movement
 from app.services.amounts import amount_errors
 from app.services.imports.bulk import padded, rows_with_keys
@@ -85,7 +86,7 @@ class LedgerHandler(ChunkedHandler):
             key = (fund_id, values["reference"])
             if key in self.new:
                 self.error(number, "reference", raw["reference"],
-                           f"appears earlier in this file (row {self.new[key][0]})")
+                           N_("appears earlier in this file (row %(row)s)", row=self.new[key][0]))
             elif key in existing:
                 self._compare(number, values, raw, self._content(record), existing[key],
                               existing)
@@ -123,7 +124,8 @@ class LedgerHandler(ChunkedHandler):
                  existing: dict) -> None:
         fund_id = self.lookups.funds[values["fund_code"]]
         if old.created_at == self.ctx.stamp:
-            self.error(number, "reference", raw["reference"], "appears earlier in this file")
+            self.error(number, "reference", raw["reference"],
+                       N_("appears earlier in this file"))
             return
         target = self._target(fund_id, values["reverses"], existing)
         differ = [c for c, a, b in zip(self.content_columns, content, old.content, strict=True)
@@ -131,9 +133,9 @@ class LedgerHandler(ChunkedHandler):
         if (target.id if target else None) != old.reverses_id:
             differ.append("reverses")
         if differ:
-            self.error(number, "reference", raw["reference"],
-                       f"is in this fund's ledger already with another {', '.join(differ)}; "
-                       "a ledger row never changes: post a reversal instead")
+            self.error(number, "reference", raw["reference"], N_(
+                "is in this fund's ledger already with another %(columns)s; a ledger row never "
+                "changes: post a reversal instead", columns=", ".join(differ)))
         else:
             self.result.unchanged += 1
 
@@ -141,7 +143,8 @@ class LedgerHandler(ChunkedHandler):
                   fund_id: int) -> bool:
         original = self._target(fund_id, values["reverses"], existing)
         if original is None:
-            self.error(number, "reverses", raw["reverses"], "is not a reference in this fund")
+            self.error(number, "reverses", raw["reverses"],
+                       N_("is not a reference in this fund"))
             return False
         if original.id is None:  # earlier in this chunk: insert it first to know its id
             self.write_batch()
@@ -151,15 +154,18 @@ class LedgerHandler(ChunkedHandler):
                                  original.on, values["date"], values["note"] or "")
         if quarter := restated_quarter(self.issued.get(fund_id, set()), original.on,
                                        values["date"]):
-            errors.setdefault("reverses", []).append(
-                f"the fund report of {quarter} has been issued: this reversal needs a second "
-                "person's approval, so it is not imported; ask for it on the fund's web page")
+            errors.setdefault("reverses", []).append(N_(
+                "the fund report of %(quarter)s has been issued: this reversal needs a second "
+                "person's approval, so it is not imported; ask for it on the fund's web page",
+                quarter=quarter))
         for column, mine, theirs in zip(self.content_columns, self._content(record),
                                         original.content, strict=True):
             if column in ("type", "amount", "project_code") and mine != theirs:
-                errors.setdefault(column, []).append(
-                    f"differs from the entry it reverses: a reversal repeats its {column}"
-                    + (" and instrument" if column == "project_code" else ""))
+                errors.setdefault(column, []).append(N_(
+                    "differs from the entry it reverses: a reversal repeats its %(column)s and "
+                    "instrument", column=column) if column == "project_code" else N_(
+                    "differs from the entry it reverses: a reversal repeats its %(column)s",
+                    column=column))
         self.errors_of(number, errors, raw, values, {})
         if errors:
             return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.domain.codes import Instrument
+from app.domain.messages import N_
 from app.models import Fund, Investment, Project
 from app.services.access import can_edit_fund, project_filter
 from app.services.imports.bulk import padded
@@ -17,12 +18,12 @@ from app.services.imports.engine import Context
 
 def no_fund(code: str) -> str:
     """The message for a fund code the actor cannot edit (or that does not exist)."""
-    return f'no fund you can edit has the code "{code}"'
+    return N_('no fund you can edit has the code "%(code)s"', code=code)
 
 
 def no_project(code: str) -> str:
     """The message for a project code the actor cannot see (or that does not exist)."""
-    return f'no project you can see has the code "{code}"'
+    return N_('no project you can see has the code "%(code)s"', code=code)
 
 
 class Lookups:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from app.domain.messages import N_
 from app.models import CoveredProject, Observation, Project, Region
 from app.services import observations as grid
 from app.services.errors import NotFound, ValidationFailed
@@ -23,7 +24,7 @@ from app.services.reference import indicators
 
 def no_project(code: str) -> str:
     """The message for a project the actor may not enter figures for (or that does not exist)."""
-    return f'no project you can enter observations for has the code "{code}"'
+    return N_('no project you can enter observations for has the code "%(code)s"', code=code)
 
 
 class ObservationsHandler(ChunkedHandler):
@@ -63,7 +64,7 @@ class ObservationsHandler(ChunkedHandler):
                            no_project(values["project_code"]))
             if indicator is None:
                 self.error(number, "indicator_code", raw["indicator_code"],
-                           f'"{values["indicator_code"]}" is not an indicator')
+                           N_('"%(code)s" is not an indicator', code=values["indicator_code"]))
             elif problems := grid.value_errors(indicator, values["value"]):
                 self.errors_of(number, {"value": problems}, raw, values, {})
             elif project_id is not None:
@@ -89,8 +90,8 @@ class ObservationsHandler(ChunkedHandler):
             old = existing.get(key)
             reason = values["note"] or ""
             if key in seen or (old is not None and old.updated_at == self.ctx.stamp):
-                self.error(number, "quarter", raw["quarter"], "appears earlier in this file "
-                           "for this project and indicator")
+                self.error(number, "quarter", raw["quarter"], N_(
+                    "appears earlier in this file for this project and indicator"))
             elif old is not None and old.value == values["value"]:
                 self.result.unchanged += 1
             elif problems := grid.correction_errors(key in closed, values["value"], reason):

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.codes import FundStatus
+from app.domain.messages import N_
 from app.models import Commitment, Fund, Project
 from app.services import funds, projects
 from app.services.access import can_edit_fund, can_edit_project
@@ -20,7 +21,7 @@ from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.imports.engine import Context, Handler, KindResult
 from app.services.imports.lookups import Lookups, no_fund
 
-CONFLICT = "was changed by someone else during the import: import the file again"
+CONFLICT = N_("was changed by someone else during the import: import the file again")
 
 
 class RegisterHandler(Handler):
@@ -38,7 +39,7 @@ class RegisterHandler(Handler):
         key = self.key(values)
         if key in self.seen:
             self.error(number, self.key_column, raw[self.key_column],
-                       f"appears earlier in this file (row {self.seen[key]})")
+                       N_("appears earlier in this file (row %(row)s)", row=self.seen[key]))
             return
         self.seen[key] = number
         if len(self.seen) % 1000 == 0 and not gc.isenabled():  # paused by the import (run)
@@ -156,14 +157,17 @@ class ProjectsHandler(RegisterHandler):
             projects.create_project(self.session, self.ctx.actor, data)
             self.result.added += 1
         elif not can_edit_project(self.session, self.ctx.actor, project):
-            self.error(number, "code", raw["code"],
-                       f'no project you can edit has the code "{values["code"]}"')
+            self.error(number, "code", raw["code"], _no_project(values["code"]))
         else:
             version = project.version
             try:
                 projects.update_project(self.session, self.ctx.actor, project.id, version, data)
             except NotFound:
-                self.error(number, "code", raw["code"],
-                           f'no project you can edit has the code "{values["code"]}"')
+                self.error(number, "code", raw["code"], _no_project(values["code"]))
                 return
             self.counted(project, version)
+
+
+def _no_project(code: str) -> str:
+    """The message for a project code the actor may not edit (or that does not exist)."""
+    return N_('no project you can edit has the code "%(code)s"', code=code)

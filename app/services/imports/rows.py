@@ -7,25 +7,51 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
+from app.domain.messages import N_, Message
 from app.services.imports.cells import CellError, Problem, as_text, is_blank, shown
 from app.services.imports.layout import Column
 
 Positions = list[tuple[int, Column]]
 
 
-def row_error(number: int, column: str, raw: object, message: str, typed: object = None) -> str:
+def row_error(number: int, column: str, raw: object, message: str, typed: object = None
+              ) -> Message:
     """``row 14, amount: "12,3a" is not a number``: the row, the column, the value and what is
-    wrong with it. A service message that starts with the typed value quotes the raw one."""
-    message = str(message)
+    wrong with it. A service message that starts with the typed value quotes the raw one.
+
+    The result is English text (the CLI and the logs) that the web shows in the user's language:
+    ``message`` stays a value of it, translated in turn when it was marked with ``N_``."""
+    text = str(message)
     quoted = shown(raw) if raw is not None else ""
-    if message.startswith('"') or not quoted or f'"{quoted}"' in message:
-        return f"row {number}, {column}: {message}"
+    if text.startswith('"') or not quoted or f'"{quoted}"' in text:
+        return N_("row %(row)s, %(column)s: %(message)s", row=number, column=column,
+                  message=message)
     for prefix in {str(typed), quoted} - {"None", ""}:
-        if message.startswith(prefix + " "):
-            return f'row {number}, {column}: "{quoted}" {message[len(prefix) + 1:]}'
-    if message.split(" ", 1)[0] in _VERBS:
-        return f'row {number}, {column}: "{quoted}" {message}'
-    return f'row {number}, {column}: "{quoted}": {message}'
+        if text.startswith(prefix + " "):
+            if (requoted := _requoted(message, prefix, quoted)) is not None:
+                return N_("row %(row)s, %(column)s: %(message)s", row=number, column=column,
+                          message=requoted)
+            return N_('row %(row)s, %(column)s: "%(value)s" %(message)s', row=number,
+                      column=column, value=quoted, message=text[len(prefix) + 1:])
+    if text.split(" ", 1)[0] in _VERBS:
+        return N_('row %(row)s, %(column)s: "%(value)s" %(message)s', row=number, column=column,
+                  value=quoted, message=message)
+    return N_('row %(row)s, %(column)s: "%(value)s": %(message)s', row=number, column=column,
+              value=quoted, message=message)
+
+
+def _requoted(message: object, prefix: str, quoted: str) -> Message | None:
+    """A marked message that starts with its value (``%(value)s is negative``) with the raw cell
+    quoted in the value's place (``"-5" is negative``), so it stays one translatable message;
+    None when ``message`` does not start with a placeholder holding ``prefix``."""
+    if not isinstance(message, Message) or not message.template.startswith("%("):
+        return None
+    name = message.template[2:message.template.find(")")]
+    if str(message.values.get(name)) != prefix or \
+            not message.template.startswith(f"%({name})s "):
+        return None
+    return Message(message.template, **{**message.values,
+                                        name: N_('"%(value)s"', value=quoted)})
 
 
 _VERBS = frozenset({"is", "are", "was", "has", "must", "differs", "appears"})
@@ -46,21 +72,26 @@ def read_header(kind: str, columns: Sequence[Column], cells: Sequence[object]
     errors: list[str] = []
     for index, cell in enumerate(cells):
         if isinstance(cell, Problem):
-            errors.append(f"row 1, column {index + 1}: {cell.message}")
+            errors.append(N_("row %(row)s, %(column)s: %(message)s", row=1,
+                             column=N_("column %(number)s", number=index + 1),
+                             message=cell.message))
             continue
         name = header_name(cell)
         if not name:
             continue
         if name not in by_name:
-            errors.append(f'row 1, "{shown(cell)}": is not a column of {kind} '
-                          f"(the columns are {', '.join(c.name for c in columns)})")
+            errors.append(N_('row %(row)s, "%(value)s": is not a column of %(kind)s '
+                             "(the columns are %(columns)s)", row=1, value=shown(cell),
+                             kind=kind, columns=", ".join(c.name for c in columns)))
         elif name in seen:
-            errors.append(f"row 1, {name}: the column appears twice")
+            errors.append(N_("row %(row)s, %(column)s: %(message)s", row=1, column=name,
+                             message=N_("the column appears twice")))
         else:
             seen.add(name)
             positions.append((index, by_name[name]))
-    errors.extend(f"row 1, {c.name}: the column is missing" for c in columns
-                  if c.required and c.name not in seen)
+    errors.extend(N_("row %(row)s, %(column)s: %(message)s", row=1, column=c.name,
+                     message=N_("the column is missing"))
+                  for c in columns if c.required and c.name not in seen)
     return positions, errors
 
 
@@ -95,14 +126,14 @@ def parse_row(columns: Sequence[Column], raw: Mapping[str, object]
         if value is None or (value.__class__ is str and (not value or value.isspace())):
             values[name] = None
             if required:
-                problems.append((name, None, "is required"))
+                problems.append((name, None, N_("is required")))
         elif value.__class__ is Problem:
             problems.append((name, None, value.message))
         else:
             try:
                 values[name] = parse(value)
             except CellError as exc:
-                problems.append((name, value, str(exc)))
+                problems.append((name, value, exc.args[0]))
     return values, problems
 
 
@@ -112,7 +143,8 @@ _PLANS: dict[int, tuple] = {}  # id of a column tuple → (it, its (name, requir
 def unknown_keys(kind: str, columns: Sequence[Column], raw: Mapping[str, object]) -> list[str]:
     """Keys of a row given as a mapping (the API) that are not columns of ``kind``."""
     names = {c.name for c in columns}
-    return [f'"{key}" is not a column of {kind}' for key in raw if header_name(key) not in names]
+    return [N_('"%(key)s" is not a column of %(kind)s', key=key, kind=kind)
+            for key in raw if header_name(key) not in names]
 
 
 def ranges(numbers: Sequence[int]) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain.codes import Role
+from app.domain.messages import N_
 from app.services.access import Actor
 from app.services.errors import NotFound
 from app.services.imports.engine import Context, Handler, ImportResult, KindResult
@@ -63,7 +64,7 @@ def import_file(session: Session, actor: Actor, kind: str, stream: BinaryIO, fil
         sheets = open_sheets(stream, filename)
         chosen = _choose(kind, sheets, actor)
     except UnreadableFile as exc:
-        return ImportResult([], dry_run, sha256, [str(exc)])
+        return ImportResult([], dry_run, sha256, [exc.args[0]])
     ctx = Context(session, actor, dry_run=dry_run, sha256=sha256, filename=filename)
     return _run(ctx, lambda: [_sheet(ctx, k, sheet, progress) for k, sheet in chosen])
 
@@ -80,8 +81,8 @@ def import_rows(session: Session, actor: Actor, kind: str, rows: Iterable[Mappin
         result = KindResult(kind)
         handler = HANDLERS[kind](ctx, result)
         for number, raw in enumerate(rows, start=first_row):
-            result.errors.extend(f"row {number}, {e}" for e in unknown_keys(kind, KINDS[kind],
-                                                                             raw))
+            result.errors.extend(N_("row %(row)s, %(error)s", row=number, error=e)
+                                 for e in unknown_keys(kind, KINDS[kind], raw))
             _row(result, handler, number, dict(raw))
         handler.finish()
         return [result]
@@ -116,10 +117,10 @@ def _run_in_savepoint(ctx: Context, body: Callable[[], list[KindResult]]) -> Imp
             ctx.write_audit()
             ctx.session.flush()
     except UnreadableFile as exc:
-        result = ImportResult([], ctx.dry_run, ctx.sha256, [str(exc)])
+        result = ImportResult([], ctx.dry_run, ctx.sha256, [exc.args[0]])
     except (IntegrityError, DataError) as exc:
-        result = ImportResult([], ctx.dry_run, ctx.sha256,
-                              [f"the database refused the import: {exc.orig}"])
+        result = ImportResult([], ctx.dry_run, ctx.sha256, [N_(
+            "the database refused the import: %(error)s", error=str(exc.orig))])
     except BaseException:
         savepoint.rollback()
         raise
@@ -135,17 +136,19 @@ def _choose(kind: str, sheets: list[Sheet], actor: Actor) -> list[tuple[str, She
     if kind != WORKBOOK:
         named = [s for s in sheets if s.name == kind] or [s for s in sheets if s.visible]
         if not named:
-            raise UnreadableFile("the workbook has no visible sheet")
+            raise UnreadableFile(N_("the workbook has no visible sheet"))
         return [(kind, named[0])]
     by_name = {s.name.strip().lower(): s for s in sheets}
     strays = [s.name for s in sheets if s.visible and not s.name.startswith("_")
               and s.name.strip().lower() not in KINDS]
     if strays:
-        raise UnreadableFile(f'sheet "{strays[0]}" is not a kind ({", ".join(KINDS)}): rename it, '
-                             "hide it or start its name with _")
+        raise UnreadableFile(N_('sheet "%(sheet)s" is not a kind (%(kinds)s): rename it, hide it '
+                                "or start its name with _", sheet=strays[0],
+                                kinds=", ".join(KINDS)))
     chosen = [(k, by_name[k]) for k in KINDS if k in by_name]
     if not chosen:
-        raise UnreadableFile(f"the workbook has no sheet named after a kind ({', '.join(KINDS)})")
+        raise UnreadableFile(N_("the workbook has no sheet named after a kind (%(kinds)s)",
+                                kinds=", ".join(KINDS)))
     for k, _sheet in chosen:
         if not may_import(actor, k):
             raise NotFound("page")
@@ -158,8 +161,8 @@ def _sheet(ctx: Context, kind: str, sheet: Sheet, progress: Progress | None) -> 
     header = next(sheet.rows, None)
     positions, errors = read_header(kind, columns, header[1] if header else ())
     if not positions and not any("is not a column" in e for e in errors):
-        errors = ["row 1: there is no header row: the first row names the columns "
-                  f"({', '.join(c.name for c in columns)})"]
+        errors = [N_("row %(row)s: there is no header row: the first row names the columns "
+                     "(%(columns)s)", row=1, columns=", ".join(c.name for c in columns))]
     if errors:
         result.errors.extend(errors)
         return result

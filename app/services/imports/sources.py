@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import BinaryIO
 
+from app.domain.messages import N_
 from app.services.imports.xlsx import UnreadableFile, workbook_sheets
 
 SNIFF_BYTES = 64 * 1024
@@ -47,19 +48,22 @@ def file_type(filename: str, head: bytes) -> str:
     the two disagree or the type is not accepted."""
     suffix = PurePath(filename or "").suffix.lower()
     if head.startswith(_OLE) or suffix == ".xls":
-        raise UnreadableFile("this is an old-format Excel file (.xls): save it as .xlsx "
-                             "(Excel workbook) or as CSV UTF-8, then upload it again")
+        raise UnreadableFile(N_("this is an old-format Excel file (.xls): save it as .xlsx "
+                                "(Excel workbook) or as CSV UTF-8, then upload it again"))
     if suffix in (".xlsm", ".xltm", ".xlsb"):
-        raise UnreadableFile(f"{suffix} files are not accepted: save the workbook as .xlsx")
+        raise UnreadableFile(N_("%(suffix)s files are not accepted: save the workbook as .xlsx",
+                                suffix=suffix))
     if suffix == ".xlsx":
         if not head.startswith(_ZIP):
-            raise UnreadableFile("the file is named .xlsx but is not an Excel workbook")
+            raise UnreadableFile(N_("the file is named .xlsx but is not an Excel workbook"))
         return "xlsx"
     if suffix in (".csv", ".txt"):
         if head.startswith(_ZIP):
-            raise UnreadableFile("the file is named .csv but is an Excel workbook: name it .xlsx")
+            raise UnreadableFile(N_("the file is named .csv but is an Excel workbook: "
+                                    "name it .xlsx"))
         return "csv"
-    raise UnreadableFile(f'"{PurePath(filename or "").name}" is neither a .csv nor an .xlsx file')
+    raise UnreadableFile(N_('"%(name)s" is neither a .csv nor an .xlsx file',
+                            name=PurePath(filename or "").name))
 
 
 def digest(stream: BinaryIO) -> str:
@@ -94,18 +98,18 @@ def csv_encoding(head: bytes) -> str:
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise UnreadableFile('the file is UTF-16 text (Excel\'s "Unicode text"): save it as '
-                             '"CSV UTF-8" instead')
+        raise UnreadableFile(N_('the file is UTF-16 text (Excel\'s "Unicode text"): save it as '
+                                '"CSV UTF-8" instead'))
     if b"\x00" in head:
-        raise UnreadableFile("the file is not text: upload a CSV or an XLSX file")
+        raise UnreadableFile(N_("the file is not text: upload a CSV or an XLSX file"))
     for encoding in ("utf-8-sig", GB18030):
         try:
             codecs.getincrementaldecoder(encoding)().decode(head, final=False)
         except UnicodeDecodeError:
             continue
         return encoding
-    raise UnreadableFile('the file is neither UTF-8 nor GBK/GB18030 text: save it as '
-                         '"CSV UTF-8 (逗号分隔)" and upload it again')
+    raise UnreadableFile(N_('the file is neither UTF-8 nor GBK/GB18030 text: save it as '
+                            '"CSV UTF-8 (逗号分隔)" and upload it again'))
 
 
 _BAD_BYTES = threading.local()
@@ -131,11 +135,13 @@ def _csv_rows(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, tuple]]:
         for number, cells in enumerate(csv.reader(text), start=1):
             if _BAD_BYTES.seen and _SURROGATE.search("".join(cells)):
                 shown = "UTF-8" if encoding.startswith("utf") else "GBK/GB18030"
-                raise UnreadableFile(f"row {number}: the text is not valid {shown} from here "
-                                     'on: save the file as "CSV UTF-8" and upload it again')
+                raise UnreadableFile(N_('row %(row)s: the text is not valid %(encoding)s from '
+                                        'here on: save the file as "CSV UTF-8" and upload it '
+                                        "again", row=number, encoding=shown))
             yield number, cells
     except csv.Error as exc:
-        raise UnreadableFile(f"row {number + 1}: {exc}") from None
+        raise UnreadableFile(N_("row %(row)s: %(error)s", row=number + 1,
+                                error=str(exc))) from None
     finally:
         if not stream.closed:  # leave the caller's stream open
             text.detach()

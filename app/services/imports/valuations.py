@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.codes import Instrument
+from app.domain.messages import N_
 from app.models import Valuation
 from app.services.errors import Conflict, ValidationFailed
 from app.services.imports.bulk import padded
@@ -58,14 +59,14 @@ class ValuationsHandler(ChunkedHandler):
         for number, values, raw, key in keyed:
             investment_id = lookups.investments[key]
             if investment_id is None:
-                self.error(number, "project_code", raw["project_code"],
-                           f'fund "{values["fund_code"]}" holds no equity investment in it')
+                self.error(number, "project_code", raw["project_code"], N_(
+                    'fund "%(fund)s" holds no equity investment in it', fund=values["fund_code"]))
                 continue
             mark = (investment_id, values["as_of"])
             old = existing.get(mark)
             if mark in seen or (old is not None and old.created_at == self.ctx.stamp):
                 self.error(number, "as_of", raw["as_of"],
-                           "appears earlier in this file for this fund and project")
+                           N_("appears earlier in this file for this fund and project"))
             elif old is not None and old.value == values["value"]:
                 self.result.unchanged += 1
             elif old is not None:

@@ -18,6 +18,7 @@ from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_bo
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.xml.functions import iterparse
 
+from app.domain.messages import N_
 from app.services.imports.cells import Problem, is_blank
 
 MAX_SHEET_XML = 1 << 30  # a worksheet larger than this unpacked is refused (zip bombs)
@@ -26,12 +27,14 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 _ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
                      "#GETTING_DATA", "#SPILL!", "#CALC!"})
-UNCACHED = Problem("the cell holds a formula saved without its value: open the file in Excel "
-                   "(or another spreadsheet program), let it calculate, and save it again")
+UNCACHED = Problem(N_("the cell holds a formula saved without its value: open the file in "
+                      "Excel (or another spreadsheet program), let it calculate, and save it "
+                      "again"))
 
 
 class UnreadableFile(ValueError):
-    """The file cannot be read as a spreadsheet of the expected type; the message says why."""
+    """The file cannot be read as a spreadsheet of the expected type; the message (``args[0]``,
+    a Message the web translates) says why."""
 
 
 @dataclass
@@ -47,7 +50,7 @@ def _scan(archive: ZipFile, member: str) -> SheetFacts:
     formulas is parsed a second time to find the cells whose value was never saved."""
     facts, has_formula, tail = SheetFacts(), False, b""
     if archive.getinfo(member).file_size > MAX_SHEET_XML:
-        raise UnreadableFile("the workbook is too large once unpacked")
+        raise UnreadableFile(N_("the workbook is too large once unpacked"))
     with archive.open(member) as raw:
         while chunk := raw.read(1 << 20):
             data = tail + chunk
@@ -78,7 +81,8 @@ def workbook_sheets(stream) -> list[tuple[str, bool, Iterator[tuple[int, tuple]]
     try:
         book = load_workbook(stream, read_only=True, data_only=True, keep_links=False)
     except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise UnreadableFile(f"the file is not a readable XLSX workbook ({exc})") from None
+        raise UnreadableFile(N_("the file is not a readable XLSX workbook (%(error)s)",
+                                error=str(exc))) from None
     sheets = []
     for sheet in book.worksheets:
         facts = _scan(book._archive, sheet._worksheet_path)  # openpyxl names no public path
@@ -115,13 +119,14 @@ def _guarded(rows: Iterator[tuple]) -> Iterator[tuple]:
         for number, row in enumerate(rows, start=1):  # noqa: B007 - reported below
             yield row
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-        raise UnreadableFile(f"row {number + 1}: the workbook cannot be read there ({exc})"
-                             ) from None
+        raise UnreadableFile(N_("row %(row)s: the workbook cannot be read there (%(error)s)",
+                                row=number + 1, error=str(exc))) from None
 
 
 def _value(value: object) -> object:
     if value.__class__ is str and value in _ERRORS:
-        return Problem(f'"{value}" is an error of a formula in the spreadsheet; correct it')
+        return Problem(N_('"%(value)s" is an error of a formula in the spreadsheet; correct it',
+                          value=value))
     return value
 
 
@@ -142,6 +147,6 @@ def _fill(cells: list, number: int, merged: tuple[int, int, int, int], anchors: 
             if number != min_row:
                 _put(cells, column, anchor)
         elif not is_blank(anchor):
-            _put(cells, column, Problem(
-                f"the cell is merged with its neighbour ({where}); one value cannot fill two "
-                "columns: unmerge the cells"))
+            _put(cells, column, Problem(N_(
+                "the cell is merged with its neighbour (%(cells)s); one value cannot fill two "
+                "columns: unmerge the cells", cells=where)))

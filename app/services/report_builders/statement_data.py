@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.codes import QuarterState
+from app.domain.messages import N_
 from app.domain.quarter import Quarter
 from app.domain.sharing.words import describe_rule
 from app.models import Agreement
@@ -29,6 +30,8 @@ from app.services.statements import quarter_states
 KIND = "statement"
 _LINE = ("current", "adjustment", "total", "year_to_date", "since_inception", "cap_used",
          "cap_left")
+_STATE_WORDS = {QuarterState.OPEN: N_("open"), QuarterState.SUBMITTED: N_("submitted")}
+"""The states of a quarter whose statement is not issued yet, as its message names them."""
 
 
 def subject(session: Session, actor: Actor, code: str) -> Subject:
@@ -52,8 +55,10 @@ def check_issuer(session: Session, actor: Actor, subject: Subject, quarter: Quar
     aq = quarter_states(session, agreement.id).get(quarter)
     state = aq.state if aq is not None else QuarterState.OPEN
     if state is not QuarterState.CLOSED:
-        raise ValidationFailed(quarter=f"{quarter} is {state.value.lower()}: only a closed "
-                                       "quarter's statement is issued (download it as a draft)")
+        raise ValidationFailed(quarter=N_(
+            "%(quarter)s is %(state)s: only a closed quarter's statement is issued (download it "
+            "as a draft)", quarter=quarter,
+            state=_STATE_WORDS.get(state) or state.value.lower()))
 
 
 def _when(moment: dt.datetime | None) -> str | None:

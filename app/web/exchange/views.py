@@ -16,7 +16,7 @@ from app.services.imports import KINDS, WORKBOOK, import_file, importable_kinds,
 from app.services.imports.sources import SNIFF_BYTES, UnreadableFile, file_type
 from app.services.imports.templates import write_template
 from app.services.imports.uploads import discard_upload, get_upload, store_upload
-from app.web.common import UNPROCESSABLE, actor, parse_id_or_404, require_sign_in
+from app.web.common import UNPROCESSABLE, actor, localized, parse_id_or_404, require_sign_in
 from app.web.exchange.forms import ConfirmForm, UploadForm
 
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
@@ -60,7 +60,7 @@ def preview():
     try:
         file_type(filename, content[:SNIFF_BYTES])
     except UnreadableFile as exc:
-        form.file.errors = [*form.file.errors, str(exc)]
+        form.file.errors = [*form.file.errors, localized(exc.args[0])]
         return _index(form, UNPROCESSABLE)
     db = get_session()
     result = import_file(db, actor(), form.kind.data, io.BytesIO(content), filename,

@@ -15,7 +15,7 @@ from app.db import get_session
 from app.services import reversals
 from app.services.access import get_fund
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.web.common import actor, require_sign_in, status_of, submit
+from app.web.common import actor, localized, localized_errors, require_sign_in, status_of, submit
 from app.web.funds.forms import ReverseForm
 
 bp = Blueprint("reversals", __name__)
@@ -97,11 +97,12 @@ def index(fund_id: int):
             db.commit()
         except ValidationFailed as exc:
             db.rollback()
-            failed[request_id] = [f"{field}: {' '.join(m)}" for field, m in exc.errors.items()]
+            failed[request_id] = [message for messages in localized_errors(exc.errors).values()
+                                  for message in messages]
             status = UNPROCESSABLE
         except (Conflict, StaleDataError) as exc:
             db.rollback()
-            failed[request_id] = [str(exc) if isinstance(exc, Conflict) else _(
+            failed[request_id] = [localized(exc.args[0]) if isinstance(exc, Conflict) else _(
                 "Someone else decided this request at the same moment: reload and check.")]
             status = CONFLICT
         else:
