@@ -10,6 +10,7 @@ the restatement section (so a draft and an issued copy of the same data share it
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import re
@@ -77,6 +78,13 @@ def latest(session: Session, kind: str, code: str, quarter: Quarter) -> IssuedRe
         .order_by(IssuedReport.version.desc()).limit(1)).first()
 
 
+def not_ended(kind: str, quarter: Quarter, today: dt.date) -> bool:
+    """Whether a fund or regional report of ``quarter`` is still too early to issue on ``today``
+    (it is issued once its quarter has ended; a statement once its quarter is closed, which its
+    builder's ``check_issuer`` asks)."""
+    return kind != "statement" and quarter.last_day >= today
+
+
 def _stored_data(report: IssuedReport) -> dict:
     """The data an issued report showed, as stored with it."""
     return json.loads(report.content.data_json)
@@ -91,7 +99,7 @@ def issue(session: Session, actor: Actor, kind: str, code: str, quarter: Quarter
     subject = builder.subject(session, actor, code)
     builder.check_issuer(session, actor, subject, quarter)
     issued_at = utcnow()
-    if kind != "statement" and quarter.last_day >= issued_at.date():
+    if not_ended(kind, quarter, issued_at.date()):
         raise ValidationFailed(quarter=N_("%(quarter)s has not ended yet: its report is issued "
                                           "after the quarter (download a draft meanwhile)",
                                           quarter=quarter))

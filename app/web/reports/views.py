@@ -14,7 +14,7 @@ from app.services.access import can_edit_fund
 from app.services.agreements import party_in_scope
 from app.services.errors import Conflict, ValidationFailed
 from app.services.report_builders import BUILDERS, KIND_LABELS
-from app.web.common import actor, localized_errors, require_sign_in
+from app.web.common import actor, localized_errors, require_sign_in, today
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 bp.before_request(require_sign_in)
@@ -101,3 +101,11 @@ def may_issue_report(kind: str, subject, state=None) -> bool:
         return state == QuarterState.CLOSED and any(party_in_scope(who, p)
                                                     for p in subject.parties)
     return any(is_within(subject, region) for region in who.bureau_regions)
+
+
+@bp.app_template_global("report_not_ended")
+def report_not_ended(kind: str, quarter: Quarter) -> bool:
+    """Whether a fund or regional report's quarter has not ended yet: the page then says when
+    it is issued instead of offering a button the service would refuse (statements follow their
+    quarter's closing instead)."""
+    return issuing.not_ended(kind, quarter, today())
