@@ -88,8 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     cpu_ms = (time.process_time() - cpu_started) * 1000 / args.repeat
     times.sort()
     print(f"{args.path} on {args.engine}: median {statistics.median(times):.2f} ms, "
-          f"p90 {times[int(len(times) * 0.9)]:.2f} ms, CPU {cpu_ms:.2f} ms; {sql['count'] / args.repeat:.1f} "
-          f"statements, {sql['seconds'] * 1000 / args.repeat:.2f} ms in them, per request")
+          f"p90 {times[int(len(times) * 0.9)]:.2f} ms, CPU {cpu_ms:.2f} ms; "
+          f"{sql['count'] / args.repeat:.1f} statements, "
+          f"{sql['seconds'] * 1000 / args.repeat:.2f} ms in them, per request")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
     return 0
