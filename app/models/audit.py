@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 from sqlalchemy import Connection, ForeignKey, String, Text, event, inspect, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, query_expression
 
 from app.domain.hashchain import GENESIS, canonical_json, entry_hash, to_plain
 from app.models.base import Base, IntPK, UTCDateTime, utcnow
@@ -32,6 +32,11 @@ class AuditEntry(Base):
     changes: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Filled only by a query that asks for them (services/audit.py, the trail's list page):
+    # the start of ``changes`` and its length in characters, so a page of entries never reads
+    # the whole of a large one.
+    changes_preview: Mapped[str | None] = query_expression()
+    changes_length: Mapped[int | None] = query_expression()
 
     def content(self) -> dict:
         """The hashed fields of this entry."""

@@ -6,14 +6,19 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, defer, with_expression
 
 from app.domain.codes import Role
 from app.domain.hashchain import GENESIS, entry_hash
 from app.models import AuditEntry
 from app.models.audit import audited_entities
 from app.services.access import Actor, require_role
+from app.services.errors import NotFound
+
+PREVIEW_CHARS = 4000
+"""How much of an entry's changes (characters of JSON) a page of the trail reads; a longer
+entry (a quarter's statement data when it closes, say) is shown in full on its own page."""
 
 
 @dataclass(frozen=True)
@@ -71,10 +76,13 @@ class AuditFilter:
 
 
 def list_entries(session: Session, actor: Actor, where: AuditFilter, *, before_seq: int | None,
-                 limit: int = 100) -> list[AuditEntry]:
-    """The newest entries matching ``where``, older than ``before_seq`` (keyset pagination)."""
+                 limit: int = 100, with_changes: bool = True) -> list[AuditEntry]:
+    """The newest entries matching ``where``, older than ``before_seq`` (keyset pagination);
+    without their changes (never read: touching them raises) when ``with_changes`` is False."""
     require_role(actor, Role.ADMIN, Role.AUDITOR)
     query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    if not with_changes:
+        query = query.options(defer(AuditEntry.changes, raiseload=True))
     if before_seq:
         query = query.where(AuditEntry.seq < before_seq)
     if where.entity:
@@ -100,5 +108,36 @@ def entities(session: Session) -> list[str]:
 
 def describe(entry: AuditEntry) -> list[tuple[str, object, object]]:
     """The changed fields of an entry as (field, old, new), by field name."""
+    return _fields(entry.changes)
+
+
+def _fields(changes: str) -> list[tuple[str, object, object]]:
     return [(k, v[0], v[1]) if isinstance(v, list) and len(v) == 2 else (k, None, v)
-            for k, v in sorted(json.loads(entry.changes).items())]
+            for k, v in sorted(json.loads(changes).items())]
+
+
+def with_previews(query: Select) -> Select:
+    """``query`` of entries reading only the first PREVIEW_CHARS characters of their changes
+    (``changes_preview``) and the changes' length, not the changes themselves."""
+    return query.options(
+        defer(AuditEntry.changes),
+        with_expression(AuditEntry.changes_preview,
+                        func.substr(AuditEntry.changes, 1, PREVIEW_CHARS)),
+        with_expression(AuditEntry.changes_length, func.length(AuditEntry.changes)))
+
+
+def describe_preview(entry: AuditEntry) -> list[tuple[str, object, object]] | None:
+    """As :func:`describe` for an entry read :func:`with_previews`; None when its changes are
+    longer than the preview (the entry's own page shows them)."""
+    if entry.changes_length is None or entry.changes_length > PREVIEW_CHARS:
+        return None
+    return _fields(entry.changes_preview)
+
+
+def get_entry(session: Session, actor: Actor, seq: int) -> AuditEntry:
+    """One entry of the trail by its sequence number (administrators and auditors)."""
+    require_role(actor, Role.ADMIN, Role.AUDITOR)
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.seq == seq)).first()
+    if entry is None:
+        raise NotFound(f"audit entry {seq}")
+    return entry

@@ -115,7 +115,8 @@ def _positions(session: Session, shown: list[tuple[Fund, str, Decimal]]
 
 def recent_changes(session: Session, actor: Actor, limit: int = LIMIT) -> list[AuditEntry]:
     """The newest audit-trail entries the actor may browse (one query)."""
-    return audit.list_entries(session, actor, audit.AuditFilter(), before_seq=None, limit=limit)
+    return audit.list_entries(session, actor, audit.AuditFilter(), before_seq=None, limit=limit,
+                              with_changes=False)  # the home page names the change, no more
 
 
 def home_page(session: Session, actor: Actor, quarter: Quarter, limit: int = LIMIT) -> HomePage:

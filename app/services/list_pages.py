@@ -27,7 +27,7 @@ from app.models import (
     Region,
 )
 from app.models.sharing import IndicatorDefinition
-from app.services import metrics
+from app.services import audit, metrics
 from app.services.access import Actor, fund_filter, project_filter, require_role, within_regions
 from app.services.agreements import agreement_filter
 from app.services.errors import ValidationFailed
@@ -206,7 +206,7 @@ def audit_page(session: Session, actor: Actor, *, entity: str = "", entity_id: s
     ``time`` is the chain's sequence, oldest first."""
     require_role(actor, Role.ADMIN, Role.AUDITOR)
     query = where_given(
-        select(AuditEntry),
+        audit.with_previews(select(AuditEntry)),
         AuditEntry.entity == entity if entity else None,
         AuditEntry.entity_id == entity_id if entity_id else None,
         AuditEntry.actor == user.strip().lower() if user.strip() else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, render_template
 
 from app.db import get_session
@@ -27,7 +29,24 @@ def index():
                user=state.value("actor"), since=since, until=until)
     return render_template("audit/index.html", state=state,
                            entities=[(e, e) for e in audit.entities(db)],
-                           describe=audit.describe), state.status
+                           describe=audit.describe_preview), state.status
+
+
+@bp.route("/<int:seq>")
+def entry(seq: int):
+    """One entry of the trail in full: every changed field with its whole old and new value,
+    and the hashes that chain it."""
+    found = audit.get_entry(get_session(), actor(), seq)
+    fields = [(name, _shown(old), _shown(new)) for name, old, new in audit.describe(found)]
+    return render_template("audit/entry.html", entry=found, fields=fields)
+
+
+def _shown(value) -> str | None:
+    """A changed value as text: as stored for a string or number, indented JSON (Chinese kept
+    as it is) for a structure; None stays None (no old value)."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
 
 
 @bp.route("/verify")
