@@ -118,7 +118,7 @@ def agreements_page(session: Session, actor: Actor, *, search: str | None = None
     party = Agreement.id.in_(select(AgreementParty.agreement_id).where(
         AgreementParty.region_id.in_(within))) if within is not None else None
     base = select(Agreement).options(
-        selectinload(Agreement.parties).selectinload(AgreementParty.region))
+        selectinload(Agreement.parties).joinedload(AgreementParty.region))
     query = where_given(
         base.where(agreement_filter(actor)),
         Agreement.status == status if status else None, party)
