@@ -67,3 +67,22 @@ def test_downgrading_to_base_leaves_no_table_of_the_app(fresh_url):
     schema.downgrade(fresh_url, "base")
     assert _tables(fresh_url) & APP_TABLES == set()
     assert _tables(fresh_url) <= {"alembic_version"}
+
+
+def test_after_a_bulk_load_the_planner_statistics_are_fresh(fresh_url, is_postgres):
+    schema.upgrade(fresh_url)
+    schema.analyze(fresh_url)
+
+    engine = make_engine(fresh_url)
+    try:
+        with engine.connect() as connection:
+            if is_postgres:  # vacuumed (visibility map for index-only scans) and analyzed
+                row = connection.execute(text(
+                    "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL "
+                    "FROM pg_stat_user_tables WHERE relname = 'observations'")).one()
+                assert tuple(row) == (True, True)
+            else:
+                assert connection.scalar(text(
+                    "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")) == 1
+    finally:
+        engine.dispose()
