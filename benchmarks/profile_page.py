@@ -1,8 +1,9 @@
 """Where a page's time goes, in-process: the app behind Flask's test client on a kept province
 database (built by ``bench_web.py``), one page requested many times; prints the median and p90
-wall time in ms, this process's CPU time per request (less disturbed by a busy machine
-than wall time), the number of SQL statements and the time spent in them, and, with
-``--profile``, the functions that took the most cumulative time (cProfile).
+wall time in ms (heap frozen after the warm-up, as in a gunicorn worker), this process's CPU
+time per request (less disturbed by a busy machine than wall time), the number of SQL statements
+and the time spent in them, and, with ``--profile``, the functions that took the most cumulative
+time (cProfile).
 
 Not a benchmark (no server, no concurrency, no bar): a tool to find what to make cheaper.
 Run from the repository root, after ``bench_web.py`` has built the databases::
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import pstats
 import statistics
 import sys
@@ -73,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         response = client.get(args.path)
         if response.status_code != 200:
             raise SystemExit(f"{args.path}: HTTP {response.status_code}")
+    gc.collect()
+    gc.freeze()  # as gunicorn.conf.py does after a worker starts
     sql.update(count=0, seconds=0.0)
     profiler = cProfile.Profile() if args.profile else None
     times = []
