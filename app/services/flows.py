@@ -14,8 +14,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.domain.codes import TransactionType
-from app.models import Investment, InvestmentTransaction, Project, Region
-from app.services.access import Actor, get_fund, project_filter
+from app.models import Fund, Investment, InvestmentTransaction, Project, Region
+from app.services.access import Actor, project_filter
 
 ZERO = Decimal("0.00")
 
@@ -67,9 +67,9 @@ def flows_in_scope(session: Session, actor: Actor) -> list[Flow]:
     return _flows(session, project_filter(actor), None)
 
 
-def fund_flows(session: Session, actor: Actor, fund_id: int) -> list[Flow]:
+def fund_flows(session: Session, fund: Fund) -> list[Flow]:
     """The projects one fund invested in, by (source, destination) macro-region, with the yuan
-    that fund disbursed to them (NotFound if the fund is out of scope)."""
-    fund = get_fund(session, actor, fund_id)
+    that fund disbursed to them. ``fund`` was read within the user's scope (``get_fund``, as
+    the fund's page does)."""
     held = select(Investment.project_id).where(Investment.fund_id == fund.id)
     return _flows(session, Project.id.in_(held), fund.id)

@@ -96,7 +96,7 @@ def fund_figures(session: Session, actor: Actor, quarter: Quarter, limit: int = 
 def _positions(session: Session, shown: list[tuple[Fund, str, Decimal]]
                ) -> dict[tuple[int, str], tuple[int, str, str]]:
     """(fund id, metric key) → (investment id, key, project name) for the holdings shown, in one
-    query (a key is the project code, or ``code/INSTRUMENT``: see ``metrics.investment_key``)."""
+    query (a key is the project code, or ``code/INSTRUMENT``: see ``metrics.metric_keys``)."""
     if not shown:
         return {}
     codes = {part for _fund, key, _cost in shown for part in (key, key.rsplit("/", 1)[0])}

@@ -8,9 +8,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select, union_all
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from app.domain import fund_metrics as fm
+from app.domain.codes import Instrument, ProjectStatus
 from app.domain.quarter import Quarter, quarters_between
 from app.domain.regions import subtree_prefix
 from app.models import (
@@ -19,6 +20,7 @@ from app.models import (
     Investment,
     InvestmentTransaction,
     Movement,
+    Project,
     Region,
     Valuation,
 )
@@ -85,11 +87,9 @@ def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfo
         sponsor_prefix = subtree_prefix(sponsors[fund.id])
         keyed, inputs = {}, []
         held = by_fund[fund.id]
-        per_code = Counter(projects[i.project_id].code for i in held)
-        for investment in held:
+        keys = metric_keys([(projects[i.project_id].code, i.instrument.value) for i in held])
+        for key, investment in zip(keys, held, strict=True):
             project = projects[investment.project_id]
-            key = project.code if per_code[project.code] == 1 \
-                else f"{project.code}/{investment.instrument.value}"
             keyed[key] = investment
             inputs.append(fm.InvestmentInput(
                 key=key, instrument=investment.instrument.value,
@@ -106,10 +106,13 @@ def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfo
     return result
 
 
-def investment_key(project_code: str, instrument: str, held: list[Investment], projects) -> str:
-    """The project code, or ``code/INSTRUMENT`` when the fund holds it with several instruments."""
-    same_project = [i for i in held if projects[i.project_id].code == project_code]
-    return project_code if len(same_project) == 1 else f"{project_code}/{instrument}"
+def metric_keys(holdings: list[tuple[str, str]]) -> list[str]:
+    """The metric key of each of one fund's holdings, given as (project code, instrument): the
+    project code, or ``code/INSTRUMENT`` when the fund holds that project with several
+    instruments (funds.md's schedule of investments lists each line)."""
+    per_code = Counter(code for code, _instrument in holdings)
+    return [code if per_code[code] == 1 else f"{code}/{instrument}"
+            for code, instrument in holdings]
 
 
 def fund_metrics(session: Session, actor: Actor, fund_code: str, as_of: dt.date) -> fm.FundMetrics:
@@ -128,7 +131,7 @@ class FundDashboard:
     quarter: Quarter
     metrics: fm.FundMetrics
     series: list[tuple[Quarter, fm.FundMetrics]]
-    investments: dict[str, Investment]
+    investments: dict[str, Holding]
 
 
 def metrics_at_dates(session: Session, funds: list[Fund], dates: list[dt.date], *,
@@ -172,23 +175,26 @@ def metrics_as_of(session: Session, funds: list[Fund], as_of: dt.date, *, detail
     return {f.id: found[f.id, as_of] for f in funds}
 
 
-def investments_by_key(session: Session, funds: list[Fund]) -> dict[int, dict[str, Investment]]:
-    """Each fund's investments (with their projects) by metric key, in one query."""
-    ids = [f.id for f in funds]
-    held: dict[int, list[Investment]] = {i: [] for i in ids}
-    if ids:
-        for investment in session.scalars(
-                select(Investment).join(Investment.project).where(Investment.fund_id.in_(ids))
-                .options(contains_eager(Investment.project)).order_by(Investment.id)):
-            held[investment.fund_id].append(investment)
-    return {fund_id: keyed_investments(investments) for fund_id, investments in held.items()}
+@dataclass(frozen=True)
+class Holding:
+    """What a fund's page shows of one investment beside its figures."""
+
+    id: int
+    instrument: Instrument
+    project_code: str
+    project_name: str
+    project_status: ProjectStatus
 
 
-def keyed_investments(investments: list[Investment]) -> dict[str, Investment]:
-    """One fund's investments by metric key (see :func:`investment_key`), in linear time."""
-    per_code = Counter(i.project.code for i in investments)
-    return {i.project.code if per_code[i.project.code] == 1
-            else f"{i.project.code}/{i.instrument.value}": i for i in investments}
+def holdings_by_key(session: Session, fund_id: int) -> dict[str, Holding]:
+    """A fund's investments by metric key (see :func:`metric_keys`), in one query of plain rows
+    (a fund may hold a few hundred: no ORM objects are built for them)."""
+    holdings = [Holding(*row) for row in session.execute(
+        select(Investment.id, Investment.instrument, Project.code, Project.name, Project.status)
+        .join(Project, Project.id == Investment.project_id)
+        .where(Investment.fund_id == fund_id).order_by(Investment.id))]
+    keys = metric_keys([(h.project_code, h.instrument.value) for h in holdings])
+    return dict(zip(keys, holdings, strict=True))
 
 
 def fund_dashboard(session: Session, actor: Actor, fund_id: int, quarter: Quarter,
@@ -204,7 +210,7 @@ def fund_dashboard(session: Session, actor: Actor, fund_id: int, quarter: Quarte
                              detail_at=[quarter.last_day])
     series = [(q, found[fund.id, q.last_day]) for q in quarters]
     return FundDashboard(fund=fund, quarter=quarter, metrics=series[-1][1], series=series,
-                         investments=investments_by_key(session, [fund])[fund.id])
+                         investments=holdings_by_key(session, fund.id))
 
 
 def first_activity_on(session: Session, fund_id: int) -> dt.date | None:

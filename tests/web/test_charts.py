@@ -92,7 +92,7 @@ def _fund_with_flows(db):
 
 def test_fund_flows_sum_the_disbursements_net_of_reversals(db):
     fund = _fund_with_flows(db)
-    flows = fund_flows(db, SYSTEM, fund.id)
+    flows = fund_flows(db, fund)
     assert sorted((f.source, f.destination, f.projects, f.disbursed) for f in flows) == [
         ("EAST", "CENTRAL", 1, Decimal("20000.00")), ("EAST", "WEST", 1, Decimal("10000.00"))]
 

@@ -93,7 +93,7 @@ def show(fund_id: int):
     ], unit_label=_("10,000 yuan (万元)"), divisor=TEN_THOUSAND,
         title=_("Deployment over the quarters"), x_label=_("Quarter (figures at its end)"))
     fund = board.fund
-    flows = fund_flows(db, actor(), fund.id)
+    flows = fund_flows(db, fund)
     return render_template(
         "funds/show.html", board=board, fund=fund, chart=chart,
         deployment_table=deployment_table(board.series),
