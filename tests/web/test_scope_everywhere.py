@@ -25,7 +25,7 @@ from tests.integration.sharing_factories import half_and_half, make_agreement
 from tests.web.helpers import client_of, text_of
 
 ID_ARGUMENTS = frozenset({"fund_id", "project_id", "investment_id", "movement_id",
-                          "transaction_id", "user_id", "agreement_id", "report_id"})
+                          "transaction_id", "user_id", "agreement_id", "report_id", "seq"})
 OTHER_ARGUMENTS = {"quarter": "2024Q1", "indicator": "TAX_LOCAL",
                    "code": "441600", "kind": "region"}  # the same for every holding
 # The fund side of the app; the agreement side lets bureaus and auditors write (access.md).
@@ -59,7 +59,9 @@ def _holding(db, sponsor: str = "440300") -> Holding:
     return Holding(fund, manager, {
         "fund_id": fund.id, "project_id": project.id, "investment_id": investment.id,
         "movement_id": movement.id, "transaction_id": entry.id, "user_id": manager.id,
-        "agreement_id": agreement.id, "report_id": report.id})
+        "agreement_id": agreement.id, "report_id": report.id,
+        "seq": db.scalar(select(AuditEntry.seq).where(  # the fund's own audit entry
+            AuditEntry.entity == "funds", AuditEntry.entity_id == str(fund.id)).limit(1))})
 
 
 def _rules(app):
