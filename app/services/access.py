@@ -56,23 +56,31 @@ SYSTEM = Actor(user_id=None, label="system", roles=frozenset({Role.ADMIN}))
 
 def actor_for(user: User) -> Actor:
     """Build the actor of a signed-in user from their role grants."""
+    return actor_of(user.id, user.email, user.locale,
+                    [(g.role, g.fund_id, g.region.code if g.region else None)
+                     for g in user.grants])
+
+
+def actor_of(user_id: int, email: str, locale: str,
+             grants: list[tuple[str, int | None, str | None]]) -> Actor:
+    """The actor of a user from their grants as (role, fund id, region code) rows."""
     roles, funds, bureau, auditor, global_auditor = set(), set(), [], [], False
-    for grant in user.grants:
-        role = Role(grant.role)
+    for role_code, fund_id, region_code in grants:
+        role = Role(role_code)
         roles.add(role)
-        if role is Role.FUND_MANAGER and grant.fund_id:
-            funds.add(grant.fund_id)
-        elif role is Role.FINANCE_BUREAU and grant.region:
-            bureau.append(grant.region.code)
+        if role is Role.FUND_MANAGER and fund_id:
+            funds.add(fund_id)
+        elif role is Role.FINANCE_BUREAU and region_code:
+            bureau.append(region_code)
         elif role is Role.AUDITOR:
-            if grant.region:
-                auditor.append(grant.region.code)
+            if region_code:
+                auditor.append(region_code)
             else:
                 global_auditor = True
     return Actor(
-        user_id=user.id, label=user.email, roles=frozenset(roles), fund_ids=frozenset(funds),
+        user_id=user_id, label=email, roles=frozenset(roles), fund_ids=frozenset(funds),
         bureau_regions=tuple(bureau), auditor_regions=tuple(auditor),
-        is_global_auditor=global_auditor, locale=user.locale,
+        is_global_auditor=global_auditor, locale=locale,
     )
 
 

@@ -6,19 +6,19 @@ from flask import g, session
 
 from app.db import get_session
 from app.models import set_actor
-from app.services.access import actor_for
 from app.services.errors import NotFound
-from app.services.users import get_user
+from app.services.users import signed_in
 
 
 def load_signed_in_user() -> None:
-    """Set ``g.user`` and ``g.actor`` (None when nobody is signed in or the user was disabled)."""
+    """Set ``g.user`` (a ``users.SignedIn``) and ``g.actor`` (None when nobody is signed in or
+    the user was disabled)."""
     g.user = g.actor = None
     user_id = session.get("user_id")
     if not isinstance(user_id, int):
         return
     try:
-        user = get_user(get_session(), user_id)
+        user = signed_in(get_session(), user_id)
     except NotFound:
         session.clear()
         return
@@ -26,7 +26,7 @@ def load_signed_in_user() -> None:
         session.clear()
         return
     g.user = user
-    g.actor = actor_for(user)
+    g.actor = user.actor
     set_actor(get_session(), user.id, user.email)  # every change this request makes is theirs
 
 

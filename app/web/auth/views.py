@@ -139,8 +139,10 @@ def _profile_page(**forms) -> str:
     forms.setdefault("password_form", PasswordForm(prefix="pw"))
     forms.setdefault("locale_form", LocaleForm(prefix="lang", locale=g.user.locale))
     forms.setdefault("token_form", TokenForm(prefix="tok"))
+    db = get_session()
     return render_template("auth/profile.html", **forms, revoke_form=RevokeTokenForm(),
-                           tokens=tokens.list_tokens(get_session(), g.user.id))
+                           user=users.get_user(db, g.user.id),  # with their grants
+                           tokens=tokens.list_tokens(db, g.user.id))
 
 
 @bp.route("/profile/tokens", methods=["POST"])
