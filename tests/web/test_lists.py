@@ -8,8 +8,10 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from app.domain.codes import Role
+from app.models import Fund
 from app.services.keyset import MAX_GROUPS, encode_cursor
 from tests.factories import make_fund, make_project, make_user
 from tests.integration.sharing_factories import half_and_half, make_agreement, observe
@@ -182,6 +184,10 @@ def test_the_funds_list_shows_only_funds_in_scope_and_keeps_the_quarter(app, db,
     for link in _links(response):
         if link.startswith("/funds/?"):
             assert _args(link)["quarter"] == "2024Q4", link
+    fund_id = db.scalar(select(Fund.id).where(Fund.code == "LPF-2"))
+    assert f"/funds/{fund_id}?quarter=2024Q4" in _links(response)  # its figures as of then
+    current = _links(bureau.get("/funds/?q=LPF"))
+    assert f"/funds/{fund_id}" in current  # the dashboard's own default: no query
 
 
 def test_the_audit_trail_keeps_its_filters_and_stays_closed_to_bureaus(app, db, seeded, admin):

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from app.db import get_session
 from app.domain.codes import FundClass, FundStatus, Role
+from app.domain.quarter import Quarter
 from app.services import funds, investments, list_pages, metrics, reversals
 from app.services.access import can_edit_fund, get_fund, require_role
 from app.services.errors import NotFound
@@ -15,7 +16,7 @@ from app.services.projects import list_projects
 from app.services.reference import region_choices
 from app.web import lists
 from app.web.charts import deployment_table, line_chart
-from app.web.common import actor, quarter_arg, require_sign_in, status_of, submit
+from app.web.common import actor, quarter_arg, require_sign_in, status_of, submit, today
 from app.web.flow_chart import flow_chart, flow_table
 from app.web.funds.forms import (
     CommitmentForm,
@@ -46,7 +47,10 @@ def index():
                sponsor_region=state.value("sponsor_region"), status=status,
                fund_class=fund_class)
     figures = list_pages.fund_figures(db, state.rows, quarter.last_day)
+    # A fund's link names the quarter only when it is not the dashboard's default (the current).
+    link_quarter = None if quarter == Quarter.containing(today()) else str(quarter)
     return render_template("funds/index.html", state=state, quarter=quarter,
+                           link_quarter=link_quarter,
                            rows=[(f, figures[f.id]) for f in state.rows],
                            statuses=lists.choices(FundStatus),
                            classes=lists.choices(FundClass)), state.status
