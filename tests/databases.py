@@ -11,17 +11,22 @@ from app.models.database import make_engine
 
 
 @contextmanager
-def sibling_postgres_database(base_url: str, suffix: str) -> Iterator[str]:
-    """A fresh, empty database ``<base>_<suffix>`` on the server of ``base_url``; its URL.
-    Dropped (connections and all) when the block ends."""
+def sibling_postgres_database(base_url: str, suffix: str, *,
+                              template_url: str | None = None) -> Iterator[str]:
+    """A fresh database ``<base>_<suffix>`` on the server of ``base_url``; its URL. Empty, or a
+    copy of the database at ``template_url`` (on the same server; nobody may be connected to it:
+    dispose its engines first). Dropped (connections and all) when the block ends."""
     base = make_url(base_url)
     name = f"{base.database}_{suffix}"
+    create = f'CREATE DATABASE "{name}"'
+    if template_url is not None:
+        create += f' TEMPLATE "{make_url(template_url).database}"'
     admin = make_engine(base.render_as_string(hide_password=False)).execution_options(
         isolation_level="AUTOCOMMIT")
     drop = text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     with admin.connect() as connection:
         connection.execute(drop)
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(create))
     try:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:

@@ -1,21 +1,27 @@
-"""End-to-end fixtures: the demo COMMITTED to a database of its own, the app served on 127.0.0.1
-from a background thread, and Debian's Chromium driven headless by Playwright.
+"""End-to-end fixtures: the demo COMMITTED to a database of each test's own, the app served on
+127.0.0.1 from a background thread, and Debian's Chromium driven headless by Playwright.
 
 The rest of the suite rolls every test back; a real server in another thread cannot see such
-data, so the journeys get their own SQLite file (or their own PostgreSQL database next to
-``TEST_DATABASE_URL``), loaded through the same services as ``flask demo load``.
+data, so the journeys get databases of their own. The demo is loaded once per run, through the
+same services as ``flask demo load``, into a pristine template (a SQLite file, or a PostgreSQL
+database next to ``TEST_DATABASE_URL``); every test then gets a fresh copy of it and a server of
+its own on that copy, so no journey sees what another did, whatever the order they run in.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+from sqlalchemy import make_url
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
@@ -37,12 +43,13 @@ PASSWORDS = {u.email: u.password for u in demo.DEMO_USERS}
 
 
 @pytest.fixture(scope="session")
-def e2e_database_url(tmp_path_factory) -> Iterator[str]:
-    """A migrated database holding the demo, committed; dropped at the end on PostgreSQL."""
+def e2e_template_url(tmp_path_factory) -> Iterator[str]:
+    """The pristine template: a migrated database holding the demo, committed, with no
+    connection left open (PostgreSQL copies only an idle template). Never served, never written
+    to after loading; dropped at the end on PostgreSQL."""
     base = test_database_url()
     if base is None:
-        url = "sqlite:///" + str(tmp_path_factory.mktemp("e2e") / "e2e.sqlite3")
-        yield _with_demo(url)
+        yield _with_demo("sqlite:///" + str(tmp_path_factory.mktemp("e2e") / "template.sqlite3"))
     else:
         with sibling_postgres_database(base, "e2e") as url:
             yield _with_demo(url)
@@ -60,25 +67,48 @@ def _with_demo(url: str) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
+_copies = itertools.count(1)
+
+
+@pytest.fixture
+def e2e_database_url(e2e_template_url, tmp_path) -> Iterator[str]:
+    """This test's own copy of the template (a file copy on SQLite, ``CREATE DATABASE …
+    TEMPLATE`` on PostgreSQL, dropped after the test)."""
+    base = test_database_url()
+    if base is None:
+        copy = tmp_path / "e2e.sqlite3"
+        template = make_url(e2e_template_url).database
+        with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(copy)) as target:
+            source.backup(target)
+        yield f"sqlite:///{copy}"
+    else:
+        with sibling_postgres_database(base, f"e2e_{next(_copies)}",
+                                       template_url=e2e_template_url) as url:
+            yield url
+
+
+@pytest.fixture
 def e2e_engine(e2e_database_url):
-    """An engine on the e2e database, for checks and set-up steps a journey does not show."""
+    """An engine on this test's database, for set-up steps and checks a journey does not show."""
     engine = make_engine(e2e_database_url)
     yield engine
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def live_server(e2e_database_url) -> Iterator[str]:
-    """The app served on a free port of 127.0.0.1 from a thread; yields its base URL."""
+    """The app on this test's database, served on a free port of 127.0.0.1 from a thread;
+    yields its base URL."""
     app = create_app({"APP_ENV": "testing", "DATABASE_URL": e2e_database_url,
                       "SECRET_KEY": "e2e-secret-not-for-production",
                       "SESSION_COOKIE_SECURE": False})  # plain http; CSRF stays on
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True,
+                              kwargs={"poll_interval": 0.05})  # shutdown() waits for a poll
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    server.server_close()
     thread.join(timeout=10)
     app.extensions["db_engine"].dispose()
 

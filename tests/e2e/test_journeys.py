@@ -1,7 +1,8 @@
 """Each role's main journey in a real browser, asserting what the user sees change.
 
-The journeys share the demo (committed); they run in file order, and the confirmation journey
-submits the quarter itself when it runs alone.
+Every journey starts from the demo as loaded, in a database and on a server of its own (see
+conftest.py), so each passes alone and in any order; one that needs a later state (a submitted
+quarter to confirm) brings it about itself, in its own database.
 """
 
 from __future__ import annotations
@@ -104,20 +105,20 @@ def test_destination_bureau_enters_the_missing_observation_and_submits_the_quart
 
 
 @pytest.fixture
-def submitted_quarter(e2e_engine):
-    """The open quarter, SUBMITTED by the Heyuan bureau: by the journey above, or here when the
-    confirmation journey runs on its own."""
+def submitted_quarter(e2e_engine) -> str:
+    """The demo's open quarter as the journey above leaves it: HY-006's output value entered
+    and the quarter SUBMITTED by the Heyuan bureau, here through the services, in this test's
+    own database."""
     with Session(e2e_engine) as session:
         set_actor(session, None, "e2e tests")
         agreement = session.scalar(select(Agreement).where(Agreement.code == AGREEMENT))
         quarter = Quarter.parse(OPEN_QUARTER)
-        aq = quarter_states(session, agreement.id).get(quarter)
-        if aq is None or aq.state is QuarterState.OPEN:
-            heyuan = actor_for(session.scalar(select(User).where(User.email == HEYUAN)))
-            observations.enter_observations(session, heyuan, quarter, [
-                observations.ObservationEntry("HY-006", "OUTPUT_VALUE", Decimal("23456789.01"))])
-            workflow.submit(session, heyuan, agreement.id, quarter)
-            session.commit()
+        heyuan = actor_for(session.scalar(select(User).where(User.email == HEYUAN)))
+        observations.enter_observations(session, heyuan, quarter, [
+            observations.ObservationEntry("HY-006", "OUTPUT_VALUE", Decimal("23456789.01"))])
+        workflow.submit(session, heyuan, agreement.id, quarter)  # refuses unless it is open
+        session.commit()
+        assert quarter_states(session, agreement.id)[quarter].state is QuarterState.SUBMITTED
     return OPEN_QUARTER
 
 
