@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -62,42 +61,6 @@ def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
                                    f"entry {entry.seq} was altered after it was written")
             previous, expected_seq, count, last = entry.hash, entry.seq + 1, count + 1, entry.seq
         session.expunge_all()
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    """What an auditor narrows the trail to; every part optional."""
-
-    entity: str = ""
-    entity_id: str = ""
-    actor: str = ""
-    since: dt.date | None = None
-    until: dt.date | None = None
-
-
-def list_entries(session: Session, actor: Actor, where: AuditFilter, *, before_seq: int | None,
-                 limit: int = 100, with_changes: bool = True) -> list[AuditEntry]:
-    """The newest entries matching ``where``, older than ``before_seq`` (keyset pagination);
-    without their changes (never read: touching them raises) when ``with_changes`` is False."""
-    require_role(actor, Role.ADMIN, Role.AUDITOR)
-    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
-    if not with_changes:
-        query = query.options(defer(AuditEntry.changes, raiseload=True))
-    if before_seq:
-        query = query.where(AuditEntry.seq < before_seq)
-    if where.entity:
-        query = query.where(AuditEntry.entity == where.entity)
-    if where.entity_id:
-        query = query.where(AuditEntry.entity_id == where.entity_id)
-    if where.actor:
-        query = query.where(AuditEntry.actor == where.actor.strip().lower())
-    if where.since:
-        query = query.where(AuditEntry.at >= dt.datetime.combine(where.since, dt.time(),
-                                                                 tzinfo=dt.UTC))
-    if where.until and where.until < dt.date.max:  # the last day representable bounds nothing
-        query = query.where(AuditEntry.at < dt.datetime.combine(
-            where.until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC))
-    return list(session.scalars(query))
 
 
 def entities(session: Session) -> list[str]:

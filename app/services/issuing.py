@@ -27,6 +27,14 @@ from app.models.base import utcnow
 from app.services.access import SYSTEM, Actor, fund_filter, within_regions
 from app.services.agreements import agreement_filter
 from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.keyset import (
+    DEFAULT_PAGE_SIZE,
+    KeysetPage,
+    ListSpec,
+    SortKey,
+    paginate,
+    where_given,
+)
 from app.services.report_builders import BUILDERS, KIND_LABELS
 from app.services.report_builders.common import Change, IssueInfo, Subject, diff
 from reports import fingerprint_of, read_fingerprint, render
@@ -149,18 +157,16 @@ def _scope(actor: Actor):
                IssuedReport.region_id.in_(region))
 
 
-def list_issued(session: Session, actor: Actor, before: int | None = None, limit: int = 50,
-                kind: str | None = None, code: str | None = None) -> list[IssuedReport]:
-    """Issued reports in the actor's scope, newest first, ``limit`` after id ``before`` (keyset);
-    optionally of one kind and subject code."""
-    query = select(IssuedReport).where(_scope(actor))
-    if before is not None:
-        query = query.where(IssuedReport.id < before)
-    if kind:
-        query = query.where(IssuedReport.kind == kind)
-    if code:
-        query = query.where(IssuedReport.subject_code == code)
-    return list(session.scalars(query.order_by(IssuedReport.id.desc()).limit(limit)))
+def issued_page(session: Session, actor: Actor, *, kind: str | None = None,
+                code: str | None = None, cursor: str | None = None,
+                per_page: int = DEFAULT_PAGE_SIZE) -> KeysetPage:
+    """A page of the issued reports in the actor's scope, newest first (keyset on the id, the
+    lists' opaque cursors); optionally of one kind and subject code."""
+    query = where_given(select(IssuedReport).where(_scope(actor)),
+                        IssuedReport.kind == kind if kind else None,
+                        IssuedReport.subject_code == code if code else None)
+    spec = ListSpec(query, {"issued": SortKey((IssuedReport.id,))}, "-issued")
+    return paginate(session, spec, cursor=cursor, per_page=per_page)
 
 
 def fetch(session: Session, actor: Actor, report_id: int) -> tuple[IssuedReport, bytes]:

@@ -201,12 +201,13 @@ def grid_links(session: Session, actor: Actor, observations: list[Observation]
 def audit_page(session: Session, actor: Actor, *, entity: str = "", entity_id: str = "",
                user: str = "", since: dt.date | None = None, until: dt.date | None = None,
                sort: str | None = None, cursor: str | None = None,
-               per_page: int = DEFAULT_PAGE_SIZE) -> KeysetPage:
+               per_page: int = DEFAULT_PAGE_SIZE, whole: bool = False) -> KeysetPage:
     """A page of the audit trail (administrators and auditors), newest first by default; sort
-    ``time`` is the chain's sequence, oldest first."""
+    ``time`` is the chain's sequence, oldest first. Each entry's changes are read as a preview
+    (``audit.with_previews``), or whole with ``whole`` (the API hands them out)."""
     require_role(actor, Role.ADMIN, Role.AUDITOR)
     query = where_given(
-        audit.with_previews(select(AuditEntry)),
+        select(AuditEntry) if whole else audit.with_previews(select(AuditEntry)),
         AuditEntry.entity == entity if entity else None,
         AuditEntry.entity_id == entity_id if entity_id else None,
         AuditEntry.actor == user.strip().lower() if user.strip() else None,

@@ -1,12 +1,11 @@
 """Keyset-paginated, filtered lists of what an actor may read (the JSON API's collections)."""
 
-# Every list is ordered by a unique key and continues after a cursor (the last key of the
-# previous page), so a page costs the same however deep it lies. Scope filters are the web's.
+# Every list is ordered by a unique key and continues after an opaque cursor (keyset.py, as the
+# web's lists), so a page costs the same however deep it lies. Scope filters are the web's.
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
@@ -18,7 +17,6 @@ from app.domain.codes import (
     MovementType,
     ProjectStatus,
 )
-from app.domain.messages import N_
 from app.domain.quarter import Quarter
 from app.models import (
     Agreement,
@@ -32,38 +30,17 @@ from app.models import (
 )
 from app.services.access import Actor, fund_filter, get_fund, project_filter, within_regions
 from app.services.agreements import agreement_filter
-from app.services.errors import ValidationFailed
-from app.services.keyset import where_given
+from app.services.keyset import KeysetPage, ListSpec, SortKey, paginate, where_given
 from app.services.reference import region_by_code
 
-MAX_ID = 2**31 - 1
 
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a list and the cursor of the next (None on the last page)."""
-
-    items: list
-    next_cursor: str | None
-
-
-def _page(session: Session, query: Select, key, after, limit: int, cursor_of) -> Page:
-    if after is not None:
-        query = query.where(key > after)
-    rows = list(session.scalars(query.order_by(key).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, cursor_of(rows[-1]) if more and rows else None)
-
-
-def _id_after(cursor: str | None) -> int | None:
-    """The id a cursor of an id-ordered list stands for; ValidationFailed naming ``cursor``."""
-    if cursor is None:
-        return None
-    if not cursor.isdigit() or not cursor.isascii() or int(cursor) > MAX_ID:
-        raise ValidationFailed(cursor=N_('"%(value)s" is not a cursor this list gave out',
-                                         value=cursor))
-    return int(cursor)
+def _page(session: Session, query: Select, key, cursor: str | None, limit: int
+          ) -> KeysetPage:
+    """``limit`` rows of ``query`` in the order of its unique ``key`` column, after ``cursor``:
+    the web lists' keyset pagination with one fixed sort, so its cursors are as opaque and as
+    strictly checked (BadCursor names ``cursor``)."""
+    return paginate(session, ListSpec(query, {"key": SortKey((key,))}, "key"), cursor=cursor,
+                    per_page=limit)
 
 
 def _within(session: Session, column, code: str | None, field: str):
@@ -74,18 +51,18 @@ def _within(session: Session, column, code: str | None, field: str):
 
 
 def list_regions(session: Session, *, within: str | None = None, level: str | None = None,
-                 cursor: str | None = None, limit: int = 100) -> Page:
+                 cursor: str | None = None, limit: int = 100) -> KeysetPage:
     """Regions by code (reference data every user reads), optionally within one or at a level."""
     query = where_given(select(Region).options(selectinload(Region.parent)),
                    _within(session, Region.code, within, "within"),
                    Region.level == level if level else None)
-    return _page(session, query, Region.code, cursor, limit, lambda r: r.code)
+    return _page(session, query, Region.code, cursor, limit)
 
 
 def list_funds(session: Session, actor: Actor, *, code: str | None = None,
                sponsor_region: str | None = None, status: FundStatus | None = None,
                fund_class: FundClass | None = None, cursor: str | None = None,
-               limit: int = 100) -> Page:
+               limit: int = 100) -> KeysetPage:
     """The funds the actor may read, by code, with their sponsor region."""
     sponsor = select(Region.id).where(_within(session, Region.code, sponsor_region,
                                               "sponsor_region")) if sponsor_region else None
@@ -95,13 +72,13 @@ def list_funds(session: Session, actor: Actor, *, code: str | None = None,
                    Fund.sponsor_region_id.in_(sponsor) if sponsor is not None else None,
                    Fund.status == status if status else None,
                    Fund.fund_class == fund_class if fund_class else None)
-    return _page(session, query, Fund.code, cursor, limit, lambda f: f.code)
+    return _page(session, query, Fund.code, cursor, limit)
 
 
 def list_projects(session: Session, actor: Actor, *, code: str | None = None,
                   source_region: str | None = None, destination_region: str | None = None,
                   status: ProjectStatus | None = None, cursor: str | None = None,
-                  limit: int = 100) -> Page:
+                  limit: int = 100) -> KeysetPage:
     """The projects the actor may read, by code, with their regions."""
     clauses = [Project.status == status if status else None,
                Project.code == code if code is not None else None]
@@ -113,12 +90,12 @@ def list_projects(session: Session, actor: Actor, *, code: str | None = None,
                 _within(session, Region.code, code, field))))
     query = where_given(select(Project).where(project_filter(actor)).options(
         selectinload(Project.source_region), selectinload(Project.destination_region)), *clauses)
-    return _page(session, query, Project.code, cursor, limit, lambda p: p.code)
+    return _page(session, query, Project.code, cursor, limit)
 
 
 def list_agreements(session: Session, actor: Actor, *, code: str | None = None,
                     status: AgreementStatus | None = None, party_region: str | None = None,
-                    cursor: str | None = None, limit: int = 100) -> Page:
+                    cursor: str | None = None, limit: int = 100) -> KeysetPage:
     """The agreements the actor may read, by code, with their parties."""
     party = None
     if party_region is not None:
@@ -128,35 +105,35 @@ def list_agreements(session: Session, actor: Actor, *, code: str | None = None,
         selectinload(Agreement.parties).selectinload(AgreementParty.region)),
         Agreement.status == status if status else None,
         Agreement.code == code if code is not None else None, party)
-    return _page(session, query, Agreement.code, cursor, limit, lambda a: a.code)
+    return _page(session, query, Agreement.code, cursor, limit)
 
 
 def list_movements(session: Session, actor: Actor, fund_id: int, *,
                    type: MovementType | None = None, since: dt.date | None = None,
                    until: dt.date | None = None, cursor: str | None = None,
-                   limit: int = 100) -> Page:
+                   limit: int = 100) -> KeysetPage:
     """A readable fund's movements in the order they were recorded (NotFound out of scope)."""
     fund = get_fund(session, actor, fund_id)
     query = where_given(select(Movement).where(Movement.fund_id == fund.id),
                    Movement.type == type if type else None,
                    Movement.moved_on >= since if since else None,
                    Movement.moved_on <= until if until else None)
-    return _page(session, query, Movement.id, _id_after(cursor), limit, lambda m: str(m.id))
+    return _page(session, query, Movement.id, cursor, limit)
 
 
 def list_investments(session: Session, actor: Actor, fund_id: int, *, cursor: str | None = None,
-                     limit: int = 100) -> Page:
+                     limit: int = 100) -> KeysetPage:
     """A readable fund's investments with their projects, by id (NotFound out of scope)."""
     fund = get_fund(session, actor, fund_id)
     query = select(Investment).where(Investment.fund_id == fund.id).options(
         selectinload(Investment.project))
-    return _page(session, query, Investment.id, _id_after(cursor), limit, lambda i: str(i.id))
+    return _page(session, query, Investment.id, cursor, limit)
 
 
 def list_observations(session: Session, actor: Actor, *, project: str | None = None,
                       indicator: str | None = None, quarter: Quarter | None = None,
                       since: Quarter | None = None, until: Quarter | None = None,
-                      cursor: str | None = None, limit: int = 100) -> Page:
+                      cursor: str | None = None, limit: int = 100) -> KeysetPage:
     """Observations of the projects the actor may read, by id, with their projects."""
     query = where_given(
         select(Observation).join(Project).where(project_filter(actor))
@@ -166,4 +143,4 @@ def list_observations(session: Session, actor: Actor, *, project: str | None = N
         Observation.quarter == quarter if quarter else None,
         Observation.quarter >= since if since else None,
         Observation.quarter <= until if until else None)
-    return _page(session, query, Observation.id, _id_after(cursor), limit, lambda o: str(o.id))
+    return _page(session, query, Observation.id, cursor, limit)

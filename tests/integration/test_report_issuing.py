@@ -49,8 +49,8 @@ def test_issuing_stores_the_report_lists_it_and_gives_the_same_bytes_back(db, wo
     draft = issuing.draft(db, manager, "fund", "RF-1", Q)
     assert report.fingerprint == draft.fingerprint == fingerprint_of(draft.data)
     assert "签发 / Issued" in pdf_text(pdf) and "第 1 版 / version 1" in pdf_text(pdf)
-    assert [r.id for r in issuing.list_issued(db, manager)] == [report.id]
-    assert issuing.list_issued(db, _manager(db, make_fund(db, "OTHER-1"))) == []
+    assert [r.id for r in issuing.issued_page(db, manager).items] == [report.id]
+    assert issuing.issued_page(db, _manager(db, make_fund(db, "OTHER-1"))).items == []
     db.expire_all()
     assert issuing.fetch(db, SYSTEM, report.id)[1] == pdf
 

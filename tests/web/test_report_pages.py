@@ -4,11 +4,17 @@ the report and serves the same bytes, and everything out of scope is 404."""
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 
 from app.domain.codes import Role
 from app.models import IssuedReport
+from app.services import issuing
+from app.services.access import SYSTEM
+from app.web.reports import views as report_views
 from tests.factories import make_fund, make_user
 from tests.integration.report_helpers import Q, build_world
+from tests.web.api_helpers import call_api, fields_in_error, token_for
 from tests.web.helpers import client_of, count, text_of
 
 FUND_PDF = f"/reports/fund/RF-1/{Q}.pdf"
@@ -97,3 +103,35 @@ def test_statement_and_region_pages_offer_their_reports(app, db):
     response = client.post(f"/reports/statement/RA-1/{Q}/issue")
     assert response.status_code == 302
     assert "RA-1" in text_of(client_of(app, world.src_user).get("/reports/?kind=statement"))
+
+
+def test_issued_reports_page_newest_first_on_the_web_and_in_the_api(app, db, monkeypatch):
+    build_world(db)
+    fund_report = issuing.issue(db, SYSTEM, "fund", "RF-1", Q)
+    region_report = issuing.issue(db, SYSTEM, "region", "441600", Q)
+    admin = make_user(db, Role.ADMIN)
+    token = token_for(db, admin)
+    db.commit()
+    monkeypatch.setattr(report_views, "PAGE_SIZE", 1)
+    client = client_of(app, admin)
+
+    first = text_of(client.get("/reports/"))
+    older = re.search(r'rel="next" href="([^"]+)"', first).group(1)
+    second = text_of(client.get(html.unescape(older)))
+
+    assert f"/reports/issued/{region_report.id}.pdf" in first
+    assert f"/reports/issued/{fund_report.id}.pdf" not in first and 'rel="first"' not in first
+    assert f"/reports/issued/{fund_report.id}.pdf" in second
+    assert 'rel="next"' not in second and 'rel="first"' in second
+    altered = client.get("/reports/?cursor=not-one-we-gave")
+    assert altered.status_code == 200 and "is not a position this list gave out" in text_of(
+        altered) and f"/reports/issued/{region_report.id}.pdf" in text_of(altered)
+
+    page = call_api(client, "GET", "/api/v1/reports?limit=1", token).get_json()
+    rest = call_api(client, "GET", f"/api/v1/reports?limit=1&cursor={page['next_cursor']}",
+                    token).get_json()
+    assert [r["id"] for r in page["items"] + rest["items"]] == [region_report.id,
+                                                                 fund_report.id]
+    assert rest["next_cursor"] is None
+    bad = call_api(client, "GET", "/api/v1/reports?cursor=12", token)
+    assert fields_in_error(bad) == {"cursor"}

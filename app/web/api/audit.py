@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import g
 
 from app.db import get_session
-from app.services import audit as audit_service
-from app.web.api.routing import PAGE_QUERY, operation, page_schema, schema
-from app.web.api.spec import MAX_ID, Day, Integer, Text
+from app.services import list_pages
+from app.web.api.routing import PAGE_QUERY, operation, page_json, page_schema, schema
+from app.web.api.spec import Day, Text
 from app.web.api.values import DATETIME, INTEGER, STRING, moment, nullable, obj
 
 ENTRY = schema("AuditEntry", obj({
@@ -28,18 +28,11 @@ def entry_json(e) -> dict:
            response=page_schema("AuditEntryPage", ENTRY),
            query={"entity": Text(64, default=""), "entity_id": Text(64, default=""),
                   "actor": Text(254, default="", description="the user's e-mail"),
-                  "since": Day(default=None), "until": Day(default=None),
-                  "limit": PAGE_QUERY["limit"],
-                  "cursor": Integer(1, MAX_ID, default=None,
-                                    description="next_cursor of the previous page")})
+                  "since": Day(default=None), "until": Day(default=None), **PAGE_QUERY})
 def list_audit_entries(args):
     """Filtered by entity, id, user and dates (UTC days, both included)."""
-    where = audit_service.AuditFilter(entity=args["entity"], entity_id=args["entity_id"],
-                                      actor=args["actor"], since=args["since"],
-                                      until=args["until"])
-    rows = audit_service.list_entries(get_session(), g.actor, where, before_seq=args["cursor"],
-                                      limit=args["limit"] + 1)
-    more = len(rows) > args["limit"]
-    rows = rows[:args["limit"]]
-    return {"items": [entry_json(e) for e in rows],
-            "next_cursor": str(rows[-1].seq) if more else None}
+    page = list_pages.audit_page(get_session(), g.actor, entity=args["entity"],
+                                 entity_id=args["entity_id"], user=args["actor"],
+                                 since=args["since"], until=args["until"], cursor=args["cursor"],
+                                 per_page=args["limit"], whole=True)
+    return page_json(page, entry_json)

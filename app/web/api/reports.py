@@ -7,8 +7,8 @@ from flask import Response, g, url_for
 from app.db import get_session
 from app.models.issued_reports import REPORT_KINDS
 from app.services import issuing
-from app.web.api.routing import ID, PAGE_QUERY, operation, page_schema, schema
-from app.web.api.spec import MAX_ID, Integer, Obj, OneOf, QuarterField, Text
+from app.web.api.routing import ID, PAGE_QUERY, operation, page_json, page_schema, schema
+from app.web.api.spec import Obj, OneOf, QuarterField, Text
 from app.web.api.values import DATETIME, INTEGER, QUARTER, STRING, moment, obj
 
 REPORT = schema("IssuedReport", obj({
@@ -34,18 +34,12 @@ def report_json(r) -> dict:
 @operation("/reports", summary="Issued reports in your scope, newest first", tag="reports",
            response=page_schema("IssuedReportPage", REPORT),
            query={"kind": OneOf(REPORT_KINDS, default=None),
-                  "code": Text(32, default=None, description="subject code"),
-                  "limit": PAGE_QUERY["limit"],
-                  "cursor": Integer(1, MAX_ID, default=None,
-                                    description="next_cursor of the previous page")})
+                  "code": Text(32, default=None, description="subject code"), **PAGE_QUERY})
 def list_reports(args):
     """Fund, statement and regional reports issued for subjects you may read."""
-    rows = issuing.list_issued(get_session(), g.actor, before=args["cursor"],
-                               limit=args["limit"] + 1, kind=args["kind"], code=args["code"])
-    more = len(rows) > args["limit"]
-    rows = rows[:args["limit"]]
-    return {"items": [report_json(r) for r in rows],
-            "next_cursor": str(rows[-1].id) if more else None}
+    page = issuing.issued_page(get_session(), g.actor, kind=args["kind"], code=args["code"],
+                               cursor=args["cursor"], per_page=args["limit"])
+    return page_json(page, report_json)
 
 
 @operation("/reports", "POST", summary="Issue the next version of a report", tag="reports",

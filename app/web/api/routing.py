@@ -12,6 +12,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from app.db import get_session
 from app.services.errors import ValidationFailed
+from app.services.keyset import MAX_CURSOR_LENGTH
 from app.web.api.spec import MAX_ID, MISSING, Field, Integer, Invalid, Text
 from app.web.api.values import ref
 
@@ -22,7 +23,8 @@ ID = "int"
 
 PAGE_QUERY = {
     "limit": Integer(1, 500, default=100, description="how many items, 1 to 500 (100)"),
-    "cursor": Text(64, default=None, description="next_cursor of the previous page"),
+    "cursor": Text(MAX_CURSOR_LENGTH, default=None,
+                   description="next_cursor of the previous page (opaque)"),
 }
 
 

@@ -69,16 +69,23 @@ def issue(kind: str, code: str, quarter: str):
 
 @bp.route("/")
 def index():
-    """The issued reports in the user's scope, newest first (keyset pages of 50)."""
-    before = request.args.get("before", "")
+    """The issued reports in the user's scope, newest first (keyset pages of 50); a cursor that
+    is not one this list gave out is reported and the first page shown."""
     kind = request.args.get("kind", "") if request.args.get("kind", "") in BUILDERS else ""
     code = request.args.get("code", "").strip()
-    reports = issuing.list_issued(get_session(), actor(), before=int(before) if before.isdigit()
-                                  else None, limit=PAGE_SIZE + 1, kind=kind or None,
-                                  code=code or None)
-    more = len(reports) > PAGE_SIZE
-    return render_template("reports/index.html", reports=reports[:PAGE_SIZE], more=more,
-                           kind=kind, code=code, kinds=KIND_LABELS)
+
+    def page_at(cursor):
+        return issuing.issued_page(get_session(), actor(), kind=kind or None, code=code or None,
+                                   cursor=cursor, per_page=PAGE_SIZE)
+    try:
+        page = page_at(request.args.get("cursor") or None)
+    except ValidationFailed as exc:
+        for messages in localized_errors(exc.errors).values():
+            for message in messages:
+                flash(message, "error")
+        page = page_at(None)
+    return render_template("reports/index.html", page=page, reports=page.items, kind=kind,
+                           code=code, kinds=KIND_LABELS)
 
 
 @bp.route("/issued/<int:report_id>.pdf")
