@@ -106,9 +106,10 @@ def test_the_api_answers_a_chinese_reader_in_english(app, client, db):
                                     "Accept-Language": "zh-CN,zh;q=0.9"})
     assert response.status_code == 422
     assert problem_of(response)["errors"] == [
-        {"field": "cursor", "message": '"x" is not a cursor this list gave out'}]
+        {"field": "cursor",
+         "message": '"x" is not a position this list gave out; start again from the first page'}]
     assert call_api(client, "GET", "/api/v1/observations?cursor=-1", token).get_json(
-        force=True)["errors"][0]["message"] == '"-1" is not a cursor this list gave out'
+        force=True)["errors"][0]["message"].startswith('"-1" is not a position this list')
 
 
 @pytest.fixture
