@@ -4,6 +4,7 @@ page per entry with every changed value in full."""
 from __future__ import annotations
 
 import html
+import json
 import re
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from app.domain.codes import Role
 from app.models import AuditEntry
 from app.services import audit
 from tests.factories import make_fund, make_user
+from tests.integration.report_helpers import build_world
 from tests.web.helpers import client_of, text_of
 
 LONG_NAME = "长名称基金" * 30  # 150 characters: longer than the preview set below
@@ -78,3 +80,17 @@ def test_entry_pages_are_for_administrators_and_auditors_only(app, db):
 
     assert bureau.get(f"/audit/{seq}").status_code == 404
     assert admin.get("/audit/999999999").status_code == 404
+
+
+def test_a_text_field_holding_json_is_shown_indented(app, db):
+    build_world(db)  # closes RA-1's quarter: its statement data is kept as JSON text
+    db.commit()
+    entry = db.scalars(select(AuditEntry).where(
+        AuditEntry.entity == "agreement_quarters",
+        AuditEntry.changes.contains("statement_json"))).first()
+    stored = json.loads(entry.changed_fields["statement_json"][1])
+    auditor = client_of(app, make_user(db, Role.AUDITOR))
+
+    body = html.unescape(text_of(auditor.get(f"/audit/{entry.seq}")))
+
+    assert f'\n  "agreement_code": "{stored["agreement_code"]}",' in body

@@ -42,8 +42,14 @@ def entry(seq: int):
 
 
 def _shown(value) -> str | None:
-    """A changed value as text: as stored for a string or number, indented JSON (Chinese kept
-    as it is) for a structure; None stays None (no old value)."""
+    """A changed value as text: indented JSON (Chinese kept as it is) for a structure, or for a
+    text field that holds one (a statement's data); as stored otherwise; None stays None (no
+    old value)."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
     if value is None or isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
