@@ -97,6 +97,15 @@ def describe_preview(entry: AuditEntry) -> list[tuple[str, object, object]] | No
     return _fields(entry.changes_preview)
 
 
+def latest_entries(session: Session, actor: Actor, limit: int) -> list[AuditEntry]:
+    """The newest ``limit`` entries (administrators and auditors), without their changes: for
+    a page that names each change and links to the trail (reading them raises)."""
+    require_role(actor, Role.ADMIN, Role.AUDITOR)
+    return list(session.scalars(
+        select(AuditEntry).options(defer(AuditEntry.changes, raiseload=True))
+        .order_by(AuditEntry.seq.desc()).limit(limit)))
+
+
 def get_entry(session: Session, actor: Actor, seq: int) -> AuditEntry:
     """One entry of the trail by its sequence number (administrators and auditors)."""
     require_role(actor, Role.ADMIN, Role.AUDITOR)

@@ -14,7 +14,7 @@ from app.domain import fund_metrics as fm
 from app.domain.codes import Role
 from app.domain.quarter import Quarter
 from app.models import AuditEntry, Fund, Investment, Project
-from app.services import list_pages, metrics, reversals
+from app.services import audit, metrics, reversals
 from app.services.access import Actor
 from app.services.flows import Flow, flows_in_scope
 from app.services.home_sharing import (
@@ -115,7 +115,7 @@ def _positions(session: Session, shown: list[tuple[Fund, str, Decimal]]
 
 def recent_changes(session: Session, actor: Actor, limit: int = LIMIT) -> list[AuditEntry]:
     """The newest audit-trail entries the actor may browse (one query)."""
-    return list_pages.audit_page(session, actor, per_page=limit).items
+    return audit.latest_entries(session, actor, limit)  # names each change: no changes read
 
 
 def home_page(session: Session, actor: Actor, quarter: Quarter, limit: int = LIMIT) -> HomePage:
