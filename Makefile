@@ -35,7 +35,7 @@ run: translations  ## create the venv, migrate, load the demo, serve http://127.
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 browser:  ## Debian's Chromium for the end-to-end tests (apt-get, only when /usr/bin/chromium is missing)
-	bash scripts/ensure-browser
+	bash scripts/ensure-packages /usr/bin/chromium chromium chromium-driver fonts-noto-cjk poppler-utils
 
 test: translations browser  ## the whole suite, browser journeys included (SQLite, or TEST_DATABASE_URL when set), then lint
 	APP_ENV=testing $(BIN)/python -m pytest
@@ -46,6 +46,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 bench: $(STAMP)  ## the performance scripts of quality.md; results in benchmarks/RESULTS.md
+	@bash scripts/ensure-packages /usr/bin/wrk wrk || echo "no wrk: bench_web.py loads with its Python client"
 	@failed=""; for script in benchmarks/bench_*.py; do echo "== $$script"; \
 		$(BIN)/python $$script || failed="$$failed $$script"; done; \
 		if [ -n "$$failed" ]; then echo "bars missed by:$$failed"; exit 1; fi

@@ -117,7 +117,7 @@ def live_server(e2e_database_url) -> Iterator[str]:
 def browser():
     """Debian's Chromium, headless (Playwright's own browser download is not used)."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (scripts/ensure-browser)")
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (scripts/ensure-packages)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
