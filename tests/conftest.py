@@ -22,8 +22,8 @@ from app import create_app
 from app.config import test_database_url
 from app.models import set_actor
 from app.models.database import make_engine
-from app.services import reference, schema, users
-from tests.databases import sibling_postgres_database
+from app.services import reference, users
+from tests.databases import migrated_with, sibling_postgres_database
 
 SAMPLE_REGIONS = Path(__file__).resolve().parents[1] / "app" / "data" / "regions_sample.csv"
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "app" / "translations"
@@ -74,14 +74,12 @@ def database_url(tmp_path_factory) -> str:
 
 def _migrate_with_reference(url: str) -> None:
     """Migrate ``url`` to the newest revision and load the reference data every test reads."""
-    schema.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        set_actor(session, None, "tests")
-        reference.load_builtin_reference(session)
-        reference.import_regions(session, SAMPLE_REGIONS.read_text(encoding="utf-8").splitlines())
-        session.commit()
-    engine.dispose()
+    migrated_with(url, _load_reference)
+
+
+def _load_reference(session: Session) -> None:
+    reference.load_builtin_reference(session)
+    reference.import_regions(session, SAMPLE_REGIONS.read_text(encoding="utf-8").splitlines())
 
 
 def _empty_postgres(url: str) -> None:

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import make_url, text
+from sqlalchemy.orm import Session
 
+from app.models import set_actor
 from app.models.database import make_engine
+from app.services import schema
+
+
+def migrated_with(url: str, fill: Callable[[Session], object], actor: str = "tests") -> str:
+    """Migrate ``url`` to the newest revision, then ``fill(session)`` as ``actor`` and commit
+    (for test databases whose data must be really committed); the URL."""
+    schema.upgrade(url)
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            set_actor(session, None, actor)
+            fill(session)
+            session.commit()
+    finally:
+        engine.dispose()
+    return url
 
 
 @contextmanager

@@ -15,21 +15,18 @@ from app.domain.codes import Role
 from app.models import User, set_actor
 from app.models.database import make_engine
 from app.services import reference, schema, users
+from tests.databases import migrated_with
 
 PASSWORD = "backup-test-password"
 
 
 def _seeded(url: str) -> None:
     """Migrate ``url`` and commit some audited data: reference tables and one administrator."""
-    schema.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        set_actor(session, None, "tests")
+    def fill(session: Session) -> None:
         reference.load_builtin_reference(session)
         users.create_user(session, "first.admin@example.cn", "First", PASSWORD,
                           [users.GrantSpec(Role.ADMIN)])
-        session.commit()
-    engine.dispose()
+    migrated_with(url, fill)
 
 
 def _add_user(url: str, email: str) -> None:

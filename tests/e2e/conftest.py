@@ -22,15 +22,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import make_url
-from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from app import create_app
 from app.config import test_database_url
-from app.models import set_actor
 from app.models.database import make_engine
-from app.services import demo, schema
-from tests.databases import sibling_postgres_database
+from app.services import demo
+from tests.databases import migrated_with, sibling_postgres_database
 from tests.e2e.pages import switch_language
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
@@ -57,14 +55,7 @@ def e2e_template_url(tmp_path_factory) -> Iterator[str]:
 
 def _with_demo(url: str) -> str:
     """Migrate ``url`` and load the demo into it, committed; the URL."""
-    schema.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        set_actor(session, None, "e2e tests")
-        demo.load_demo(session)  # its users start in Chinese, the default
-        session.commit()
-    engine.dispose()
-    return url
+    return migrated_with(url, demo.load_demo, "e2e tests")  # its users start in Chinese
 
 
 _copies = itertools.count(1)
