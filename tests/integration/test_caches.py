@@ -5,6 +5,7 @@ under an outdated generation is ignored, and a read-only page commits the rows i
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import replace
 from decimal import Decimal
 
@@ -213,7 +214,7 @@ STATEMENT_WRITES = {
     "observation removed": lambda db, s: observe(db, "2026Q2", {("WF-1", INDICATOR): None}),
     "correction of a closed quarter": lambda db, s: observe(
         db, "2026Q1", {("WF-2", INDICATOR): "9.00"}, reason="税务局更正"),
-    "reopened quarter": lambda db, s: __import__("app.services.workflow").services.workflow
+    "reopened quarter": lambda db, s: importlib.import_module("app.services.workflow")
     .reopen(db, SYSTEM, s.id, Quarter(2026, 1), "复核"),
     "project renamed": _rename,
     "imported observations": lambda db, s: run(db, s.dest, "observations", csv_bytes(
