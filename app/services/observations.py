@@ -56,7 +56,7 @@ class ObservationEntry:
     indicator: str
     value: Decimal | None
     reason: str = ""
-    expected: Decimal | None | _Unchecked = UNCHECKED
+    expected: Decimal | _Unchecked | None = UNCHECKED
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from tests.integration.sharing_factories import (
     make_agreement,
     observe,
 )
+from tests.web.api_helpers import call_api, problem_of, token_for
 from tests.web.helpers import client_of, errors_beside, text_of
 
 BEFORE = {("GS-1", "TAX_LOCAL"): "100.00", ("GS-2", "TAX_LOCAL"): "200.00"}
@@ -171,3 +172,16 @@ def test_thousands_separators_are_accepted_and_garbage_is_named_by_project_and_i
     assert again["GS-1.TAX_LOCAL"] == "24,442,361.33"
     assert grid.alice.post(grid.url, data={**again, "GS-2.OUTPUT_VALUE": ""}).status_code == 302
     assert stored(db)[("GS-1", "TAX_LOCAL")] == Decimal("24442361.33")
+
+
+
+def test_the_api_on_a_draft_agreement_answers_a_problem_not_a_server_error(db, grid):
+    draft = make_agreement(db, "GS-DRAFT", ["GS-1"], [half_and_half(first="2026Q1")],
+                           activate=False)
+    token = token_for(db, grid.alice_user)
+    db.commit()
+    base = f"/api/v1/agreements/{draft.id}/quarters/2026Q1"
+    assert call_api(grid.alice, "GET", f"{base}/statement", token).status_code == 200
+    refused = call_api(grid.alice, "POST", f"{base}/submit", token)
+    assert refused.status_code == 422
+    assert "signed" in problem_of(refused)["errors"][0]["message"]
