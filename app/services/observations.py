@@ -1,6 +1,11 @@
 """Entering quarterly observations: exact multiples of the indicator's quantum, negatives
 allowed; a change to a closed quarter is a correction with a reason; any change returns the
-affected submitted quarters to OPEN and clears their confirmations."""
+affected submitted quarters to OPEN and clears their confirmations.
+
+Lost updates: an entry may carry the value its author saw (``expected``); it is compared with
+the stored value inside the write transaction, after the projects' rows are locked, so of two
+concurrent saves of one cell the second sees the first's value and is refused as a conflict
+naming both values (:class:`ObservationConflict`)."""
 
 from __future__ import annotations
 
@@ -27,17 +32,67 @@ from app.models import (
 )
 from app.services.access import Actor
 from app.services.amounts import LARGEST
-from app.services.errors import NotFound, ValidationFailed, require
+from app.services.errors import Conflict, NotFound, ValidationFailed, require
+
+
+class _Unchecked:
+    """The type of :data:`UNCHECKED`."""
+
+    def __repr__(self) -> str:
+        return "UNCHECKED"
+
+
+UNCHECKED = _Unchecked()
+"""An entry's ``expected`` when its author did not say what it replaces: written regardless."""
 
 
 @dataclass(frozen=True)
 class ObservationEntry:
-    """One cell of the grid: a value in the indicator's unit (None: leave it blank)."""
+    """One cell of the grid: a value in the indicator's unit (None: leave it blank), and the
+    value its author saw and means to replace (None: no value yet; UNCHECKED: whatever is
+    there)."""
 
     project_code: str
     indicator: str
     value: Decimal | None
     reason: str = ""
+    expected: Decimal | _Unchecked | None = UNCHECKED
+
+
+@dataclass(frozen=True)
+class CellConflict:
+    """A cell someone else changed since its author read it: the value stored now (theirs),
+    the value the author saw, and the author's value (yours); None: no value."""
+
+    project_code: str
+    indicator: str
+    current: Decimal | None
+    expected: Decimal | None
+    value: Decimal | None
+
+
+class ObservationConflict(Conflict):
+    """Cells changed by someone else since they were read (``cells`` by ``<project>.<indicator>``,
+    ``errors`` the other cells' problems, if any); nothing was written."""
+
+    def __init__(self, cells: dict[str, CellConflict], errors: dict[str, list[str]]):
+        self.cells, self.errors = cells, errors
+        super().__init__(N_("%(cells)s: changed by someone else since you read it; nothing was "
+                            "saved", cells=", ".join(
+                                f"{k} (now {_text(c.current)}, you read {_text(c.expected)}, "
+                                f"yours {_text(c.value)})" for k, c in cells.items())))
+
+
+def _text(value: Decimal | None) -> str:
+    return "none" if value is None else f"{value:f}"
+
+
+def conflict_message(conflict: CellConflict):
+    """The message of a conflicting cell, beside it: both values (theirs now, yours)."""
+    return N_("someone else changed this value meanwhile: it is now %(theirs)s; yours is "
+              "%(yours)s. Save again to replace theirs with yours",
+              theirs="—" if conflict.current is None else conflict.current,
+              yours="—" if conflict.value is None else conflict.value)
 
 
 def may_enter_for(actor: Actor, project: Project) -> bool:
@@ -98,7 +153,9 @@ def correction_errors(is_correction: bool, value: Decimal | None, reason: str) -
 def enter_observations(session: Session, actor: Actor, quarter: Quarter,
                        entries: list[ObservationEntry]) -> int:
     """Store a grid of values for one quarter; return how many changed. All or nothing: every
-    bad cell is reported (field ``<project>.<indicator>``) and nothing is written."""
+    bad cell is reported (field ``<project>.<indicator>``) and nothing is written; a cell whose
+    ``expected`` value is no longer the stored one (and whose new value is not already stored)
+    raises :class:`ObservationConflict` naming every such cell, and nothing is written."""
     if not (actor.is_admin or actor.has(Role.FINANCE_BUREAU)):
         raise NotFound("page")
     codes = {e.project_code for e in entries}
@@ -106,11 +163,20 @@ def enter_observations(session: Session, actor: Actor, quarter: Quarter,
         select(Project).where(Project.code.in_(codes))
         .options(selectinload(Project.destination_region)))}
     indicators = {i.code: i for i in session.scalars(select(IndicatorDefinition))}
-    lock_quarters(session, [p.id for p in projects.values()], [quarter])
+    project_ids = sorted(p.id for p in projects.values())
+    lock_quarters(session, project_ids, [quarter])
+    # The projects' rows are locked (in id order, so two saves cannot deadlock) before the
+    # values are read: a concurrent save of the same projects waits here until the first
+    # commits, then reads its values (READ COMMITTED) and sees any conflict. NO KEY UPDATE
+    # leaves other writers' inserts of rows referring to the projects alone.
+    session.execute(select(Project.id).where(Project.id.in_(project_ids))
+                    .order_by(Project.id).with_for_update(key_share=True)).all()
     existing = {(o.project_id, o.indicator_code): o for o in session.scalars(
         select(Observation).where(Observation.quarter == quarter,
-                                  Observation.project_id.in_([p.id for p in projects.values()])))}
+                                  Observation.project_id.in_(project_ids))
+        .execution_options(populate_existing=True))}
     errors: dict[str, list[str]] = {}
+    conflicts: dict[str, CellConflict] = {}
     plan = []
     seen: set[str] = set()
     for entry in entries:
@@ -130,13 +196,22 @@ def enter_observations(session: Session, actor: Actor, quarter: Quarter,
         if entry.value is not None and (problems := value_errors(indicator, entry.value)):
             errors[key] = problems
             continue
-        if (current.value if current else None) == entry.value:
+        now = current.value if current else None
+        if now == entry.value:
+            continue
+        if entry.expected is not UNCHECKED and entry.expected != now:
+            quantum = indicator.quantum_decimal
+            conflicts[key] = CellConflict(
+                project.code, indicator.code, _at(now, quantum),
+                _at(entry.expected, quantum), _at(entry.value, quantum))
             continue
         is_correction = closed_under(session, project.id, indicator.code, quarter)
         if problems := correction_errors(is_correction, entry.value, entry.reason):
             errors[key] = problems
         else:
             plan.append((project, indicator, current, entry, is_correction))
+    if conflicts:
+        raise ObservationConflict(conflicts, {k: v for k, v in errors.items() if v})
     require(errors)
     for project, indicator, current, entry, is_correction in plan:
         if current is None:
@@ -159,6 +234,15 @@ def enter_observations(session: Session, actor: Actor, quarter: Quarter,
     session.flush()
     reopen_affected(session, quarter, {(p.id, i.code) for p, i, *_ in plan})
     return len(plan)
+
+
+def _at(value, quantum: Decimal):
+    """``value`` shown at the indicator's quantum when that is exact (100.0000 → 100.00)."""
+    try:
+        fixed = None if value is None else value.quantize(quantum)
+    except ArithmeticError:  # more digits than the context holds: shown as it is
+        return value
+    return fixed if fixed == value else value
 
 
 def lock_quarters(session: Session, project_ids: list[int], quarters: list[Quarter]) -> None:

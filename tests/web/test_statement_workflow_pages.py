@@ -127,7 +127,8 @@ def test_a_confirmation_of_a_changed_statement_is_refused_on_the_web(db, web):
     web.dest.post(f"{web.base}/observations", data=GOOD)
     web.dest.post(f"{web.base}/submit")
     seen = confirm_form(web.src.get(f"{web.base}/"), SOURCE)
-    web.dest.post(f"{web.base}/observations", data={**GOOD, "WEB-1.TAX_LOCAL": "7.00"})
+    web.dest.post(f"{web.base}/observations", data={**GOOD, "WEB-1.TAX_LOCAL": "7.00",
+                                                    "shown:WEB-1.TAX_LOCAL": "1234567.89"})
     web.dest.post(f"{web.base}/submit")
     response = web.src.post(f"{web.base}/confirm", data=seen)
     assert response.status_code == 422

@@ -8,6 +8,7 @@ from app.db import get_session
 from app.services import listings, reference
 from app.services import observations as observation_service
 from app.services.errors import ValidationFailed
+from app.web.api.problems import DetailedConflict
 from app.web.api.routing import (
     PAGE_QUERY,
     fields_renamed,
@@ -38,7 +39,12 @@ CELL = Obj({
     "project": Text(32, required=True, description="project code"),
     "indicator": Text(32, required=True, description="indicator code"),
     "value": Amount(required=True, nullable=True, description="null: remove the value"),
-    "reason": Text(500, description="required to correct a closed quarter")})
+    "reason": Text(500, description="required to correct a closed quarter"),
+    "expected": Amount(nullable=True, default=observation_service.UNCHECKED, description=(
+        "the value you read and mean to replace (null: no value yet). If the stored value is "
+        "another (someone changed it meanwhile), nothing is written and the answer is 409 "
+        "naming the observation and both values. Optional for compatibility: a cell without "
+        "it replaces whatever is stored; send it unless your system is the only writer."))})
 GRID_INPUT = Obj({"cells": Arr(CELL, max_items=5000, required=True)})
 
 
@@ -70,7 +76,10 @@ def list_observations(args):
            tag="observations", response=GRID_RESULT, path={"quarter": QuarterField()},
            body=("ObservationGrid", GRID_INPUT))
 def put_observations(quarter, data):
-    """All or nothing; correcting a closed quarter needs a reason; changes reopen submissions."""
+    """All or nothing; correcting a closed quarter needs a reason; changes reopen submissions.
+    A cell with ``expected`` is written only if that is still the stored value (else 409 with
+    ``conflicts``: each observation, its cell, the value now, the one expected and the one sent).
+    """
     cells = data["cells"]
     # The service names a cell "<project>.<indicator>"; the API names it by its place.
     places: dict[str, str] = {}
@@ -82,9 +91,32 @@ def put_observations(quarter, data):
         places.setdefault(key, f"cells.{i}.value")
     if twice:
         raise ValidationFailed(twice)
-    with fields_renamed(places):
-        changed = observation_service.enter_observations(
-            get_session(), g.actor, quarter,
-            [observation_service.ObservationEntry(c["project"], c["indicator"], c["value"],
-                                                  c["reason"]) for c in cells])
+    try:
+        with fields_renamed(places):
+            changed = observation_service.enter_observations(
+                get_session(), g.actor, quarter,
+                [observation_service.ObservationEntry(c["project"], c["indicator"], c["value"],
+                                                      c["reason"], expected=c["expected"])
+                 for c in cells])
+    except observation_service.ObservationConflict as exc:
+        raise _conflict(exc, places, quarter) from exc
     return {"quarter": str(quarter), "changed": changed}
+
+
+def _conflict(exc, places: dict[str, str], quarter) -> DetailedConflict:
+    """409 naming each observation changed meanwhile, its cell, the value stored now, the
+    one the client expected and the one it sent (exact decimals as strings; null: none)."""
+    conflicts = [{"field": places.get(key, key).removesuffix(".value"), "observation": key,
+                  "project": c.project_code, "indicator": c.indicator, "quarter": str(quarter),
+                  "current": dec(c.current), "expected": dec(c.expected),
+                  "value": dec(c.value)} for key, c in exc.cells.items()]
+    detail = "; ".join(
+        f"{c['observation']} ({c['field']}) was changed by someone else: it is now "
+        f"{_quoted(c['current'])}, you expected {_quoted(c['expected'])} and sent "
+        f"{_quoted(c['value'])}" for c in conflicts)
+    return DetailedConflict(f"{detail}. Nothing was written: read the observations again and "
+                            "retry.", conflicts=conflicts)
+
+
+def _quoted(value: str | None) -> str:
+    return "no value" if value is None else f"\"{value}\""

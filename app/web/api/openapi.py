@@ -37,7 +37,17 @@ PROBLEM = {
         "detail": {"type": "string"}, "instance": {"type": "string"},
         "errors": {"type": "array", "items": {
             "type": "object", "required": ["field", "message"],
-            "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}},
+            "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}},
+        "conflicts": {"type": "array", "description": "409 of PUT /observations: the "
+                      "observations changed since the client read them", "items": {
+                          "type": "object",
+                          "required": ["field", "observation", "current", "expected", "value"],
+                          "properties": {
+                              "field": {"type": "string"}, "observation": {"type": "string"},
+                              "project": {"type": "string"}, "indicator": {"type": "string"},
+                              "quarter": {"type": "string"},
+                              **{k: {"type": ["string", "null"]}
+                                 for k in ("current", "expected", "value")}}}}},
     "required": ["type", "title", "status", "detail"],
 }
 _RESPONSES = {

@@ -21,11 +21,21 @@ UNAUTHORIZED_DETAIL = ("Send a personal API token as 'Authorization: Bearer <tok
                        "on your profile page. A revoked or unknown token is refused.")
 
 
+class DetailedConflict(Conflict):
+    """A 409 whose problem document carries extension members (``conflicts``: what changed)."""
+
+    def __init__(self, detail: str, **members):
+        super().__init__(detail)
+        self.members = members
+
+
 def problem(status: int, detail: str, *, errors: dict[str, list[str]] | None = None,
-            headers: dict | None = None) -> Response:
-    """A problem document: type, title, status, detail and, for 422, ``errors`` by field."""
+            headers: dict | None = None, members: dict | None = None) -> Response:
+    """A problem document: type, title, status, detail and, for 422, ``errors`` by field;
+    ``members`` are extension members (RFC 9457 §3.2)."""
     body = {"type": TYPES.get(status, "about:blank"),
-            "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status, "detail": detail}
+            "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status, "detail": detail,
+            **(members or {})}
     if status == 422:
         body["errors"] = [{"field": name, "message": message}
                           for name, messages in (errors or {}).items() for message in messages]
@@ -56,7 +66,7 @@ def conflict(error: Exception) -> Response:
     detail = str(error) if isinstance(error, Conflict) else (
         "Someone else saved a change at the same moment. Nothing was written: read the "
         "resource again and retry.")
-    return problem(409, detail)
+    return problem(409, detail, members=getattr(error, "members", None))
 
 
 def out_of_scope(_error: NotFound) -> Response:

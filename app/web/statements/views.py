@@ -6,8 +6,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.db import get_session
-from app.domain.codes import QuarterState, Role
-from app.domain.money import AmountError, parse_decimal
+from app.domain.codes import AgreementStatus, QuarterState, Role
 from app.domain.quarter import Quarter, QuarterError
 from app.services import agreements, observations, workflow
 from app.services.explanations import explain_allocation
@@ -19,7 +18,18 @@ from app.web.agreements.forms import (
     ReviewForm,
     SimpleActionForm,
 )
-from app.web.common import UNPROCESSABLE, actor, attach_errors, require_sign_in, status_of, submit
+from app.web.common import (
+    UNPROCESSABLE,
+    actor,
+    attach_errors,
+    localized_errors,
+    require_sign_in,
+    status_of,
+    submit,
+)
+from app.web.statements import grid
+
+CONFLICT = 409
 
 bp = Blueprint("statements", __name__,
                url_prefix="/agreements/<int:agreement_id>/quarters/<quarter>")
@@ -82,42 +92,52 @@ def _page_of_projects(rows):
 
 @bp.route("/observations", methods=["GET", "POST"])
 def observations_grid(agreement_id: int, quarter: Quarter):
-    """The grid of covered projects × indicators for the quarter, with earlier quarters."""
+    """The grid of covered projects × indicators for the quarter, with earlier quarters.
+
+    Saving writes only the cells the user changed, each checked against the value the page
+    showed; all or nothing (see docs/NOTES-h2.md): a bad cell, an over-long reason or a cell
+    someone else changed meanwhile (409, both values beside it) saves nothing and shows the
+    form again with everything the user typed."""
     db = get_session()
     agreement = agreements.get_agreement(db, actor(), agreement_id)
+    if agreement.status is AgreementStatus.DRAFT:
+        return render_template("statements/observations_draft.html", agreement=agreement,
+                               quarter=quarter), CONFLICT
     form = ObservationsForm()
-    cell_errors: dict[str, list[str]] = {}
-    if request.method == "POST" and form.validate():
-        entries = []
+    posted = grid.PostedGrid()
+    conflicts: dict = {}
+    if request.method == "POST":
         indicators, _previous, rows = observations.observation_grid(db, actor(), agreement,
                                                                     quarter)
-        for row in rows:
-            for indicator in indicators:
-                name = f"{row.project.code}.{indicator.code}"
-                text = request.form.get(name, "").strip()
-                if text == "":
-                    value = None
-                else:
-                    try:
-                        value = parse_decimal(text)
-                    except AmountError:
-                        cell_errors[name] = [_('"%(text)s" is not a number', text=text)]
-                        continue
-                entries.append(observations.ObservationEntry(
-                    row.project.code, indicator.code, value, form.reason.data or ""))
-        if not cell_errors:
-            done = submit(form, lambda: observations.enter_observations(db, actor(), quarter,
-                                                                        entries),
-                          lambda _n: _back(agreement_id, quarter), _("Observations saved."),
-                          on_errors=cell_errors.update)
+        valid = form.validate()
+        posted = grid.read_posted(request.form, indicators, rows, form.reason.data or "")
+        if valid and not posted.errors:
+            def save():
+                try:
+                    return observations.enter_observations(db, actor(), quarter,
+                                                           posted.entries)
+                except observations.ObservationConflict as exc:
+                    conflicts.update(exc.cells)
+                    posted.errors.update(localized_errors(exc.errors))
+                    raise
+
+            done = submit(form, save, lambda _n: _back(agreement_id, quarter),
+                          _("Observations saved."), on_errors=posted.errors.update)
             if done:
                 return done
+            if conflicts:
+                posted.conflicted(conflicts)
+                form.conflict = _(
+                    "Someone else changed %(count)d of the values you changed since you opened "
+                    "the grid; both values are shown beside each. Nothing was saved, and what "
+                    "you typed is kept: save again to replace their values with yours.",
+                    count=len(conflicts))
     indicators, previous, rows = observations.observation_grid(db, actor(), agreement, quarter)
-    status = UNPROCESSABLE if cell_errors or status_of(form) == UNPROCESSABLE else 200
+    status = CONFLICT if conflicts else UNPROCESSABLE if posted.errors else status_of(form)
     return render_template("statements/observations.html", agreement=agreement,
                            quarter=quarter, indicators=indicators, previous=previous, rows=rows,
-                           form=form, cell_errors=cell_errors,
-                           typed=request.form if request.method == "POST" else {}), status
+                           form=form, cell_errors=posted.errors, typed=posted.typed,
+                           shown=posted.shown, stored_text=grid.stored_text), status
 
 
 @bp.route("/submit", methods=["POST"])
