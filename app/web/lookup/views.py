@@ -1,0 +1,39 @@
+"""JSON search of regions and industries for the pickers of the forms (app/static/picker.js).
+
+Signed-in users only (any role: the reference tables are public knowledge, but the endpoints are
+not for anonymous crawling); an anonymous request gets 401 with an empty list.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request
+
+from app.db import get_session
+from app.services import lookup
+
+bp = Blueprint("lookup", __name__, url_prefix="/lookup")
+
+
+@bp.before_request
+def _signed_in_only():
+    if g.get("actor") is None:
+        return jsonify(results=[]), 401
+    return None
+
+
+def _answer(matches):
+    response = jsonify(results=[m.as_json() for m in matches])
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.route("/regions")
+def regions():
+    """Up to 20 regions: the code, then codes starting with ``q``, then names containing it."""
+    return _answer(lookup.search_regions(get_session(), request.args.get("q")))
+
+
+@bp.route("/industries")
+def industries():
+    """Up to 20 industry codes ranked the same way."""
+    return _answer(lookup.search_industries(get_session(), request.args.get("q")))
