@@ -89,9 +89,10 @@ def test_industries_are_found_by_code_prefix_then_name(app, db):
 
 
 def test_the_search_is_for_signed_in_users_only(client):
-    response = client.get("/lookup/regions?q=河源")
-    assert response.status_code == 401
-    assert response.get_json() == {"results": []}
+    for kind in ("regions", "industries"):
+        response = client.get(f"/lookup/{kind}?q=河源")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/sign-in")
 
 
 def test_the_fund_form_offers_the_picker_and_shows_the_name_beside_the_code(app, db):

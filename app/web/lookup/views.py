@@ -1,24 +1,19 @@
 """JSON search of regions and industries for the pickers of the forms (app/static/picker.js).
 
-Signed-in users only (any role: the reference tables are public knowledge, but the endpoints are
-not for anonymous crawling); an anonymous request gets 401 with an empty list.
+Signed-in users only (any role: the reference tables are the same for everyone); an anonymous
+request is sent to the sign-in page, as on every other non-public route.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from app.db import get_session
 from app.services import lookup
+from app.web.common import require_sign_in
 
 bp = Blueprint("lookup", __name__, url_prefix="/lookup")
-
-
-@bp.before_request
-def _signed_in_only():
-    if g.get("actor") is None:
-        return jsonify(results=[]), 401
-    return None
+bp.before_request(require_sign_in)
 
 
 def _answer(matches):
