@@ -21,8 +21,10 @@ from app.domain.uscc import make_uscc
 from app.services import funds, investments, projects, users
 from app.services.access import SYSTEM, actor_for
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-"""The specification folder beside the repository (examples live in SHARED / "examples")."""
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+"""The worked examples of the manual (docs/sharing.md, docs/funds.md), carried in the test tree:
+sharing.json and funds.json. tests/unit/test_examples_copy.py checks they still equal the
+specification's originals wherever those sit beside the repository."""
 
 _numbers = itertools.count(1)
 PASSWORD = "correct horse battery"

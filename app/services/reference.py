@@ -33,18 +33,6 @@ def industry_by_code(session: Session, code: str | None, field: str = "industry"
     return division
 
 
-def region_choices(session: Session) -> list[tuple[str, str]]:
-    """(code, "name (code)") of every region, by code, for pick lists."""
-    return [(r.code, f"{r.name} ({r.code})")
-            for r in session.scalars(select(Region).order_by(Region.code))]
-
-
-def industry_choices(session: Session) -> list[tuple[str, str]]:
-    """(code, "code name") of every industry division, for pick lists."""
-    return [(d.code, f"{d.code} {d.name}")
-            for d in session.scalars(select(IndustryDivision).order_by(IndustryDivision.code))]
-
-
 @dataclass(frozen=True)
 class RegionImportResult:
     """What a regions import did."""

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional, ValidationError
+from wtforms.widgets import TextInput
 
+from app.db import get_session
 from app.domain.money import AmountError, parse_decimal, to_minor_units
+from app.services import lookup
 
 
 class AmountField(StringField):
@@ -83,3 +88,42 @@ def IsoDateField(label=None, validators=None, **kwargs) -> DateField:
 
 
 __all__ = ["AmountField", "CodedField", "IsoDateField", "NonNegative", "Optional", "Positive"]
+
+
+class PickerInput(TextInput):
+    """A text input for a code that app/static/picker.js turns into a search-as-you-type
+    combobox over /lookup/<kind>; the chosen row's name is shown beside the code."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
+    def __call__(self, field, **kwargs):
+        name_id = f"{field.id}-name"
+        kwargs.setdefault("autocomplete", "off")
+        kwargs.setdefault("spellcheck", "false")
+        kwargs["data-lookup"] = url_for(f"lookup.{self.kind}")
+        kwargs["data-name"] = name_id
+        kwargs["aria-describedby"] = name_id
+        code = field._value()
+        name = lookup.name_of(get_session(), self.kind, code) if code else ""
+        return Markup('<span class="picker">{}<span class="picker-name" id="{}">{}</span></span>'
+                      ).format(super().__call__(field, **kwargs), name_id, name)
+
+
+class PickerField(StringField):
+    """A region (kind "regions") or industry (kind "industries") code, typed or picked.
+
+    Without JavaScript the plain input takes the code, the code followed by anything, or an
+    exact name borne by one row only; ``data`` is the code (blank gives "")."""
+
+    def __init__(self, label=None, validators=None, kind: str = "regions", **kwargs):
+        super().__init__(label, validators, widget=PickerInput(kind), **kwargs)
+        self.kind = kind
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "") or ""
+        self.data = lookup.code_for(get_session(), self.kind, text) if text.strip() else ""
+
+    def _value(self):
+        return self.data or ""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests.factories import SHARED
+from tests.factories import EXAMPLES as EXAMPLES_DIR
 
-EXAMPLES = SHARED / "examples" / "sharing.json"
+EXAMPLES = EXAMPLES_DIR / "sharing.json"
 
 
 def test_every_worked_example_comes_out_of_the_command_exactly(runner):

@@ -14,7 +14,7 @@ from app.models import AgreementQuarter
 from app.services import agreements, workflow
 from app.services.access import SYSTEM
 from app.services.statements import Statement, compute_statement
-from tests.factories import SHARED, actor_of, make_project, make_user
+from tests.factories import EXAMPLES, actor_of, make_project, make_user
 from tests.integration.sharing_factories import (
     DESTINATION,
     SOURCE,
@@ -30,8 +30,8 @@ ROLE_OF = {DESTINATION: PartyRole.DESTINATION, SOURCE: PartyRole.SOURCE, THIRD: 
 
 
 def example_cases() -> list[dict]:
-    """The machine-readable worked examples (../shared/examples/sharing.json)."""
-    return json.loads((SHARED / "examples" / "sharing.json").read_text(encoding="utf-8"))["cases"]
+    """The machine-readable worked examples (tests/examples/sharing.json)."""
+    return json.loads((EXAMPLES / "sharing.json").read_text(encoding="utf-8"))["cases"]
 
 
 def example_case(name: str) -> dict:

@@ -1,6 +1,6 @@
 """The public worked example of funds.md, entered through the services and read back by the CLI.
 
-Every figure of ``shared/examples/funds.json`` must come out of ``flask funds metrics``: amounts
+Every figure of ``tests/examples/funds.json`` must come out of ``flask funds metrics``: amounts
 exactly, ratios and IRRs after rounding half up to two places, undefined values as null.
 """
 
@@ -24,9 +24,9 @@ from app.models import Fund
 from app.services import funds, investments, projects
 from app.services.access import SYSTEM
 from tests.cli.running import run_command
-from tests.factories import SHARED
+from tests.factories import EXAMPLES
 
-EXAMPLE = json.loads((SHARED / "examples" / "funds.json").read_text(encoding="utf-8"))
+EXAMPLE = json.loads((EXAMPLES / "funds.json").read_text(encoding="utf-8"))
 EXAMPLE_SOURCE_REGION = "440300"
 """The example does not name where its projects come from; any region other than theirs."""
 

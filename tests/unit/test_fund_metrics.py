@@ -25,7 +25,7 @@ from app.domain.money import AmountError, round_half_up
 from app.domain.quarter import Quarter
 from app.domain.xirr import xirr
 
-EXAMPLE_PATH = Path(__file__).resolve().parents[3] / "shared" / "examples" / "funds.json"
+EXAMPLE_PATH = Path(__file__).resolve().parents[1] / "examples" / "funds.json"
 EXAMPLE = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
 AS_OF = date.fromisoformat(EXAMPLE["as_of"])
 EXPECTED = EXAMPLE["expected"]

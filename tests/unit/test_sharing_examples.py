@@ -12,7 +12,7 @@ from app.domain.sharing import split
 from app.domain.sharing.explain import explain
 from app.domain.sharing.simulate import load_cases, simulate, simulate_json
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples" / "sharing.json"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "sharing.json"
 DATA = json.loads(EXAMPLES.read_text(encoding="utf-8"))
 CASES = DATA["cases"]
 IDS = [case["name"] for case in CASES]

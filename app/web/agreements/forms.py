@@ -15,7 +15,7 @@ from app.domain.codes import CapScope, PartyRole, ReviewKind, SharingMode
 from app.domain.money import parse_decimal
 from app.domain.quarter import Quarter, QuarterError
 from app.services.agreements import AgreementData, CapData, PartyData, RuleData, TierData
-from app.web.fields import AmountField, CodedField, IsoDateField, NonNegative
+from app.web.fields import AmountField, CodedField, IsoDateField, NonNegative, PickerField
 
 MAX_PARTIES = 4
 MAX_TIERS = 5
@@ -47,17 +47,15 @@ class AgreementForm(FlaskForm):
     signed_on = IsoDateField(_l("Signed on"), validators=[Optional()])
 
 
-def agreement_form_class(region_choices: list[tuple[str, str]]) -> type[AgreementForm]:
+def agreement_form_class() -> type[AgreementForm]:
     """The agreement form with its party rows (blank rows are ignored)."""
 
     class Form(AgreementForm):
         pass
 
-    choices = [("", "—"), *region_choices]
     for n in range(MAX_PARTIES):
-        setattr(Form, f"party{n}_region", SelectField(
-            _l("Party %(n)s region", n=n + 1), choices=choices, validate_choice=False,
-            default=""))
+        setattr(Form, f"party{n}_region", PickerField(
+            _l("Party %(n)s region", n=n + 1), kind="regions", default=""))
         setattr(Form, f"party{n}_role", CodedField(
             _l("Party %(n)s role", n=n + 1), enum=PartyRole,
             default=PartyRole.DESTINATION if n == 0 else PartyRole.SOURCE))

@@ -11,7 +11,6 @@ from app.domain.quarter import Quarter
 from app.domain.sharing.words import describe_rule
 from app.services import agreements, list_pages, reference
 from app.services.errors import ValidationFailed
-from app.services.reference import region_choices
 from app.services.statements import first_quarter, quarter_states
 from app.web import lists
 from app.web.agreements.forms import (
@@ -56,7 +55,7 @@ def index():
 def new():
     """Draft an agreement."""
     db = get_session()
-    form = agreement_form_class(region_choices(db))()
+    form = agreement_form_class()()
     done = submit(form, lambda: agreements.create_agreement(db, actor(), form.to_data()),
                   lambda a: url_for("agreements.show", agreement_id=a.id),
                   _("Agreement drafted."))

@@ -9,7 +9,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.domain.codes import FundClass, FundStatus, Instrument, InvestorType, MovementType
 from app.services.funds import CommitmentData, FundData, MovementData
-from app.web.fields import AmountField, CodedField, IsoDateField, NonNegative, Positive
+from app.web.fields import (
+    AmountField,
+    CodedField,
+    IsoDateField,
+    NonNegative,
+    PickerField,
+    Positive,
+)
 
 
 class FundForm(FlaskForm):
@@ -18,8 +25,8 @@ class FundForm(FlaskForm):
     version = HiddenField()
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    sponsor_region = SelectField(_l("Sponsor region"), validators=[DataRequired()],
-                                 validate_choice=False)
+    sponsor_region = PickerField(_l("Sponsor region"), validators=[DataRequired()],
+                                 kind="regions")
     manager = StringField(_l("Manager"), validators=[DataRequired(), Length(max=200)])
     fund_class = CodedField(_l("Class"), enum=FundClass)
     vintage = IntegerField(_l("Vintage"), validators=[InputRequired(), NumberRange(1990, 2100)])

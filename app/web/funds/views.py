@@ -13,7 +13,6 @@ from app.services.access import can_edit_fund, get_fund, require_role
 from app.services.errors import NotFound
 from app.services.flows import fund_flows
 from app.services.projects import list_projects
-from app.services.reference import region_choices
 from app.web import lists
 from app.web.charts import deployment_table, line_chart
 from app.web.common import actor, quarter_arg, require_sign_in, status_of, submit, today
@@ -62,7 +61,6 @@ def new():
     require_role(actor(), Role.ADMIN, Role.FUND_MANAGER)
     db = get_session()
     form = FundForm()
-    form.sponsor_region.choices = region_choices(db)
     done = submit(form, lambda: funds.create_fund(db, actor(), form.to_data()),
                   lambda fund: url_for("funds.show", fund_id=fund.id), _("Fund registered."))
     return done or (render_template("funds/form.html", form=form, fund=None), status_of(form))
@@ -74,7 +72,6 @@ def edit(fund_id: int):
     db = get_session()
     fund = get_fund(db, actor(), fund_id, for_edit=True)
     form = FundForm.for_fund(fund)
-    form.sponsor_region.choices = region_choices(db)
     done = submit(
         form,
         lambda: funds.update_fund(db, actor(), fund_id, int(form.version.data or 0),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.domain.codes import CooperationMode, Intensity, ProjectStatus
 from app.services.projects import MAX_JOBS, ProjectData
-from app.web.fields import AmountField, CodedField, IsoDateField, NonNegative
+from app.web.fields import AmountField, CodedField, IsoDateField, NonNegative, PickerField
 
 
 class ProjectForm(FlaskForm):
@@ -20,13 +20,13 @@ class ProjectForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     enterprise = StringField(_l("Enterprise"), validators=[DataRequired(), Length(max=200)])
     uscc = StringField(_l("Unified social credit code"), validators=[Optional(), Length(max=40)])
-    industry = SelectField(_l("Industry (GB/T 4754 division)"), validators=[DataRequired()],
-                           validate_choice=False)
+    industry = PickerField(_l("Industry (GB/T 4754 division)"), validators=[DataRequired()],
+                           kind="industries")
     intensity = CodedField(_l("Intensity category"), enum=Intensity)
-    source_region = SelectField(_l("Source region"), validators=[DataRequired()],
-                                validate_choice=False)
-    destination_region = SelectField(_l("Destination region"), validators=[DataRequired()],
-                                     validate_choice=False)
+    source_region = PickerField(_l("Source region"), validators=[DataRequired()],
+                                kind="regions")
+    destination_region = PickerField(_l("Destination region"), validators=[DataRequired()],
+                                     kind="regions")
     cooperation_mode = CodedField(_l("Cooperation mode"), enum=CooperationMode)
     park = StringField(_l("Park"), validators=[Optional(), Length(max=200)])
     status = CodedField(_l("Status"), enum=ProjectStatus)
@@ -42,7 +42,7 @@ class ProjectForm(FlaskForm):
 
     @classmethod
     def for_project(cls, project) -> ProjectForm:
-        """The form filled in from a stored project (codes for the pick lists)."""
+        """The form filled in from a stored project (codes for the pickers)."""
         form = cls(obj=project)
         if not form.is_submitted():  # obj would otherwise put model objects in the pick lists
             form.industry.data = project.industry_code

@@ -9,22 +9,12 @@ from app.db import get_session
 from app.domain.codes import ProjectStatus, Role
 from app.services import list_pages, projects
 from app.services.access import can_edit_project, get_project, require_role
-from app.services.reference import industry_choices, region_choices
 from app.web import lists
 from app.web.common import actor, require_sign_in, status_of, submit
 from app.web.projects.forms import ProjectForm
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 bp.before_request(require_sign_in)
-
-
-def _with_choices(form: ProjectForm) -> ProjectForm:
-    db = get_session()
-    regions = region_choices(db)
-    form.source_region.choices = regions
-    form.destination_region.choices = regions
-    form.industry.choices = industry_choices(db)
-    return form
 
 
 @bp.route("/")
@@ -47,7 +37,7 @@ def new():
     """Register a project (fund managers and administrators)."""
     require_role(actor(), Role.ADMIN, Role.FUND_MANAGER)
     db = get_session()
-    form = _with_choices(ProjectForm())
+    form = ProjectForm()
     done = submit(form, lambda: projects.create_project(db, actor(), form.to_data()),
                   lambda p: url_for("projects.show", project_id=p.id), _("Project registered."))
     return done or (render_template("projects/form.html", form=form, project=None),
@@ -68,7 +58,7 @@ def edit(project_id: int):
     """Change a project's attributes (optimistic locking on its version)."""
     db = get_session()
     project = get_project(db, actor(), project_id, for_edit=True)
-    form = _with_choices(ProjectForm.for_project(project))
+    form = ProjectForm.for_project(project)
     done = submit(
         form,
         lambda: projects.update_project(db, actor(), project_id, int(form.version.data or 0),
