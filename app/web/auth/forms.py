@@ -50,5 +50,9 @@ class RevokeTokenForm(FlaskForm):
     token_id = HiddenField(validators=[DataRequired()])
 
 
+class SignOutEverywhereForm(FlaskForm):
+    """End every session of one's own (the form carries only its CSRF token)."""
+
+
 __all__ = ["Email", "LanguageSwitchForm", "LocaleForm", "PasswordForm", "RevokeTokenForm",
-           "SignInForm", "TokenForm"]
+           "SignInForm", "SignOutEverywhereForm", "TokenForm"]
