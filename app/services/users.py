@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -35,6 +37,12 @@ def _check_password(password_hash: str, password: str) -> bool:
         return _HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of no one's password, made once per process with the hasher's parameters."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -223,7 +231,11 @@ def authenticate(session: Session, email: str, password: str, remote_addr: str, 
         raise SignInRefused("Too many failed attempts. Try again in a few minutes.",
                             is_rate_limited=True)
     user = session.scalar(select(User).where(User.email == email))
-    if user is None or not user.is_active or not _check_password(user.password_hash, password):
+    # One argon2 verification on every path, so the time taken does not tell an unknown or
+    # disabled e-mail from a wrong password.
+    matches = _check_password(user.password_hash if user is not None else _dummy_hash(),
+                              password)
+    if user is None or not user.is_active or not matches:
         _record_attempt(session, email, remote_addr, success=False, reason="bad credentials")
         raise SignInRefused("Wrong e-mail or password.")
     _record_attempt(session, email, remote_addr, success=True)
