@@ -165,7 +165,7 @@ def create_token():
     if not form.validate():
         return _profile_page(token_form=form), UNPROCESSABLE
     try:
-        created = tokens.create_token(db, g.user.id, form.name.data)
+        created = tokens.create_token(db, g.user.id, form.name.data, form.expires_days.data)
         db.commit()
     except ValidationFailed as exc:
         db.rollback()
