@@ -84,6 +84,11 @@ def list_tokens(session: Session, user_id: int | None) -> list[ApiToken]:
                                                ApiToken.id.desc())))
 
 
+def find_token(session: Session, token_id: int) -> ApiToken | None:
+    """Any user's token by its id (for the command line), or None."""
+    return session.get(ApiToken, token_id)
+
+
 def revoke_token(session: Session, user_id: int | None, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (at once, for good); NotFound for anyone else's.
     ``user_id`` None (the command line): any user's token."""

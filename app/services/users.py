@@ -160,6 +160,15 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
+def user_by_email(session: Session, email: str) -> User:
+    """The user with this e-mail (any case); ValidationFailed naming ``email`` if none."""
+    email = (email or "").strip().lower()
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        raise ValidationFailed(email=N_('no user has the e-mail "%(email)s"', email=email))
+    return user
+
+
 @dataclass(frozen=True)
 class SignedIn:
     """The signed-in user as every request needs them: who they are, their language and their
