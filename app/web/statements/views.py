@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from app.db import get_session
 from app.domain.codes import QuarterState, Role
+from app.domain.messages import quoted
 from app.domain.money import AmountError, parse_decimal
 from app.domain.quarter import Quarter, QuarterError
 from app.services import agreements, observations, workflow
@@ -106,7 +107,8 @@ def observations_grid(agreement_id: int, quarter: Quarter):
                     try:
                         value = parse_decimal(text)
                     except AmountError:
-                        cell_errors[name] = [_('"%(text)s" is not a number', text=text)]
+                        cell_errors[name] = [_('"%(text)s" is not a number',
+                                                           text=quoted(text))]
                         continue
                 entries.append(observations.ObservationEntry(
                     row.project.code, indicator.code, value, form.reason.data or ""))
