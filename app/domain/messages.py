@@ -15,12 +15,15 @@ def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _quotable(value: object) -> object:
-    # Text and decimals may come from what someone typed; a nested Message, numbers and dates
-    # are the app's own and stay as they are.
-    if isinstance(value, Message) or not isinstance(value, str | Decimal):
-        return value
-    return quoted(value) if len(str(value)) > QUOTE_LIMIT else value
+def _quotable(template: str, name: str, value: object) -> object:
+    # What the template quotes ("%(value)s") is what someone typed; decimals may be typed too
+    # (no figure of the app's own runs to 80 digits). A nested Message and the app's own texts
+    # (lists of choices, names) stay whole.
+    if isinstance(value, Decimal) or (
+            isinstance(value, str) and not isinstance(value, Message)
+            and f'"%({name})s"' in template):
+        return quoted(value) if len(str(value)) > QUOTE_LIMIT else value
+    return value
 
 
 class Message(str):
@@ -31,7 +34,7 @@ class Message(str):
     values: dict[str, object]
 
     def __new__(cls, template: str, **values: object) -> Message:
-        values = {name: _quotable(value) for name, value in values.items()}
+        values = {name: _quotable(template, name, value) for name, value in values.items()}
         message = super().__new__(cls, template % values if values else template)
         message.template = template
         message.values = values
@@ -40,6 +43,7 @@ class Message(str):
 
 def N_(template: str, **values: object) -> Message:
     """Mark a message for translation: ``N_('"%(email)s" is not an e-mail address', email=e)``
-    (``make translations-update`` extracts the template). Text and decimal values longer than
-    ``QUOTE_LIMIT`` characters are quoted cut short (:func:`quoted`)."""
+    (``make translations-update`` extracts the template). A value the template quotes
+    (``"%(value)s"``), and any decimal, longer than ``QUOTE_LIMIT`` characters is cut short
+    (:func:`quoted`)."""
     return Message(template, **values)

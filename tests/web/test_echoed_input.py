@@ -21,6 +21,8 @@ def test_quoted_cuts_long_values_to_80_characters_and_an_ellipsis():
     assert message.values["value"] == HUGE[:80] + "…"  # the web translates this one
     nested = N_("row %(row)s: %(message)s", row=3, message=message)
     assert str(nested).endswith(str(message))  # a message inside a message is not cut
+    columns = ", ".join(["a_long_column_name"] * 10)  # the app's own text, not quoted
+    assert str(N_("the columns are %(columns)s", columns=columns)).endswith(columns)
 
 
 def test_a_huge_amount_is_quoted_short_beside_its_field(app, db):
