@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.cli import audit, db, demo, exchange, funds, reference, reports, sharing, users
+from app.cli import (
+    audit,
+    db,
+    demo,
+    exchange,
+    funds,
+    reference,
+    reports,
+    sharing,
+    tokens,
+    users,
+)
 
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
-    for module in (db, demo, users, reference, funds, sharing, audit, exchange, reports):
+    for module in (db, demo, users, reference, funds, sharing, audit, exchange, reports,
+                   tokens):
         for command in getattr(module, "commands", None) or (module.group,):
             app.cli.add_command(command)

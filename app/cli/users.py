@@ -23,7 +23,16 @@ group = AppGroup("users", help="Users and roles.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create(email: str, roles: tuple[str, ...], scope: str | None, name: str,
            password_stdin: bool) -> None:
-    """Add a user with one or more roles in one scope."""
+    """Add a user with one or more roles in one scope.
+
+    Bad input is refused on standard error and nothing is written: an unknown role (a usage
+    error, exit status 2, before the password is asked for); a scope given to an administrator
+    (before the password is asked for), a bad scope, a password shorter than ten characters or
+    a known e-mail (exit status 1).
+    """
+    if scope and Role.ADMIN.value in {text.strip().upper() for text in roles}:
+        fail("--scope: an administrator's scope is everything; leave out --scope "
+             "(nothing was written)")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from app.domain.messages import quoted
+
 
 class Coded(StrEnum):
     """A coded value whose member name is the code users and files use."""
@@ -26,7 +28,7 @@ class Coded(StrEnum):
             if value.upper() == member.value or value in (member.label_zh, member.label_en):
                 return member
         choices = ", ".join(m.value for m in cls)
-        raise ValueError(f'"{text}" is not one of {choices}')
+        raise ValueError(f'"{quoted(text)}" is not one of {choices}')
 
 
 class Role(Coded):

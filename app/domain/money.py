@@ -6,6 +6,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
+from app.domain.messages import quoted
+
 CENT = Decimal("0.01")
 """One fen (分): the quantum of every stored amount in yuan."""
 
@@ -57,7 +59,7 @@ def round_half_up(value: Number, places: int = 2) -> Decimal:
         return Decimal((int(numerator < 0), tuple(map(int, str(units))), -places))
     value = Decimal(_exact(value))
     if not value.is_finite():
-        raise AmountError(f'"{value}" is not a number')
+        raise AmountError(f'"{quoted(value)}" is not a number')
     with localcontext() as context:
         context.prec = max(28, value.adjusted() + places + 3)  # quantize must not overflow
         rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
@@ -71,13 +73,13 @@ def parse_decimal(text: str) -> Decimal:
     ``AmountError('"<text>" is not a number')``. No rounding: the digits typed are the digits kept.
     """
     if not isinstance(text, str):
-        raise AmountError(f'"{text}" is not a number')
+        raise AmountError(f'"{quoted(text)}" is not a number')
     if text.isascii() and text[:1].isdigit() and text[-1:].isdigit() \
             and text.replace(".", "", 1).isdigit():
         return Decimal(text)  # the common plain form ("1234.50"), read without the regex
     match = _NUMBER.fullmatch(text.strip().translate(_FULL_WIDTH))
     if match is None or (match["sign"] and match["sign_after_currency"]):
-        raise AmountError(f'"{text}" is not a number')
+        raise AmountError(f'"{quoted(text)}" is not a number')
     sign = match["sign"] or match["sign_after_currency"]
     if match["bare_fraction"] is not None:
         digits = "0." + match["bare_fraction"]
@@ -98,15 +100,15 @@ def to_minor_units(value: Decimal, quantum: Decimal = CENT) -> int:
             fixed = None
         if fixed is not None:
             if fixed != value:
-                raise AmountError(f'"{value}" is not a whole multiple of {quantum}')
+                raise AmountError(f'"{quoted(value)}" is not a whole multiple of {quantum}')
             return int(fixed.scaleb(places))
     quantum = _checked_quantum(quantum)
     value = _exact(value)
     if isinstance(value, Decimal) and not value.is_finite():
-        raise AmountError(f'"{value}" is not a whole multiple of {quantum}')
+        raise AmountError(f'"{quoted(value)}" is not a whole multiple of {quantum}')
     ratio = Fraction(value) / Fraction(quantum)
     if ratio.denominator != 1:
-        raise AmountError(f'"{value}" is not a whole multiple of {quantum}')
+        raise AmountError(f'"{quoted(value)}" is not a whole multiple of {quantum}')
     return ratio.numerator
 
 

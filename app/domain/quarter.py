@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from app.domain.messages import quoted
+
 _PATTERN = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
 
 
@@ -31,7 +33,7 @@ class Quarter:
         """Read ``2026Q3`` (case and surrounding space tolerated)."""
         match = _PATTERN.match(text or "")
         if not match:
-            raise QuarterError(f'"{text}" is not a quarter like 2026Q3')
+            raise QuarterError(f'"{quoted(text)}" is not a quarter like 2026Q3')
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod

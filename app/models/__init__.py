@@ -29,7 +29,7 @@ from app.models.sharing import (
 )
 from app.models.tokens import ApiToken
 from app.models.uploads import Upload
-from app.models.users import RoleGrant, SignInAttempt, User
+from app.models.users import RoleGrant, SignInAttempt, User, UserSession
 from app.models.workflow import AgreementQuarter, Confirmation, FrozenAllocation, Review
 
 for _model in (Region, IndustryDivision, User, RoleGrant, Fund, Commitment, Movement, Project,
@@ -46,5 +46,6 @@ __all__ = [
     "Investment", "InvestmentTransaction", "IssuedReport", "IssuedReportContent", "Movement",
     "Observation", "ObservationCorrection", "Project", "Region", "RegionLineSnapshot",
     "ReversalRequest", "Review", "RoleGrant", "RuleCap", "RuleTier", "SharingRule",
-    "SignInAttempt", "StatementSnapshot", "TierWeight", "Upload", "User", "Valuation", "set_actor",
+    "SignInAttempt", "StatementSnapshot", "TierWeight", "Upload", "User", "UserSession",
+    "Valuation", "set_actor",
 ]

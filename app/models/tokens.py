@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, CreatedAt, IntPK, UTCDateTime
+from app.models.base import Base, CreatedAt, IntPK, UTCDateTime, utcnow
 from app.models.users import User
 
 
@@ -24,10 +24,17 @@ class ApiToken(Base):
     created_at: Mapped[CreatedAt]
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    """None: the token lasts until it is revoked."""
 
     user: Mapped[User] = relationship()
 
     @property
     def is_active(self) -> bool:
-        """Not revoked."""
-        return self.revoked_at is None
+        """Not revoked and not expired."""
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        """Past its expiry (UTC)."""
+        return self.expires_at is not None and self.expires_at <= utcnow()

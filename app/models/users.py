@@ -52,6 +52,19 @@ class RoleGrant(Base):
     fund = relationship("Fund")
 
 
+class UserSession(Base):
+    """A signed-in browser session. The cookie carries its key; only the key's SHA-256 is
+    stored. Signing out deletes the row, so a copied cookie is dead on every server at once."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[IntPK]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[CreatedAt]
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class SignInAttempt(Base):
     """A sign-in attempt (never the password), used for rate limiting and the security log."""
 

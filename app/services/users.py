@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,11 +15,12 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.domain.codes import Role
 from app.domain.messages import N_
-from app.models import Fund, Region, RoleGrant, SignInAttempt, User
+from app.models import Fund, Region, RoleGrant, SignInAttempt, User, UserSession
 from app.models.audit import append_entries
 from app.models.base import utcnow
 from app.services.access import Actor, actor_of
 from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.sessions import end_all_sessions, key_hash
 
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -34,6 +37,12 @@ def _check_password(password_hash: str, password: str) -> bool:
         return _HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of no one's password, made once per process with the hasher's parameters."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,8 @@ def set_grants(session: Session, user_id: int, version: int, grants: list[GrantS
     user.grants.clear()
     session.flush()
     user.grants.extend(new)
+    if user.is_active and not is_active:
+        end_all_sessions(session, user.id)  # enabling the user again revives no old cookie
     user.is_active = is_active
     # Grants live in their own table: bump the user's version so a concurrent edit conflicts.
     user.version += 1
@@ -116,12 +127,14 @@ def set_grants(session: Session, user_id: int, version: int, grants: list[GrantS
 
 
 def change_password(session: Session, user_id: int, current: str, new: str) -> None:
-    """Change one's own password after checking the current one."""
+    """Change one's own password after checking the current one; every session of the user
+    ends (the caller opens a new one for the browser that made the change)."""
     user = get_user(session, user_id)
     if not _check_password(user.password_hash, current):
         raise ValidationFailed({"current_password": [N_("is not your current password")]})
     validate_password(new, "new_password")
     user.password_hash = hash_password(new)
+    end_all_sessions(session, user.id)
     session.flush()
 
 
@@ -147,34 +160,46 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
+def user_by_email(session: Session, email: str) -> User:
+    """The user with this e-mail (any case); ValidationFailed naming ``email`` if none."""
+    email = (email or "").strip().lower()
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        raise ValidationFailed(email=N_('no user has the e-mail "%(email)s"', email=email))
+    return user
+
+
 @dataclass(frozen=True)
 class SignedIn:
-    """The signed-in user as every request needs them: who they are, their language, the
-    password stamp their session must match, and their actor (scopes)."""
+    """The signed-in user as every request needs them: who they are, their language and their
+    actor (scopes)."""
 
     id: int
     email: str
     name: str
     locale: str
     is_active: bool
-    password_hash: str
     actor: Actor
 
 
-def signed_in(session: Session, user_id: int) -> SignedIn:
+def signed_in(session: Session, user_id: int, session_key: str) -> SignedIn:
     """The user of a session cookie in one query of plain rows (every signed-in request starts
-    here: no ORM objects are built for the user and their grants), or NotFound."""
+    here: no ORM objects are built for the user and their grants), or NotFound when the
+    session was ended (signed out, password changed, user disabled) or has expired."""
     rows = session.execute(
-        select(User.email, User.name, User.locale, User.is_active, User.password_hash,
+        select(User.email, User.name, User.locale, User.is_active,
                RoleGrant.role, RoleGrant.fund_id, Region.code)
+        .join(UserSession, (UserSession.user_id == User.id)
+              & (UserSession.key_hash == key_hash(session_key))
+              & (UserSession.expires_at > utcnow()))
         .outerjoin(RoleGrant, RoleGrant.user_id == User.id)
         .outerjoin(Region, Region.id == RoleGrant.region_id)
         .where(User.id == user_id).order_by(RoleGrant.id)).all()
     if not rows:
         raise NotFound(f"user {user_id}")
-    email, name, locale, is_active, password_hash = rows[0][:5]
+    email, name, locale, is_active = rows[0][:4]
     grants = [(role, fund_id, region) for *_user, role, fund_id, region in rows if role]
-    return SignedIn(user_id, email, name, locale, is_active, password_hash,
+    return SignedIn(user_id, email, name, locale, is_active,
                     actor_of(user_id, email, locale, grants))
 
 
@@ -215,7 +240,11 @@ def authenticate(session: Session, email: str, password: str, remote_addr: str, 
         raise SignInRefused("Too many failed attempts. Try again in a few minutes.",
                             is_rate_limited=True)
     user = session.scalar(select(User).where(User.email == email))
-    if user is None or not user.is_active or not _check_password(user.password_hash, password):
+    # One argon2 verification on every path, so the time taken does not tell an unknown or
+    # disabled e-mail from a wrong password.
+    matches = _check_password(user.password_hash if user is not None else _dummy_hash(),
+                              password)
+    if user is None or not user.is_active or not matches:
         _record_attempt(session, email, remote_addr, success=False, reason="bad credentials")
         raise SignInRefused("Wrong e-mail or password.")
     _record_attempt(session, email, remote_addr, success=True)

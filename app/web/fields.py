@@ -13,6 +13,7 @@ from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from app.db import get_session
+from app.domain.messages import quoted
 from app.domain.money import AmountError, parse_decimal, to_minor_units
 from app.services import lookup
 
@@ -35,13 +36,13 @@ class AmountField(StringField):
         try:
             value = parse_decimal(self.raw)
         except AmountError as exc:
-            raise ValueError(_('"%(text)s" is not a number', text=self.raw)) from exc
+            raise ValueError(_('"%(text)s" is not a number', text=quoted(self.raw))) from exc
         quantum = Decimal(1).scaleb(-self.places)
         try:
             to_minor_units(value, quantum)
         except AmountError as exc:
             raise ValueError(_("%(value)s is not a whole multiple of %(quantum)s",
-                               value=value, quantum=quantum)) from exc
+                               value=quoted(value), quantum=quantum)) from exc
         self.data = value
 
     def _value(self):

@@ -156,3 +156,21 @@ def test_commands_run_under_the_flask_test_runner_alone(runner):
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, repr(result.exception)
     assert "intact" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "password", "says"), [
+    (("--role", "ADMIN", "--scope", "440300"), PASSWORD, "--scope: an administrator"),
+    (("--role", "AUDITOR"), "short", "password: must be at least 10 characters long"),
+    (("--role", "AUDITOR"), "", "password: must be at least 10 characters long"),
+])
+def test_users_create_with_a_stray_scope_or_a_weak_password_writes_nothing(
+        db, flask_cmd, args, password, says):
+    entries = db.scalar(select(func.count()).select_from(AuditEntry))
+    result = flask_cmd("users", "create", "weak@example.cn", *args, "--password-stdin",
+                       input=password + "\n")
+    assert result.exit_code == 1, result.output
+    _failed_cleanly(result)
+    assert says in result.stderr and "nothing was written" in result.stderr
+    assert _user(db, "weak@example.cn") is None
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(AuditEntry)) == entries

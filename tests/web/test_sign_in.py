@@ -6,6 +6,7 @@ import datetime as dt
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
 from app.domain.codes import Role
@@ -197,3 +198,33 @@ def test_signing_out_ends_the_session(app, db):
     client = client_of(app, user)
     assert client.post("/sign-out").status_code == 302
     assert not _signed_in(client)
+
+
+@pytest.fixture
+def verifications(monkeypatch):
+    """Every argon2 verification the sign-in makes (the real verifier runs; it is only counted)."""
+    seen = []
+
+    class CountingHasher(PasswordHasher):
+        def verify(self, password_hash, password):
+            seen.append(password_hash)
+            return super().verify(password_hash, password)
+
+    monkeypatch.setattr(users, "_HASHER", CountingHasher())
+    return seen
+
+
+def test_unknown_disabled_and_known_emails_cost_the_same_one_verification(app, client, db,
+                                                                          verifications):
+    known = make_user(db, Role.AUDITOR)
+    disabled = make_user(db, Role.AUDITOR)
+    db.commit()
+    _disable(db, disabled)
+    for email, expected in ((known.email, 422), ("nobody@example.cn", 422),
+                            (disabled.email, 422), (known.email, 302)):
+        before = len(verifications)
+        password = PASSWORD if expected == 302 else "not the password at all"
+        response = client.post("/sign-in", data={"email": email, "password": password})
+        assert response.status_code == expected, email
+        assert len(verifications) == before + 1, email
+        assert verifications[-1].startswith("$argon2id$")

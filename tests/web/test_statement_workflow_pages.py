@@ -20,7 +20,7 @@ from tests.integration.sharing_factories import (
     half_and_half,
     make_agreement,
 )
-from tests.web.helpers import client_of, text_of
+from tests.web.helpers import client_of, errors_beside, text_of
 
 DUAL_LABEL = "仅用于考核，不对外公布"
 
@@ -203,3 +203,15 @@ def test_outsiders_get_404_on_every_agreement_and_statement_url(db, app, web, ou
     assert f'href="/agreements/{web.agreement.id}"' not in text_of(client.get("/agreements/"))
     assert quarter_state(db, web) is QuarterState.OPEN
     assert [r.answer for r in reviews(db, web)] == [None]
+
+
+def test_a_query_without_a_comment_comes_back_on_the_statement_page_beside_the_comment(
+        db, web):
+    web.auditor.post("/language", data={"locale": "zh", "next": "/"})
+    refused = web.auditor.post(f"{web.base}/review", data={"kind": "QUERY", "comment": "  "})
+    assert refused.status_code == 422 and reviews(db, web) == []
+    assert errors_beside(refused, "comment") == ["质询须填写意见"]
+    page = text_of(refused)
+    assert f'action="{web.base}/review"' in page  # the review form is there to correct
+    assert re.search(r'<option selected value="QUERY"|<option value="QUERY" selected', page)
+    assert "comment: " not in page  # no bare English field name

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.domain.codes import Role
+from app.domain.messages import quoted
 from app.services.users import GrantSpec
 from app.web.common import LANGUAGES
 
@@ -36,7 +37,7 @@ def parse_grants(text: str) -> list[GrantSpec]:
             raise ValueError(_("line %(number)s: %(error)s", number=number, error=exc)) from exc
         if len(words) > 2:
             raise ValueError(_('line %(number)s: "%(line)s" has more than a role and a scope',
-                               number=number, line=line.strip()))
+                               number=number, line=quoted(line.strip())))
         scope = words[1] if len(words) == 2 else None
         if role is Role.FUND_MANAGER:
             specs.append(GrantSpec(role, fund_code=scope))

@@ -12,6 +12,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.domain.codes import CapScope, PartyRole, ReviewKind, SharingMode
+from app.domain.messages import quoted
 from app.domain.money import parse_decimal
 from app.domain.quarter import Quarter, QuarterError
 from app.services.agreements import AgreementData, CapData, PartyData, RuleData, TierData
@@ -161,7 +162,7 @@ class SimulateForm(FlaskForm):
             try:
                 if len(words) != 2:
                     raise ValueError(_('"%(line)s" is not a quarter and a value',
-                                       line=line.strip()))
+                                       line=quoted(line.strip())))
                 quarter, value = Quarter.parse(words[0]), parse_decimal(words[1])
             except ValueError as exc:
                 raise ValidationError(_("line %(number)s: %(error)s", number=number,

@@ -52,7 +52,7 @@ PROBLEM = {
 }
 _RESPONSES = {
     "400": ("BadRequest", "The body is not JSON."),
-    "401": ("Unauthorized", "No token, or a revoked or unknown one."),
+    "401": ("Unauthorized", "No token, or a revoked, expired or unknown one."),
     "404": ("NotFound", "Nothing there, or outside your scope."),
     "409": ("Conflict", "Someone else changed the data first; nothing was written."),
     "422": ("ValidationFailed", "Fields in error (see errors); nothing was written."),

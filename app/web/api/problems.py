@@ -18,7 +18,7 @@ MEDIA_TYPE = "application/problem+json"
 TYPES = {422: "/api/v1/problems/validation-failed", 409: "/api/v1/problems/conflict"}
 """Problem types with more to them than their status; the others are ``about:blank``."""
 UNAUTHORIZED_DETAIL = ("Send a personal API token as 'Authorization: Bearer <token>'; create one "
-                       "on your profile page. A revoked or unknown token is refused.")
+                       "on your profile page. A revoked, expired or unknown token is refused.")
 
 
 class DetailedConflict(Conflict):

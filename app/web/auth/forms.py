@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.web.common import LANGUAGES
 
@@ -42,6 +42,9 @@ class TokenForm(FlaskForm):
 
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)],
                        description=_l("Say which system will use it."))
+    expires_days = IntegerField(_l("Expires after (days)"), validators=[Optional()],
+                                description=_l("Leave blank for a token that lasts until you "
+                                               "revoke it."))
 
 
 class RevokeTokenForm(FlaskForm):
@@ -50,5 +53,9 @@ class RevokeTokenForm(FlaskForm):
     token_id = HiddenField(validators=[DataRequired()])
 
 
+class SignOutEverywhereForm(FlaskForm):
+    """End every session of one's own (the form carries only its CSRF token)."""
+
+
 __all__ = ["Email", "LanguageSwitchForm", "LocaleForm", "PasswordForm", "RevokeTokenForm",
-           "SignInForm", "TokenForm"]
+           "SignInForm", "SignOutEverywhereForm", "TokenForm"]

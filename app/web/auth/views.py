@@ -26,9 +26,10 @@ from app.web.auth.forms import (
     PasswordForm,
     RevokeTokenForm,
     SignInForm,
+    SignOutEverywhereForm,
     TokenForm,
 )
-from app.web.auth.session import start_session
+from app.web.auth.session import end_session, start_session
 from app.web.common import (
     UNPROCESSABLE,
     attach_errors,
@@ -68,8 +69,8 @@ def sign_in():
                                 if refused.is_rate_limited else _("Wrong e-mail or password.")]
             status = 429 if refused.is_rate_limited else UNPROCESSABLE
         else:
-            db.commit()
             start_session(user)
+            db.commit()
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = UNPROCESSABLE
@@ -78,13 +79,22 @@ def sign_in():
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
-    """End the session; the sign-in page that follows keeps the user's language."""
-    user = g.get("user")
-    locale = user.locale if user is not None else session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    """End this session (a copy of its cookie is dead too); the sign-in page that follows
+    keeps the user's language."""
+    end_session()
     flash(_("You have signed out."), "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/sign-out-everywhere", methods=["POST"])
+@sign_in_required
+def sign_out_everywhere():
+    """End every session of the user, in every browser and on every server."""
+    form = SignOutEverywhereForm()
+    if not form.validate():
+        return redirect(url_for("auth.profile"))
+    end_session(everywhere=True)
+    flash(_("You have signed out everywhere."), "success")
     return redirect(url_for("auth.sign_in"))
 
 
@@ -141,6 +151,7 @@ def _profile_page(**forms) -> str:
     forms.setdefault("token_form", TokenForm(prefix="tok"))
     db = get_session()
     return render_template("auth/profile.html", **forms, revoke_form=RevokeTokenForm(),
+                           everywhere_form=SignOutEverywhereForm(),
                            user=users.get_user(db, g.user.id),  # with their grants
                            tokens=tokens.list_tokens(db, g.user.id))
 
@@ -154,7 +165,7 @@ def create_token():
     if not form.validate():
         return _profile_page(token_form=form), UNPROCESSABLE
     try:
-        created = tokens.create_token(db, g.user.id, form.name.data)
+        created = tokens.create_token(db, g.user.id, form.name.data, form.expires_days.data)
         db.commit()
     except ValidationFailed as exc:
         db.rollback()

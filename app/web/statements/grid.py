@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
+from app.domain.messages import quoted
 from app.domain.money import AmountError, parse_decimal
 from app.services import observations
 from app.web.common import localized, localized_name
@@ -71,7 +72,7 @@ def read_posted(form, indicators, rows, reason: str) -> PostedGrid:
                 value = _number(text)
             except AmountError:
                 posted.errors[name] = [_('%(project)s, %(indicator)s: "%(text)s" is not a number',
-                                         project=row.project.code, text=text.strip(),
+                                         project=row.project.code, text=quoted(text.strip()),
                                          indicator=f"{localized_name(indicator)} "
                                                    f"({indicator.code})")]
                 posted.typed[name], posted.shown[name] = text, shown_text

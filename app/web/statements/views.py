@@ -59,6 +59,11 @@ def _back(agreement_id: int, quarter: Quarter) -> str:
 @bp.route("/")
 def show(agreement_id: int, quarter: Quarter):
     """The statement with its workflow state and the actions the user may take."""
+    return _statement_page(agreement_id, quarter)
+
+
+def _statement_page(agreement_id: int, quarter: Quarter, review_form: ReviewForm | None = None):
+    """The statement page; ``review_form`` is a refused review, shown with its errors."""
     db = get_session()
     agreement = agreements.get_agreement(db, actor(), agreement_id)
     statement, aq = workflow.statement_of(db, agreement, quarter)
@@ -69,8 +74,8 @@ def show(agreement_id: int, quarter: Quarter):
         "statements/show.html", agreement=agreement, quarter=quarter, statement=statement,
         rows=rows, page=page, pages=pages, aq=aq, state=aq.state if aq else QuarterState.OPEN,
         my_parties=my_parties, confirmed=confirmed, action_form=SimpleActionForm(),
-        confirm_form=ConfirmForm(), review_form=ReviewForm(), answer_form=AnswerForm(),
-        reopen_form=ReopenForm(), is_auditor=actor().has(Role.AUDITOR))
+        confirm_form=ConfirmForm(), review_form=review_form or ReviewForm(),
+        answer_form=AnswerForm(), reopen_form=ReopenForm(), is_auditor=actor().has(Role.AUDITOR))
 
 
 PROJECTS_PER_PAGE = 100
@@ -159,11 +164,13 @@ def confirm(agreement_id: int, quarter: Quarter):
 
 @bp.route("/review", methods=["POST"])
 def review(agreement_id: int, quarter: Quarter):
-    """An auditor records a review or raises a query."""
-    return _action(agreement_id, quarter, ReviewForm(),
-                   lambda form: workflow.review(get_session(), actor(), agreement_id, quarter,
+    """An auditor records a review or raises a query; a refused one comes back on the
+    statement page, the message beside its field and the choice kept."""
+    form = ReviewForm()
+    done = submit(form, lambda: workflow.review(get_session(), actor(), agreement_id, quarter,
                                                 form.kind.data, form.comment.data or ""),
-                   _("Review recorded."))
+                  lambda _r: _back(agreement_id, quarter), _("Review recorded."))
+    return done or (_statement_page(agreement_id, quarter, form), UNPROCESSABLE)
 
 
 @bp.route("/answer", methods=["POST"])
