@@ -94,6 +94,15 @@ class ProjectStatus(Coded):
     CANCELLED = "CANCELLED"
 
 
+def status_shown(recorded: ProjectStatus, has_disbursement: bool) -> ProjectStatus:
+    """The status a report shows: the recorded one, lifted from PIPELINE to IMPLEMENTATION when
+    the ledger has a disbursement (money out means the project is at least being implemented).
+    The recorded status is never changed; a later or CANCELLED status is shown as recorded."""
+    if recorded is ProjectStatus.PIPELINE and has_disbursement:
+        return ProjectStatus.IMPLEMENTATION
+    return recorded
+
+
 class Instrument(Coded):
     EQUITY = "EQUITY"
     LOAN = "LOAN"

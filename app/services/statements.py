@@ -7,14 +7,17 @@ Definitions (sharing.md, plus where it is silent):
 - total = current + adjustment;
 - year to date = R'(q) − R'(last quarter of the previous year) and since inception = R'(q):
   both on today's (corrected) basis;
-- cap used and left: the exact cumulative within the cap's scope after q, and what remains.
+- cap used and left: the rounded cumulative allocation within the cap's scope after q (since
+  inception for an AGREEMENT cap, year to date for a YEAR cap; never above the cap), and
+  cap − cap used exactly, so that used + left = cap on every line (``CapState.allocated``).
+  Statements frozen at closing before this rule (cap used was the exact cumulative floored, and
+  left the exact room floored) keep their figures: a closed quarter is read from what was signed.
 All amounts are in the indicator's unit, allocations in whole quanta.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -180,7 +183,6 @@ def compute_statement(session: Session, agreement: Agreement, quarter: Quarter) 
     rows: list[StatementRow] = []
     for rule in sorted(agreement.rules, key=lambda r: (r.indicator.position, r.indicator_code)):
         plan = engine.prepare(domain_rule(rule), parties)
-        quantum = rule.indicator.quantum_decimal
         for covered in agreement.covered:
             project = covered.project
             observed = series.get((project.id, rule.indicator_code), {})
@@ -205,8 +207,8 @@ def compute_statement(session: Session, agreement: Agreement, quarter: Quarter) 
                     year_to_date=rounded - (before_year.rounded[party] if before_year else ZERO),
                     since_inception=rounded,
                     cap=cap.cap if cap else None,
-                    cap_used=_floored(cap.used, quantum) if cap else None,
-                    cap_left=_floored(cap.room, quantum) if cap else None)
+                    cap_used=cap.allocated if cap else None,
+                    cap_left=cap.left if cap else None)
             rows.append(StatementRow(project.code, project.name, rule.indicator_code,
                                      now.value, now.is_missing, now.total, lines))
     statement = Statement(
@@ -240,11 +242,6 @@ def reloaded(session: Session, agreement_id: int) -> Agreement:
         select(Agreement).where(Agreement.id == agreement_id)
         .options(*AGREEMENT_IN_FULL)
         .execution_options(populate_existing=True)).one()
-
-
-def _floored(value: Fraction, quantum: Decimal) -> Decimal:
-    """An exact cap figure shown at the quantum, rounded toward −∞ (never overstates room)."""
-    return (Decimal(math.floor(value / Fraction(quantum))) * quantum).quantize(quantum)
 
 
 def _totals(agreement: Agreement, rows: list[StatementRow], order) -> list[IndicatorTotal]:

@@ -4,7 +4,6 @@ projects and observations entered through the services, then the statement of ea
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 
 import pytest
 
@@ -99,16 +98,16 @@ def test_three_parties_are_rounded_on_the_cumulative_over_the_year(db):
 def test_cap_over_the_agreement_shows_used_and_left_per_quarter(db):
     case = example_case("agreement cap")
     agreement_id = example_agreement(db, case, "EX", ["EX-1"]).id
-    exact_used = Fraction(0)
-    halves = {"2024Q1": "2480.35", "2025Q1": "3105.21", "2026Q1": "3333.33", "2027Q1": "4210.00"}
-    for quarter, value in halves.items():
-        exact_used += Fraction(Decimal(value)) / 2
+    # Cap used is the rounded cumulative allocation under the cap (= since inception), and
+    # used + left foot to the cap; 2024Q1's exact 1,240.175 once showed 1,240.17 + 7,834.82.
+    expected = {"2024Q1": ("1240.17", "7834.83"), "2025Q1": ("2792.78", "6282.22"),
+                "2026Q1": ("4459.44", "4615.56"), "2027Q1": ("6564.44", "2510.56")}
+    for quarter, (used, left) in expected.items():
         line = row_of(statement_of(db, agreement_id, quarter), "EX-1").lines[SOURCE]
         assert line.cap == Decimal("9075.00")
-        # Shown at the quantum, toward −∞: never more used, never more room than there is.
-        assert line.cap_used <= exact_used < line.cap_used + Decimal("0.01"), quarter
-        room = Fraction(9075) - exact_used
-        assert line.cap_left <= room < line.cap_left + Decimal("0.01"), quarter
+        assert (line.cap_used, line.cap_left) == (Decimal(used), Decimal(left)), quarter
+        assert line.cap_used == line.since_inception, quarter
+        assert line.cap_used + line.cap_left == line.cap, quarter
     for quarter in ("2028Q1", "2029Q1"):
         row = row_of(statement_of(db, agreement_id, quarter), "EX-1")
         assert row.lines[SOURCE].cap_used == Decimal("9075.00"), quarter

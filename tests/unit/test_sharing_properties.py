@@ -331,3 +331,44 @@ def test_observations_after_the_through_quarter_are_ignored():
     result = split(rule, parties, observations, through=FIRST)
     assert result.quarters == [FIRST]
     assert result[0].total == Decimal("1.01")
+
+
+@SETTINGS
+@given(scenarios())
+def test_cap_used_is_the_rounded_allocation_under_the_cap_and_used_plus_left_is_the_cap(scenario):
+    # What a statement prints: used + left foot to the cap on every line; used is "since
+    # inception" (AGREEMENT) or "year to date" (YEAR), except the one quantum of rounding a
+    # yearly cap can carry over from last year, which never shows above the cap.
+    rule, parties, observations, overrides = scenario
+    assume(rule.mode == "SPLIT" and rule.caps)
+    rows = list(split(rule, parties, observations, cap_overrides=overrides))
+    for k, row in enumerate(rows):
+        for party, state in row.caps.items():
+            assert state.allocated + state.left == state.cap
+            if state.used <= state.cap:
+                assert state.allocated <= state.cap and state.left >= 0
+            if state.scope == "AGREEMENT":
+                assert state.allocated == row.rounded[party]
+                continue
+            year_start = k - (row.quarter.number - 1)
+            before = rows[year_start - 1].rounded[party] if year_start > 0 else 0
+            year_to_date = row.rounded[party] - before
+            if year_to_date != state.allocated:
+                assert state.allocated == state.cap < year_to_date
+                assert year_to_date - state.cap == rule.quantum and state.used <= state.cap
+
+
+def test_a_yearly_cap_never_shows_the_rounding_carried_from_last_year_as_used_over_the_cap():
+    # D 1 / S 7 / O 1, S capped at 2.16 a year. 2020 ends with S's exact 1.1044… rounded to 1.10;
+    # in 2021Q1 S's exact share stops at the cap (2.16) but R reaches 3.27: 2.17 over the year.
+    parties = Parties(("D", "S", "O"), "D")
+    weights = {"D": Decimal(1), "S": Decimal(7), "O": Decimal(1)}
+    rule = Rule("SPLIT", (Tier(Quarter(2020, 1), None, weights),),
+                caps=(Cap("S", Decimal("2.16"), "YEAR"),))
+    values = ["0.10", "0.90", "0.15", "0.27", "3.19"]
+    observations = {Quarter(2020, 1) + k: Decimal(v) for k, v in enumerate(values)}
+    rows = list(split(rule, parties, observations))
+    assert rows[4].rounded["S"] - rows[3].rounded["S"] == Decimal("2.17")
+    state = rows[4].caps["S"]
+    assert state.used == Fraction("2.16")
+    assert (state.allocated, state.left) == (Decimal("2.16"), Decimal("0.00"))

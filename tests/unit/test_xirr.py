@@ -1,5 +1,6 @@
 """Tests of app.domain.xirr: known values, closed forms, undefined cases, several roots."""
 
+import random
 from datetime import date, timedelta
 from decimal import Decimal, localcontext
 
@@ -186,3 +187,80 @@ def test_any_rate_found_makes_the_net_present_value_vanish(amounts, gaps):
 def test_rejects_a_float_amount():
     with pytest.raises(TypeError):
         xirr([(START, -1.0), (START + timedelta(days=365), Decimal(2))])  # type: ignore[list-item]
+
+
+# --- several roots: every root is found, the one closest to 0 % returned ---------------------
+# Annual flows aᵢ give NPV = Σ aᵢ·yⁱ with y = 1/(1 + r): a polynomial with chosen roots yⱼ has
+# exactly the rates 1/yⱼ − 1 as roots.
+
+
+def with_roots(*ys: str) -> list[tuple[date, Decimal]]:
+    """Annual flows whose NPV is Π (y − yⱼ), lowest power first (exact decimals)."""
+    coefficients = [Decimal(1)]
+    for y in map(Decimal, ys):
+        shifted = [Decimal(0), *coefficients]
+        scaled = [-y * c for c in coefficients] + [Decimal(0)]
+        coefficients = [a + b for a, b in zip(shifted, scaled, strict=True)]
+    return years(*(str(c) for c in coefficients))
+
+
+def test_two_close_roots_between_100_and_150_percent_are_both_found_and_the_nearer_taken():
+    # y = 0.45 and 0.42: +122.2 % and +138.1 %, both inside one step of the old grid (100–150 %).
+    rate = xirr(with_roots("0.45", "0.42"))
+    assert abs(rate - (1 / Decimal("0.45") - 1)) < Decimal("1e-15")
+
+
+def test_a_close_pair_near_minus_45_percent_beats_a_root_at_minus_97_5_percent():
+    # y = 1.8, 1.9 and 40: −44.4 %, −47.4 % and −97.5 %; the old scan saw only −97.5 %.
+    rate = xirr(with_roots("1.8", "1.9", "40"))
+    assert abs(rate - (1 / Decimal("1.8") - 1)) < Decimal("1e-15")
+
+
+def test_two_roots_a_hundredth_of_a_percent_apart_are_told_apart():
+    rate = xirr(with_roots("0.8", "0.79992"))  # +25 % and +25.0125 %
+    assert abs(rate - Decimal("0.25")) < Decimal("1e-15")
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_polynomials_with_chosen_roots_give_the_root_closest_to_zero(seed):
+    rng = random.Random(seed)
+    for _ in range(25):
+        ys = [Decimal(rng.randint(1, 400)) / 100 for _ in range(rng.randint(2, 4))]
+        if len(set(ys)) < len(ys):
+            continue
+        flows = with_roots(*map(str, ys))
+        rates = [1 / y - 1 for y in ys]
+        inside = [r for r in rates if Decimal("-0.9999") <= r <= 100]
+        rate = xirr(flows)
+        if not inside:
+            assert rate is None
+            continue
+        assert abs(rate - min(inside, key=abs)) < Decimal("1e-12"), (ys, rate)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_never_further_from_zero_than_pyxirr_on_series_with_several_sign_changes(seed):
+    pyxirr = pytest.importorskip("pyxirr")
+    rng = random.Random(seed)
+    checked = 0
+    for _ in range(60):
+        ys = [Decimal(rng.randint(5, 1000)) / 1000 for _ in range(rng.randint(2, 5))]
+        flows = with_roots(*map(str, ys))
+        try:
+            theirs = pyxirr.xirr([d for d, _ in flows], [float(a) for _, a in flows])
+        except Exception:  # noqa: S112 - pyxirr gives up on some: nothing to compare
+            continue
+        if theirs is None or theirs != theirs or not -0.9999 <= theirs <= 100:
+            continue
+        value, scale = _present_values(flows, Decimal(theirs))
+        if abs(value) > scale * Decimal("1e-7"):
+            continue  # not a root to double precision
+        mine = xirr(flows)
+        assert mine is not None, ys
+        # pyxirr solves in double precision, to about 1e-5 relative near close roots
+        limit = abs(Decimal(theirs)) * (1 + Decimal("1e-4")) + Decimal("1e-6")
+        assert abs(mine) <= limit, (ys, mine, theirs)
+        value, scale = _present_values(flows, mine)
+        assert abs(value) <= scale * Decimal("1e-15")
+        checked += 1
+    assert checked > 10

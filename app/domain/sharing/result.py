@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from app.domain.apportion import from_units, units_to_decimal
 from app.domain.quarter import Quarter
-from app.domain.sharing.rules import SPLIT, Cap, Tier
+from app.domain.sharing.rules import SPLIT, YEAR, Cap, Tier
 
 if TYPE_CHECKING:
     from app.domain.sharing.engine import SplitPlan
@@ -23,13 +23,28 @@ _QI, _V, _MISSING, _TIER, _R, _E, _D, _T, _SCOPED = range(9)
 
 @dataclass(frozen=True)
 class CapState:
-    """A cap after a quarter: exact cumulative within its scope and room left (indicator unit)."""
+    """A cap after a quarter, in the indicator's unit.
+
+    ``used`` and ``room`` are exact (the split engine's rationals): the exact cumulative share
+    within the cap's scope and what is left of the cap (never below zero). ``allocated`` and
+    ``left`` are what a statement prints: ``allocated`` is the *rounded* cumulative allocation
+    within the scope (R[p] for an AGREEMENT cap, so equal to "since inception"; R[p] − R[p] at the
+    end of the previous year for a YEAR cap, so equal to "year to date"), in whole quanta, and
+    ``left = cap − allocated`` exactly, so that the two always add up to the cap. While the exact
+    share is within the cap, ``allocated`` is too: R[p] ≤ cap always holds for an AGREEMENT cap
+    (E[p] ≤ cap and the cap is whole quanta), but a YEAR cap's rounded year to date can reach
+    cap + one quantum when the previous year ended rounded down (|R − E| < quantum at both ends);
+    it then shows the cap. Only the default party can exceed its cap (it takes an excess nobody
+    else can); its ``allocated`` is then above the cap and ``left`` negative, as it happened.
+    """
 
     party: str
     scope: str
     cap: Decimal
     used: Fraction
     room: Fraction
+    allocated: Decimal
+    left: Decimal
 
 
 class QuarterRow:
@@ -95,15 +110,29 @@ class QuarterRow:
         if raw[_SCOPED] is None:
             return {}
         scale = Fraction(result.quantum) / raw[_D]
+        to_decimal = result._to_decimal
         out = {}
         for p, units in sorted(result._cap_units.items()):
             cap: Cap = result._plan.caps[p]
             amount = from_units(units, result.quantum)
             used = raw[_SCOPED][p] * scale
+            allocated = raw[_R][p] - self._rounded_before_scope(p, cap.scope)
+            if allocated > units and used <= amount:  # rounding's quantum, not an excess
+                allocated = units
             out[cap.party] = CapState(
-                cap.party, cap.scope, amount, used, max(Fraction(amount) - used, Fraction(0))
+                cap.party, cap.scope, amount, used, max(Fraction(amount) - used, Fraction(0)),
+                to_decimal(allocated), to_decimal(units - allocated),
             )
         return out
+
+    def _rounded_before_scope(self, p: int, scope: str) -> int:
+        """R[p] in whole quanta just before the cap's scope began: 0 for an AGREEMENT cap, the
+        previous year's last quarter for a YEAR cap (0 if the walk began after it)."""
+        if scope != YEAR:
+            return 0
+        # Rows are consecutive quarters; index % 4 is 0 in Q1, where a yearly cap restarts.
+        k = self._k - (self._raw[_QI] % 4) - 1
+        return self._result._rows[k][_R][p] if k >= 0 else 0
 
     def allocation_units(self) -> list[int]:
         """The allocation per party in whole quanta, in priority order."""

@@ -9,7 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from app.domain import fund_metrics as fm
-from app.domain.codes import Instrument, Intensity, MacroRegion, MovementType, TransactionType
+from app.domain.codes import (
+    Instrument,
+    Intensity,
+    MacroRegion,
+    MovementType,
+    ProjectStatus,
+    TransactionType,
+    status_shown,
+)
 from app.domain.money import format_percent, format_ratio
 from app.domain.quarter import Quarter, quarters_between
 from app.domain.regions import macro_region
@@ -122,7 +130,9 @@ def _investments(metrics: fm.FundMetrics, by_key: dict) -> dict:
             "instrument": item.instrument, "cost": amount_text(item.cost),
             "realized": amount_text(item.realized), "value": amount_text(item.value),
             "moic": format_ratio(item.moic), "irr": format_percent(item.irr),
-            "status": place["status"], "not_marked": item.is_not_marked,
+            # Shown as max(recorded, implied by the ledger): a disbursed loan is not "Pipeline".
+            "status": status_shown(ProjectStatus(place["status"]), item.cost > 0).value,
+            "not_marked": item.is_not_marked,
         }
     return schedule
 
