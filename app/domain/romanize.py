@@ -40,16 +40,20 @@ _GROUPINGS = {
 # The peoples named in autonomous units' names (GB/T 3304), longest first so that 土家 wins over 土.
 _PEOPLES = sorted((
     "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家",
-    "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇",
-    "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米",
+    "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西",
+    "景颇",
+    "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌",
+    "普米",
     "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙",
-    "鄂伦春", "赫哲", "门巴", "珞巴", "基诺", "各族"), key=len, reverse=True)
+    "鄂伦春", "赫哲", "门巴", "珞巴", "基诺", "各族"),
+    key=len, reverse=True)
 _PEOPLES_TAIL = re.compile("(?:(?:" + "|".join(_PEOPLES) + ")族?)+$")
 _PEOPLE = re.compile("(" + "|".join(_PEOPLES) + ")族?")
 
 
 def pinyin_word(text: str) -> str:
-    """``text`` in toneless Pinyin as one capitalised word (``淮安`` → ``Huai'an``, ü kept: ``Lüliang``)."""
+    """``text`` in toneless Pinyin as one capitalised word (``淮安`` → ``Huai'an``; ü is kept:
+    ``吕梁`` → ``Lüliang``)."""
     syllables = [s for s in lazy_pinyin(text, style=Style.NORMAL, v_to_u=True) if s.strip()]
     word = ""
     for syllable in syllables:
@@ -65,12 +69,11 @@ def english_name(name: str) -> str:
     name = name.strip()
     if name in _GROUPINGS:
         return _GROUPINGS[name]
-    for suffix, english in _SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            stem = name[: -len(suffix)]
-            break
-    else:
+    found = next(((suffix, word) for suffix, word in _SUFFIXES
+                  if name.endswith(suffix) and len(name) > len(suffix)), None)
+    if found is None:
         return pinyin_word(name)
+    stem, english = name[: -len(found[0])], found[1]
     if english.startswith(" Autonomous"):
         tail = _PEOPLES_TAIL.search(stem)
         if tail:
