@@ -45,6 +45,7 @@ __all__ = [
     "FrozenAllocation", "Fund", "FundMetricSnapshot", "IndicatorDefinition", "IndustryDivision",
     "Investment", "InvestmentTransaction", "IssuedReport", "IssuedReportContent", "Movement",
     "Observation", "ObservationCorrection", "Project", "Region", "RegionEdition",
-    "RegionLineSnapshot", "ReversalRequest", "Review", "RoleGrant", "RuleCap", "RuleTier", "SharingRule",
-    "SignInAttempt", "StatementSnapshot", "TierWeight", "Upload", "User", "Valuation", "set_actor",
+    "RegionLineSnapshot", "ReversalRequest", "Review", "RoleGrant", "RuleCap", "RuleTier",
+    "SharingRule", "SignInAttempt", "StatementSnapshot", "TierWeight", "Upload", "User",
+    "Valuation", "set_actor",
 ]
