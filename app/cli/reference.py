@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 
 import click
 from flask.cli import AppGroup
@@ -56,7 +56,7 @@ def import_edition(file: str, edition: str, successors: str | None, valid_until)
     adds, renames, retires the codes it no longer lists (never deletes them)."""
     lines = _lines(file)
     successor_lines = _lines(successors) if successors else None
-    until = valid_until.date() if valid_until else date.today()
+    until = valid_until.date() if valid_until else datetime.now(UTC).date()
     with unit_of_work("regions import-edition") as session:
         result = region_editions.import_edition(session, lines, edition, until, successor_lines)
     click.echo(f"Edition {result.edition}: {result.added} added, {result.renamed} renamed, "

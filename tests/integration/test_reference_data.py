@@ -54,7 +54,7 @@ def test_load_builtin_is_a_no_op_on_a_migrated_database_and_repairs_a_deleted_ro
 def test_every_prefecture_and_county_has_a_pinyin_name_in_the_shipped_file():
     rows = read_csv("gbt2260-2022-regions.csv")
     assert len(rows) == 3348
-    assert all(r["name_en"] and r["name_en"].isascii() or "ü" in r["name_en"] for r in rows)
+    assert all(r["name_en"] and (r["name_en"].isascii() or "ü" in r["name_en"]) for r in rows)
 
 
 def _project(code: str, **changes) -> projects.ProjectData:

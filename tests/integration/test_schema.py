@@ -105,8 +105,8 @@ def test_upgrading_an_older_database_with_data_loads_the_reference_data_and_can_
                 "is_special_area) SELECT '440306', '宝安区', 'COUNTY', id, 'EAST', false "
                 "FROM regions WHERE code = '440000'"))
             connection.execute(text(
-                "INSERT INTO industry_divisions VALUES ('38', 'C', '制造业', '电气机械和器材制造业', "
-                "'Electrical machinery')"))
+                "INSERT INTO industry_divisions VALUES ('38', 'C', '制造业', "
+                "'电气机械和器材制造业', 'Electrical machinery')"))
             connection.execute(text(
                 "INSERT INTO projects (code, name, enterprise, industry_code, intensity, "
                 "source_region_id, destination_region_id, cooperation_mode, status, is_two_high, "
