@@ -14,7 +14,7 @@ from app.models.investments import Investment, InvestmentTransaction, Valuation
 from app.models.issued_reports import IssuedReport, IssuedReportContent
 from app.models.observations import Observation, ObservationCorrection
 from app.models.projects import Project
-from app.models.reference import IndustryDivision, Region
+from app.models.reference import IndustryDivision, Region, RegionEdition
 from app.models.reversals import ReversalRequest
 from app.models.sharing import (
     Agreement,
@@ -44,8 +44,9 @@ __all__ = [
     "CacheGeneration", "CapOverride", "Commitment", "Confirmation", "CoveredProject",
     "FrozenAllocation", "Fund", "FundMetricSnapshot", "IndicatorDefinition", "IndustryDivision",
     "Investment", "InvestmentTransaction", "IssuedReport", "IssuedReportContent", "Movement",
-    "Observation", "ObservationCorrection", "Project", "Region", "RegionLineSnapshot",
-    "ReversalRequest", "Review", "RoleGrant", "RuleCap", "RuleTier", "SharingRule",
-    "SignInAttempt", "StatementSnapshot", "TierWeight", "Upload", "User", "UserSession",
+    "Observation", "ObservationCorrection", "Project", "Region", "RegionEdition",
+    "RegionLineSnapshot", "ReversalRequest", "Review", "RoleGrant", "RuleCap", "RuleTier",
+    "SharingRule", "SignInAttempt", "StatementSnapshot", "TierWeight", "Upload", "User",
+    "UserSession",
     "Valuation", "set_actor",
 ]

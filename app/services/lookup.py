@@ -13,6 +13,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import IndustryDivision, Region
+from app.services.reference import INDUSTRY_LEVELS
 
 LIMIT = 20
 """The most matches one search returns."""
@@ -69,14 +70,15 @@ def _ancestry(region: Region) -> str:
 
 
 def search_industries(session: Session, query: str | None, limit: int = LIMIT) -> list[Match]:
-    """Industry codes (whatever the industry table holds) that start with ``query`` or whose
-    name contains it."""
+    """Industry codes a project may take (divisions, groups and classes; no sections) that start
+    with ``query`` or whose name contains it."""
     query = _clean(query)
     if not query:
         return []
     where, rank = _ranked(IndustryDivision.code,
                           [IndustryDivision.name, IndustryDivision.name_en], query)
-    rows = session.scalars(select(IndustryDivision).where(where)
+    rows = session.scalars(select(IndustryDivision)
+                           .where(where, IndustryDivision.level.in_(INDUSTRY_LEVELS))
                            .order_by(rank, IndustryDivision.code).limit(limit))
     return [Match(d.code, d.name, f"{d.section} {d.section_name}") for d in rows]
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.domain import regions
 from app.domain.messages import N_
 from app.models import IndicatorDefinition, IndustryDivision, Region
+from app.services import reference_data
 from app.services.errors import NotFound, ValidationFailed
 
 
@@ -24,13 +25,21 @@ def region_by_code(session: Session, code: str | None, field: str) -> Region:
 
 def industry_by_code(session: Session, code: str | None, field: str = "industry"
                      ) -> IndustryDivision:
-    """The GB/T 4754-2017 division ``code`` (two digits); ValidationFailed naming ``field``."""
-    code = (code or "").strip().zfill(2) if (code or "").strip().isdigit() else (code or "")
-    division = session.get(IndustryDivision, code) if code else None
-    if division is None:
-        raise ValidationFailed({field: [N_('"%(value)s" is not a GB/T 4754-2017 division code',
-                                           value=code)]})
-    return division
+    """The GB/T 4754-2017 division (2 digits), group (3) or class (4) ``code``; a single digit
+    is read as a division (``7`` → ``07``). Sections (a letter) are too broad for a project.
+    ValidationFailed naming ``field`` otherwise."""
+    code = (code or "").strip()
+    code = code.zfill(2) if code.isdigit() and len(code) == 1 else code
+    industry = session.get(IndustryDivision, code) if code.isdigit() else None
+    if industry is None or industry.level not in INDUSTRY_LEVELS:
+        raise ValidationFailed({field: [N_(
+            '"%(value)s" is not a GB/T 4754-2017 industry code (a division, group or class)',
+            value=code)]})
+    return industry
+
+
+INDUSTRY_LEVELS = ("DIVISION", "GROUP", "CLASS")
+"""The GB/T 4754-2017 levels a project's industry may be given at."""
 
 
 @dataclass(frozen=True)
@@ -42,42 +51,16 @@ class RegionImportResult:
     unchanged: int
 
 
-BUILTIN_INDICATORS = (
-    ("OUTPUT_VALUE", "工业总产值", "Gross industrial output value", "元", "0.01"),
-    ("REVENUE", "营业收入", "Operating revenue", "元", "0.01"),
-    ("TAX_LOCAL", "地方留成税收", "Locally retained tax revenue", "元", "0.01"),
-    ("LAND", "新增建设用地", "Construction land newly used", "亩", "0.01"),
-    ("ENERGY", "能源消费量", "Energy consumed", "tce", "0.01"),
-)
-"""The indicators of sharing.md: code, Chinese and English names, unit, quantum."""
+BUILTIN_INDICATORS = reference_data.BUILTIN_INDICATORS
 
 
 def load_builtin_reference(session: Session) -> int:
-    """Insert the shipped provinces, GB/T 4754-2017 divisions and indicators that are missing;
-    return how many rows were added."""
-    added = 0
-    known_indicators = set(session.scalars(select(IndicatorDefinition.code)))
-    for position, (code, name, name_en, unit, quantum) in enumerate(BUILTIN_INDICATORS):
-        if code not in known_indicators:
-            session.add(IndicatorDefinition(code=code, name=name, name_en=name_en, unit=unit,
-                                            quantum=quantum, position=position))
-            added += 1
-    known_regions = set(session.scalars(select(Region.code)))
-    for province in regions.load_provinces():
-        if province.code not in known_regions:
-            session.add(Region(code=province.code, name=province.name, name_en=province.name_en,
-                               level=regions.PROVINCE, macro_region=province.macro_region))
-            added += 1
-    known_divisions = set(session.scalars(select(IndustryDivision.code)))
-    for division in regions.load_industry_divisions():
-        if division.division not in known_divisions:
-            session.add(IndustryDivision(
-                code=division.division, section=division.section,
-                section_name=division.section_name, name=division.name,
-                name_en=division.name_en))
-            added += 1
-    session.flush()
-    return added
+    """Insert the shipped regions (GB/T 2260, 2022), industries (GB/T 4754-2017) and indicators
+    that are missing (``flask db upgrade`` loads them already: this repairs deleted rows and is a
+    no-op otherwise); return how many rows were added."""
+    added = reference_data.load_shipped(session.connection())
+    session.expire_all()
+    return sum(added.values())
 
 
 def import_regions(session: Session, lines) -> RegionImportResult:

@@ -86,3 +86,46 @@ def test_after_a_bulk_load_the_planner_statistics_are_fresh(fresh_url, is_postgr
                     "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")) == 1
     finally:
         engine.dispose()
+
+
+def test_upgrading_an_older_database_with_data_loads_the_reference_data_and_can_go_back(
+        fresh_url):
+    """From the revision before the reference data, with a province, a district and a project
+    on division 38: the upgrade adds every region and category (the district moves under its
+    prefecture), a project then takes class 3670; a one-step downgrade keeps it on 36."""
+    schema.upgrade(fresh_url, "b7e2d4c1a9f3")
+    engine = make_engine(fresh_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO regions (code, name, level, macro_region, is_special_area) "
+                "VALUES ('440000', '广东省', 'PROVINCE', 'EAST', false)"))
+            connection.execute(text(
+                "INSERT INTO regions (code, name, level, parent_id, macro_region, "
+                "is_special_area) SELECT '440306', '宝安区', 'COUNTY', id, 'EAST', false "
+                "FROM regions WHERE code = '440000'"))
+            connection.execute(text(
+                "INSERT INTO industry_divisions VALUES ('38', 'C', '制造业', "
+                "'电气机械和器材制造业', 'Electrical machinery')"))
+            connection.execute(text(
+                "INSERT INTO projects (code, name, enterprise, industry_code, intensity, "
+                "source_region_id, destination_region_id, cooperation_mode, status, is_two_high, "
+                "created_at, version) SELECT 'P1', 'p', 'e', '38', 'LABOUR', id, id, 'OTHER', "
+                "'PIPELINE', false, '2024-01-01', 1 FROM regions WHERE code = '440306'"))
+        schema.upgrade(fresh_url)
+        schema.check(fresh_url)
+        with engine.begin() as connection:
+            assert connection.scalar(text("SELECT count(*) FROM regions")) == 3348
+            assert connection.scalar(text("SELECT count(*) FROM industry_divisions")) == 1971
+            assert connection.scalar(text(
+                "SELECT p.code FROM regions r JOIN regions p ON p.id = r.parent_id "
+                "WHERE r.code = '440306'")) == "440300"
+            connection.execute(text("UPDATE projects SET industry_code = '3670'"))
+        schema.upgrade(fresh_url)  # a second run changes nothing
+        schema.downgrade(fresh_url, "-1")
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT industry_code FROM projects")) == "36"
+        schema.upgrade(fresh_url)
+        schema.check(fresh_url)
+    finally:
+        engine.dispose()

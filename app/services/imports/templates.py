@@ -29,7 +29,8 @@ def _choices(session: Session, column: Column) -> list[str]:
         members = list(column.choices)
         return [m.value for m in members] + [m.label_zh for m in members]
     query = {"regions": select(Region.code).order_by(Region.code),
-             "industries": select(IndustryDivision.code).order_by(IndustryDivision.code),
+             "industries": select(IndustryDivision.code).where(
+                 IndustryDivision.level != "SECTION").order_by(IndustryDivision.code),
              "indicators": select(IndicatorDefinition.code).order_by(
                  IndicatorDefinition.position)}[column.lookup]
     return list(session.scalars(query))

@@ -17,7 +17,9 @@ REGION_CODE = {"type": "string", "pattern": REGION_PATTERN}
 REGION = schema("Region", obj({
     "code": REGION_CODE, "name": STRING, "name_en": nullable(STRING),
     "level": {"type": "string", "enum": list(LEVELS)}, "parent": nullable(REGION_CODE),
-    "macro_region": STRING}))
+    "macro_region": STRING, "edition": nullable(STRING), "retired": {"type": "boolean"},
+    "valid_until": nullable({"type": "string", "format": "date"}),
+    "successor": nullable(REGION_CODE)}))
 INDICATOR = schema("Indicator", obj({
     "code": STRING, "name": STRING, "name_en": STRING, "unit": STRING,
     "quantum": {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}}))
@@ -27,7 +29,10 @@ def region_json(region) -> dict:
     """A region as the API shows it."""
     return {"code": region.code, "name": region.name, "name_en": region.name_en,
             "level": region.level, "parent": region.parent.code if region.parent else None,
-            "macro_region": region.macro_region}
+            "macro_region": region.macro_region, "edition": region.edition,
+            "retired": region.is_retired,
+            "valid_until": region.valid_until.isoformat() if region.valid_until else None,
+            "successor": region.successor.code if region.successor else None}
 
 
 @operation("/regions", summary="Regions (GB/T 2260), by code", tag="reference",
