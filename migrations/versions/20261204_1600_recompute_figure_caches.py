@@ -6,7 +6,7 @@ business data: emptying them makes every page recompute with the current rules. 
 closed quarters are not caches (agreement_quarters.statement_json) and are left as signed.
 
 Revision ID: c4d7e9a2b1f0
-Revises: c3d8e1f5a2b7
+Revises: c5d2e0f4a8b1
 Create Date: 2026-12-04 16:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = 'c4d7e9a2b1f0'
-down_revision = 'c3d8e1f5a2b7'
+down_revision = 'c5d2e0f4a8b1'
 branch_labels = None
 depends_on = None
 
