@@ -88,12 +88,16 @@ def test_after_a_bulk_load_the_planner_statistics_are_fresh(fresh_url, is_postgr
         engine.dispose()
 
 
+BEFORE_REFERENCE_DATA = "c3d8e1f5a2b7"
+"""The revision just before the reference data arrives (sessions and token expiry)."""
+
+
 def test_upgrading_an_older_database_with_data_loads_the_reference_data_and_can_go_back(
         fresh_url):
     """From the revision before the reference data, with a province, a district and a project
     on division 38: the upgrade adds every region and category (the district moves under its
     prefecture), a project then takes class 3670; a one-step downgrade keeps it on 36."""
-    schema.upgrade(fresh_url, "b7e2d4c1a9f3")
+    schema.upgrade(fresh_url, BEFORE_REFERENCE_DATA)
     engine = make_engine(fresh_url)
     try:
         with engine.begin() as connection:
@@ -122,7 +126,7 @@ def test_upgrading_an_older_database_with_data_loads_the_reference_data_and_can_
                 "WHERE r.code = '440306'")) == "440300"
             connection.execute(text("UPDATE projects SET industry_code = '3670'"))
         schema.upgrade(fresh_url)  # a second run changes nothing
-        schema.downgrade(fresh_url, "-1")
+        schema.downgrade(fresh_url, BEFORE_REFERENCE_DATA)
         with engine.connect() as connection:
             assert connection.scalar(text("SELECT industry_code FROM projects")) == "36"
         schema.upgrade(fresh_url)
