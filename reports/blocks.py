@@ -38,8 +38,8 @@ def cover(block: Cover, document: Document, height: float) -> Iterator[Flowable]
         if line:
             yield para(line, 9, align="center", color="muted", space_after=3)
     yield Spacer(1, 18)
-    yield para(f"指纹 / Fingerprint (SHA-256)\n{document.fingerprint}", 7.5, align="center",
-               color="muted")
+    yield para(f"报告指纹 / Report fingerprint (SHA-256)\n{document.fingerprint}", 7.5,
+               align="center", color="muted")
     yield RLPageBreak()
 
 

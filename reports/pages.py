@@ -101,7 +101,7 @@ class NumberedCanvas(Canvas):
         self.drawString(left, height - MARGIN_TOP + 16, clip(furniture.title, font, 7.5, room))
         self.drawRightString(right, height - MARGIN_TOP + 16, as_of)
         self.setFont(font, 6.5)
-        fingerprint = f"指纹 / Fingerprint (SHA-256): {furniture.fingerprint}"
+        fingerprint = f"报告指纹 / Report fingerprint (SHA-256): {furniture.fingerprint}"
         self.drawString(left, MARGIN_BOTTOM - 22, fingerprint)
         second = " · ".join(t for t in (furniture.generated_label, furniture.language_note) if t)
         self.drawString(left, MARGIN_BOTTOM - 31, clip(second, font, 6.5, (right - left) * 0.7))
