@@ -8,7 +8,6 @@ from decimal import Decimal
 from app.domain.money import format_amount
 from app.domain.sharing.rules import DUAL_COUNT, YEAR, Parties, Rule
 
-
 UNITS_EN = {"元": "yuan", "万元": "10,000 yuan", "亩": "mu"}
 """Unit symbols as English text prints them ("元" → "yuan"); others (tce) are the same."""
 
@@ -31,8 +30,8 @@ def describe_rule(
 
     ``names`` gives each party's short label (for example "S" or "深圳市"); amounts are shown
     with thousands separators in the indicator's ``unit`` ("yuan" for 元 in English); no space
-    between two Chinese words (a party's name and the text after it); shares are percentages of each tier's
-    weight sum, to at most two decimals.
+    between two Chinese words (a party's name and the text after it); shares are percentages of
+    each tier's weight sum, to at most two decimals.
     """
     zh = language == "zh"
     unit = unit if zh else unit_en(unit)

@@ -38,8 +38,8 @@ STATEMENT_FINGERPRINT = ("结算单数据指纹（双方确认的对象）/ Stat
 FINGERPRINTS_NOTE = (
     "两个指纹：结算单数据指纹是各方确认（签字）的结算数据；页脚的报告指纹校验本报告所载全部数据"
     "（flask report verify 据此核对 PDF 文件）。 / Two fingerprints: the statement data "
-    "fingerprint is what the parties confirmed and sign; the report fingerprint in the footer covers all the "
-    "data this report prints (flask report verify checks a PDF file against it).")
+    "fingerprint is what the parties confirmed and sign; the report fingerprint in the footer "
+    "covers all the data this report prints (flask report verify checks a PDF file against it).")
 CAP_SOURCES = {
     "rule": "协议规则上限 / the rule's cap",
     "project": "本项目单独上限（协议按项目约定，如按迁移前税收核定）/ this project's own cap "
