@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.graphics.widgets.markers import makeMarker
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from reports.document import BarChart, LineChart
@@ -24,12 +27,25 @@ def _number_format(values: list[float]):
     return pattern.format
 
 
+def nice_scale(low: float, high: float, ticks: int = 5) -> tuple[float, float, float]:
+    """A value axis (min, max, step) that holds ``low``..``high`` with about ``ticks`` steps of
+    1, 2, 2.5 or 5 × 10^n, so the top gridline is at or above the tallest bar."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    if high == low:
+        return 0.0, 1.0, 0.2
+    raw = (high - low) / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    return math.floor(low / step) * step, math.ceil(high / step) * step, step
+
+
 def _thin_labels(labels: tuple[str, ...], room: float) -> tuple[list[str], int]:
     """Category labels, every n-th kept so they do not collide, and the angle to print them."""
     if not labels:
         return [], 0
     per = room / len(labels)
-    longest = max(len(label) for label in labels) * 4.5
+    font = register_fonts()
+    longest = max(stringWidth(line, font, 7) for label in labels for line in label.split("\n"))
     if longest <= per:
         return list(labels), 0
     step = max(1, round(14 / per + 0.49)) if per < 14 else 1
@@ -75,8 +91,8 @@ def _axes(chart, font: str, labels: list[str], angle: int, values: list[float]) 
     value.visibleGrid = 1
     value.gridStrokeColor = RULE
     value.gridStrokeWidth = 0.25
-    if values and not any(values):
-        value.valueMin, value.valueMax = 0, 1
+    if values:
+        value.valueMin, value.valueMax, value.valueStep = nice_scale(min(values), max(values))
 
 
 def chart_flowable(block: LineChart | BarChart, width: float) -> list[Flowable]:
@@ -94,7 +110,8 @@ def chart_flowable(block: LineChart | BarChart, width: float) -> list[Flowable]:
     shown, angle = _thin_labels(labels, room)
     chart = HorizontalLineChart() if is_line else VerticalBarChart()
     chart.x, chart.width = _LEFT, room
-    chart.y = 42 + (28 if angle else 0)
+    lines = max(label.count("\n") + 1 for label in labels)
+    chart.y = 42 + (28 if angle else 0) + 9 * (lines - 1)
     chart.height = CHART_HEIGHT - chart.y - 44
     chart.data = data
     _axes(chart, font, shown, angle, values)

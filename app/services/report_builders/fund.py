@@ -139,7 +139,7 @@ def _charts(data: dict) -> list:
     for key, kind, zh, en in (("by_macro_region", MacroRegion, "按投向区域", "by macro-region"),
                               ("by_intensity", Intensity, "按产业类别", "by intensity")):
         groups = data[key]
-        labels = tuple(kind(g).label_zh for g in groups)
+        labels = tuple(f"{kind(g).label_zh}\n{kind(g).label_en}" for g in groups)
         blocks.append(BarChart(f"累计投放{zh} / Disbursed {en}", "万元 / 10,000 yuan", labels,
                                (Series("投放 / Disbursed",
                                        tuple(wan_chart(v) for v in groups.values())),)))
