@@ -9,14 +9,25 @@ and a total alone), and a continued page repeats the caption with "（续）/ (c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable
 from reportlab.platypus import Table as RLTable
 
-from reports.cells import Cell, body_cell, cell_height, cell_style, header_cell, total_cell
+from reports.cells import (
+    Cell,
+    body_cell,
+    cell_height,
+    cell_style,
+    fits,
+    header_cell,
+    total_cell,
+)
 from reports.document import Table
+from reports.fonts import register_fonts
 from reports.styles import (
     CELL_LEADING,
     CELL_PAD_X,
@@ -213,10 +224,38 @@ class PagedTable(Flowable):
             caption.drawOn(self.canv, 0, table_height + 3)
 
 
-def table_flowables(table: Table, frame_width: float, frame_height: float) -> list[Flowable]:
-    """Caption, the paged table and its note, sized to the frame width."""
+_NUMERIC = re.compile(r"[-+−]?[\d,.]+\s*(%|×)?|—")
+
+
+def column_widths(table: Table, frame_width: float) -> list[float]:
+    """Widths by the columns' weights, then widened so that every number (a cell such as
+    "26,469,024,784.11", "3.06 %" or "1.08×") fits on one line: the room is taken from the
+    columns that have more than their own numbers need, in proportion to what they can spare."""
     weights = [c.width_weight for c in table.columns]
     widths = [frame_width * w / sum(weights) for w in weights]
+    needs = [0.0] * len(widths)
+    rows = [*table.rows, *([table.total_row] if table.total_row else [])]
+    font = register_fonts()
+    for row in rows:
+        for index, text in enumerate(row):
+            room = widths[index] - 2 * CELL_PAD_X
+            if text and not fits(text, max(room, needs[index])) and _NUMERIC.fullmatch(text):
+                needs[index] = max(needs[index], stringWidth(text, font, CELL_SIZE) + 1)
+    needs = [n + 2 * CELL_PAD_X if n else 0.0 for n in needs]
+    short = sum(max(0.0, n - w) for n, w in zip(needs, widths, strict=True))
+    if not short:
+        return widths
+    spare = [max(0.0, w - n) if n < w else 0.0 for n, w in zip(needs, widths, strict=True)]
+    total_spare = sum(spare)
+    if total_spare <= short:
+        return widths  # cannot help: numbers wrap rather than overflow the page
+    return [max(n, w - short * sp / total_spare) if n <= w else n
+            for n, w, sp in zip(needs, widths, spare, strict=True)]
+
+
+def table_flowables(table: Table, frame_width: float, frame_height: float) -> list[Flowable]:
+    """Caption, the paged table and its note, sized to the frame width."""
+    widths = column_widths(table, frame_width)
     plan = TablePlan(table, widths, frame_height)
     # The caption and header stay with a few rows; keepWithNext would instead push a long
     # table to the next page whenever it does not fit whole.

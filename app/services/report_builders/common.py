@@ -14,7 +14,16 @@ from zoneinfo import ZoneInfo
 from app.domain.apportion import places, reapportion_for_display
 from app.domain.money import DASH, format_amount
 from app.domain.quarter import Quarter
-from reports import Block, Column, Document, Heading, Paragraph, Table, fingerprint_of
+from reports import (
+    Block,
+    Column,
+    Document,
+    Heading,
+    Paragraph,
+    SignatureBlocks,
+    Table,
+    fingerprint_of,
+)
 
 TEN_THOUSAND = 10_000
 WAN_QUANTUM = Decimal("0.01")
@@ -236,6 +245,15 @@ def restatement_blocks(issue: IssueInfo) -> list[Block]:
          Column(f"第 {issue.version} 版", f"Version {issue.version}", "right", 1.4)),
         tuple((c.path, c.old, c.new) for c in issue.changes))
     return [Heading("更正说明", "Restatements", 1), Paragraph(intro), table]
+
+
+def sign_off(party: str, issue: IssueInfo) -> list[Block]:
+    """The sign-off of a fund or regional report: prepared by (the issuer, when issued),
+    reviewed by, the local date of issue (blank on a draft) and the seal of ``party``."""
+    preparer = issue.issued_by if issue.is_issued else ""
+    return [Heading("编制与审核", "Prepared and reviewed"), SignatureBlocks(
+        (party,), (("编制人 / Prepared by", preparer), ("复核人 / Reviewed by", ""),
+                   ("负责人签字 / Signed by", ""), ("日期 / Date", issue.issued_on)))]
 
 
 def document(*, title: str, subject: str, quarter: Quarter, data: Mapping, issue: IssueInfo,

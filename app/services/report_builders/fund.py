@@ -31,6 +31,7 @@ from app.services.report_builders.common import (
     document,
     quantity,
     restatement_blocks,
+    sign_off,
     wan_chart,
     wan_columns,
     yuan,
@@ -111,6 +112,7 @@ def build(data: dict, issue: IssueInfo) -> Document:
     blocks += _schedule(data["investments"])
     blocks += _transactions(data["transactions"], data["movements"])
     blocks += _indicators(data["indicators"])
+    blocks += sign_off(f"基金管理人 / Fund manager: {fund['manager']}", issue)
     return document(title=f"{fund['name']} {quarter} 季度报告 / Fund quarterly report",
                     subject=f"fund {fund['code']} {quarter}", quarter=quarter, data=data,
                     issue=issue, blocks=blocks)

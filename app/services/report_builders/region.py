@@ -18,6 +18,7 @@ from app.services.report_builders.common import (
     document,
     quantity,
     restatement_blocks,
+    sign_off,
     wan_chart,
     wan_columns,
 )
@@ -55,6 +56,8 @@ def build(data: dict, issue: IssueInfo) -> Document:
     for item in shared.values():
         blocks += _indicator(item)
     blocks += _projects(data["projects"])
+    bureau_en = f" / Finance bureau of {region['name_en']}" if region["name_en"] else ""
+    blocks += sign_off(f"{region['name']}财政局{bureau_en}", issue)
     return document(title=f"{region['name']} {quarter} 地区季度报告 / Regional report",
                     subject=f"region {region['code']} {quarter}", quarter=quarter, data=data,
                     issue=issue, blocks=blocks)
