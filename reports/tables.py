@@ -239,8 +239,11 @@ def column_widths(table: Table, frame_width: float) -> list[float]:
     for row in rows:
         for index, text in enumerate(row):
             room = widths[index] - 2 * CELL_PAD_X
-            if text and not fits(text, max(room, needs[index])) and _NUMERIC.fullmatch(text):
-                needs[index] = max(needs[index], stringWidth(text, font, CELL_SIZE) + 1)
+            if not text or fits(text, max(room, needs[index])):
+                continue
+            for word in [text] if _NUMERIC.fullmatch(text) else []:
+                if not fits(word, max(room, needs[index])):
+                    needs[index] = max(needs[index], stringWidth(word, font, CELL_SIZE) + 1)
     needs = [n + 2 * CELL_PAD_X if n else 0.0 for n in needs]
     short = sum(max(0.0, n - w) for n, w in zip(needs, widths, strict=True))
     if not short:

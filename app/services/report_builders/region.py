@@ -166,6 +166,6 @@ def _projects(projects: dict) -> list:
                  for code, p in projects.items())
     return [Heading("迁出与迁入的项目", "Projects that left or entered the region"), Table(
         (Column("代码", "Code", "left", 0.9), Column("项目", "Project", "left", 1.8),
-         Column("企业", "Enterprise", "left", 1.8), Column("迁出地", "From", "left", 1.3),
-         Column("承接地", "To", "left", 1.3), Column("方向", "Direction", "left", 0.9),
-         Column("状态", "Status", "left", 1.0)), rows)]
+         Column("企业", "Enterprise", "left", 1.8), Column("迁出地", "From", "left", 1.15),
+         Column("承接地", "To", "left", 1.15), Column("方向", "Direction", "left", 0.9),
+         Column("状态", "Status", "left", 1.3)), rows)]  # "Implementation" on one line
