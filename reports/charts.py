@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable
 
 from reports.document import BarChart, LineChart
 from reports.fonts import register_fonts
+from reports.scripts import single_font
 from reports.styles import ACCENT, INK, MUTED, PALETTE, RULE, para
 
 CHART_HEIGHT = 230.0
@@ -55,7 +56,8 @@ def _thin_labels(labels: tuple[str, ...], room: float) -> tuple[list[str], int]:
 def _frame(drawing: Drawing, title: str, unit: str, font: str) -> None:
     """Add the title and the unit line to the top of the drawing."""
     top = drawing.height - 8  # the drawing's own top margin (a Drawing takes no spaceBefore)
-    drawing.add(String(0, top - 11, title, fontName=font, fontSize=10, fillColor=ACCENT))
+    drawing.add(String(0, top - 11, single_font(title), fontName=font, fontSize=10,
+                       fillColor=ACCENT))
     drawing.add(String(0, top - 25, f"单位 / Unit: {unit}", fontName=font, fontSize=7.5,
                        fillColor=MUTED))
 
@@ -70,7 +72,8 @@ def _legend(drawing: Drawing, chart, names: list[str], font: str) -> None:
     legend.dx = legend.dy = 7
     legend.deltax = 10
     legend.dxTextSpace = 4
-    legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], name) for i, name in enumerate(names)]
+    legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], single_font(name))
+                             for i, name in enumerate(names)]
     drawing.add(legend)
 
 
@@ -99,7 +102,7 @@ def chart_flowable(block: LineChart | BarChart, width: float) -> list[Flowable]:
     """The chart as a Drawing (a flowable), or a titled "no data" line when nothing to plot."""
     font = register_fonts()
     is_line = isinstance(block, LineChart)
-    labels = block.x_labels if is_line else block.categories
+    labels = tuple(map(single_font, block.x_labels if is_line else block.categories))
     data = [[None if v is None else float(v) for v in s.values] for s in block.series]
     values = [v for row in data for v in row if v is not None]
     if not labels or not values:
