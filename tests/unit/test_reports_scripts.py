@@ -1,6 +1,6 @@
 """Names in any script: emoji, Hebrew, Arabic, Cyrillic and Latin Extended print from the
 fallback font (embedded, right-to-left text in visual order), never as an empty box or a NUL;
-what no vendored font has prints as a visible "[?]"."""
+what no vendored font has prints as a visible "[?]". And headings stay with what they introduce."""
 
 from __future__ import annotations
 
@@ -110,3 +110,21 @@ def test_latin_and_chinese_take_the_single_font_path():
 def test_markup_escapes_each_run_and_names_the_fallback_font():
     out = markup("<b>😀</b>\x00")
     assert out == '&lt;b&gt;<font name="TLSansX">😀</font>&lt;/b&gt;[?]'
+
+
+@pytest.mark.parametrize("filler", range(44, 62, 3))
+def test_a_heading_and_its_notice_stay_with_the_table_they_introduce(filler):
+    """Wherever the page ends, the heading, its notice and the table's first row share a page."""
+    from reports import Notice
+
+    rows = tuple((f"填充 {i}", "1.00") for i in range(filler))
+    pdf = render(document(
+        Table(COLUMNS, rows),
+        Heading("双重计入指标", "Dual-counted indicators", 2),
+        Notice("双重计入数仅用于考核 / for assessment only " * 3),
+        Table(COLUMNS, (("FIRST-ROW", "1.00"), ("SECOND-ROW", "2.00"))),
+    ))
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+    page = next(p for p in pages if "Dual-counted indicators" in p)
+    assert "for assessment only" in page
+    assert "FIRST-ROW" in page
