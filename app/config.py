@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class ConfigError(RuntimeError):
@@ -30,6 +31,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             )
         # A throwaway key per process: sessions do not survive a restart, which is fine locally.
         secret = secrets.token_hex(32)
+    time_zone = overrides.get("TIME_ZONE") or os.environ.get("TIME_ZONE") or "Asia/Shanghai"
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f'TIME_ZONE must be an IANA time zone such as Asia/Shanghai, not '
+                          f'"{time_zone}"') from exc
     default_db = "sqlite:///" + str(Path(instance_path) / "transfer-ledger.sqlite3")
     config = {
         "APP_ENV": env,
@@ -48,6 +55,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SIGN_IN_MAX_FAILURES": int(os.environ.get("SIGN_IN_MAX_FAILURES", 5)),
         "SIGN_IN_WINDOW_SECONDS": int(os.environ.get("SIGN_IN_WINDOW_SECONDS", 15 * 60)),
         "BABEL_DEFAULT_LOCALE": "zh",
+        # Reports print moments (workflow steps, issue) in this IANA zone; data stays in UTC.
+        "TIME_ZONE": time_zone,
         "TESTING": env == "testing",
     }
     config.update(overrides)

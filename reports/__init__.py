@@ -18,6 +18,7 @@ from reports.document import (
     Table,
 )
 from reports.render import render
+from reports.styles import bilingual
 from reports.verify import fingerprint_of, read_fingerprint
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Series",
     "SignatureBlocks",
     "Table",
+    "bilingual",
     "fingerprint_of",
     "read_fingerprint",
     "render",

@@ -38,8 +38,8 @@ def cover(block: Cover, document: Document, height: float) -> Iterator[Flowable]
         if line:
             yield para(line, 9, align="center", color="muted", space_after=3)
     yield Spacer(1, 18)
-    yield para(f"指纹 / Fingerprint (SHA-256)\n{document.fingerprint}", 7.5, align="center",
-               color="muted")
+    yield para(f"报告指纹 / Report fingerprint (SHA-256)\n{document.fingerprint}", 7.5,
+               align="center", color="muted")
     yield RLPageBreak()
 
 
@@ -102,13 +102,14 @@ def _seal(size: float = 74) -> Drawing:
     return drawing
 
 
-def _signature(party: str, width: float) -> list[Flowable]:
-    """One party's block: name, signature and date lines, seal area."""
+def _signature(party: str, fields: tuple[tuple[str, str], ...], width: float
+               ) -> list[Flowable]:
+    """One party's block: name, a line per field (with its value, if any), seal area."""
     lines = RLTable(
-        [[para("签字 / Signature", 8.5, color="muted"), ""],
-         [para("日期 / Date", 8.5, color="muted"), ""]],
-        colWidths=[82, width - 82 - 24],
-        rowHeights=[30, 30],
+        [[para(label, 8.5, color="muted"), para(value, 9) if value else ""]
+         for label, value in fields],
+        colWidths=[112, width - 112 - 24],
+        rowHeights=[30] * len(fields),
         hAlign="LEFT",
         style=[
             ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
@@ -122,7 +123,7 @@ def _signature(party: str, width: float) -> list[Flowable]:
 def signatures(block: SignatureBlocks, width: float) -> Flowable:
     """Signature blocks two to a row (a row is never split across pages)."""
     half = width / 2
-    cells = [_signature(party, half) for party in block.parties]
+    cells = [_signature(party, block.fields, half) for party in block.parties]
     rows = [cells[i:i + 2] for i in range(0, len(cells), 2)] or [[""]]
     rows[-1] = rows[-1] + [""] * (2 - len(rows[-1]))
     table = RLTable(

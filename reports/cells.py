@@ -7,6 +7,7 @@ from reportlab.platypus import Flowable, Paragraph
 from reportlab.platypus.tables import CellStyle
 
 from reports.fonts import max_advance, register_fonts
+from reports.scripts import covered
 from reports.styles import CELL_LEADING, CELL_PAD_X, CELL_PAD_Y, CELL_SIZE, INK, markup, style
 
 Cell = str | Flowable
@@ -40,8 +41,9 @@ class BoldText(Flowable):
 
 
 def fits(text: str, room: float) -> bool:
-    """Whether `text` fits on one line `room` points wide (a cheap bound first)."""
-    if "\n" in text:
+    """Whether `text` fits on one line `room` points wide (a cheap bound first); text that
+    needs the fallback font never does (it is set as a paragraph with font runs)."""
+    if "\n" in text or not covered(text):
         return False
     if len(text) * max_advance(text) * CELL_SIZE <= room:
         return True

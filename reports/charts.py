@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.graphics.widgets.markers import makeMarker
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from reports.document import BarChart, LineChart
 from reports.fonts import register_fonts
+from reports.scripts import single_font
 from reports.styles import ACCENT, INK, MUTED, PALETTE, RULE, para
 
 CHART_HEIGHT = 230.0
@@ -24,12 +28,25 @@ def _number_format(values: list[float]):
     return pattern.format
 
 
+def nice_scale(low: float, high: float, ticks: int = 5) -> tuple[float, float, float]:
+    """A value axis (min, max, step) that holds ``low``..``high`` with about ``ticks`` steps of
+    1, 2, 2.5 or 5 × 10^n, so the top gridline is at or above the tallest bar."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    if high == low:
+        return 0.0, 1.0, 0.2
+    raw = (high - low) / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    return math.floor(low / step) * step, math.ceil(high / step) * step, step
+
+
 def _thin_labels(labels: tuple[str, ...], room: float) -> tuple[list[str], int]:
     """Category labels, every n-th kept so they do not collide, and the angle to print them."""
     if not labels:
         return [], 0
     per = room / len(labels)
-    longest = max(len(label) for label in labels) * 4.5
+    font = register_fonts()
+    longest = max(stringWidth(line, font, 7) for label in labels for line in label.split("\n"))
     if longest <= per:
         return list(labels), 0
     step = max(1, round(14 / per + 0.49)) if per < 14 else 1
@@ -39,7 +56,8 @@ def _thin_labels(labels: tuple[str, ...], room: float) -> tuple[list[str], int]:
 def _frame(drawing: Drawing, title: str, unit: str, font: str) -> None:
     """Add the title and the unit line to the top of the drawing."""
     top = drawing.height - 8  # the drawing's own top margin (a Drawing takes no spaceBefore)
-    drawing.add(String(0, top - 11, title, fontName=font, fontSize=10, fillColor=ACCENT))
+    drawing.add(String(0, top - 11, single_font(title), fontName=font, fontSize=10,
+                       fillColor=ACCENT))
     drawing.add(String(0, top - 25, f"单位 / Unit: {unit}", fontName=font, fontSize=7.5,
                        fillColor=MUTED))
 
@@ -54,7 +72,8 @@ def _legend(drawing: Drawing, chart, names: list[str], font: str) -> None:
     legend.dx = legend.dy = 7
     legend.deltax = 10
     legend.dxTextSpace = 4
-    legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], name) for i, name in enumerate(names)]
+    legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], single_font(name))
+                             for i, name in enumerate(names)]
     drawing.add(legend)
 
 
@@ -75,15 +94,15 @@ def _axes(chart, font: str, labels: list[str], angle: int, values: list[float]) 
     value.visibleGrid = 1
     value.gridStrokeColor = RULE
     value.gridStrokeWidth = 0.25
-    if values and not any(values):
-        value.valueMin, value.valueMax = 0, 1
+    if values:
+        value.valueMin, value.valueMax, value.valueStep = nice_scale(min(values), max(values))
 
 
 def chart_flowable(block: LineChart | BarChart, width: float) -> list[Flowable]:
     """The chart as a Drawing (a flowable), or a titled "no data" line when nothing to plot."""
     font = register_fonts()
     is_line = isinstance(block, LineChart)
-    labels = block.x_labels if is_line else block.categories
+    labels = tuple(map(single_font, block.x_labels if is_line else block.categories))
     data = [[None if v is None else float(v) for v in s.values] for s in block.series]
     values = [v for row in data for v in row if v is not None]
     if not labels or not values:
@@ -94,7 +113,8 @@ def chart_flowable(block: LineChart | BarChart, width: float) -> list[Flowable]:
     shown, angle = _thin_labels(labels, room)
     chart = HorizontalLineChart() if is_line else VerticalBarChart()
     chart.x, chart.width = _LEFT, room
-    chart.y = 42 + (28 if angle else 0)
+    lines = max(label.count("\n") + 1 for label in labels)
+    chart.y = 42 + (28 if angle else 0) + 9 * (lines - 1)
     chart.height = CHART_HEIGHT - chart.y - 44
     chart.data = data
     _axes(chart, font, shown, angle, values)

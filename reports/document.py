@@ -155,9 +155,11 @@ class BarChart:
 
 @dataclass(frozen=True, slots=True)
 class SignatureBlocks:
-    """One signature block per party: name, signature line, date line and a seal area."""
+    """One signature block per party: its name, a line per field (label and a value printed on
+    the line, "" for a blank to fill in by hand) and a seal area."""
 
     parties: tuple[str, ...]
+    fields: tuple[tuple[str, str], ...] = (("签字 / Signature", ""), ("日期 / Date", ""))
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reportlab.pdfbase.pdfdoc import PDFInfo, PDFString
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from reports.fonts import register_fonts
+from reports.scripts import draw
+from reports.scripts import width as width_of
 from reports.styles import INK, MUTED, RULE
 
 MARGIN_X = 48.0
@@ -29,9 +30,9 @@ class Furniture:
 
 def clip(text: str, font: str, size: float, width: float) -> str:
     """`text` cut with "…" so that it fits `width` points."""
-    if stringWidth(text, font, size) <= width:
+    if width_of(text, size) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
+    while text and width_of(text + "…", size) > width:
         text = text[:-1]
     return text + "…"
 
@@ -97,14 +98,14 @@ class NumberedCanvas(Canvas):
         self.setFillColor(MUTED)
         self.setFont(font, 7.5)
         as_of = clip(furniture.as_of_label, font, 7.5, (right - left) / 2)
-        room = right - left - stringWidth(as_of, font, 7.5) - 24
-        self.drawString(left, height - MARGIN_TOP + 16, clip(furniture.title, font, 7.5, room))
-        self.drawRightString(right, height - MARGIN_TOP + 16, as_of)
+        room = right - left - width_of(as_of, 7.5) - 24
+        draw(self, left, height - MARGIN_TOP + 16, clip(furniture.title, font, 7.5, room), 7.5)
+        draw(self, right, height - MARGIN_TOP + 16, as_of, 7.5, "right")
         self.setFont(font, 6.5)
-        fingerprint = f"指纹 / Fingerprint (SHA-256): {furniture.fingerprint}"
+        fingerprint = f"报告指纹 / Report fingerprint (SHA-256): {furniture.fingerprint}"
         self.drawString(left, MARGIN_BOTTOM - 22, fingerprint)
         second = " · ".join(t for t in (furniture.generated_label, furniture.language_note) if t)
-        self.drawString(left, MARGIN_BOTTOM - 31, clip(second, font, 6.5, (right - left) * 0.7))
+        draw(self, left, MARGIN_BOTTOM - 31, clip(second, font, 6.5, (right - left) * 0.7), 6.5)
         self.setFillColor(INK)
         self.setFont(font, 7.5)
         self.drawRightString(right, MARGIN_BOTTOM - 22, page_label(self._pageNumber, total))

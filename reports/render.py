@@ -55,44 +55,77 @@ class _Heading(RLParagraph):
             self.canv.addOutlineEntry(self._title, self._key, level=self._outline_level)
 
 
-def _keep_heading(heading: Flowable, following: Block | None) -> Iterator[Flowable]:
-    """The heading, kept with what follows: whole if that is small, else with room for a start."""
-    if isinstance(following, KeyFigures | Notice | SignatureBlocks | LineChart | BarChart):
-        heading.keepWithNext = 1
-    else:
-        # keepWithNext would push a long table or paragraph whole to the next page.
-        yield CondPageBreak(110.0 if isinstance(following, Table) else 70.0)
-    yield heading
+_LEADS = (Heading, Notice, Paragraph)  # what may stand between a heading and its content
+
+
+def _height(flowables: list[Flowable], width: float, height: float) -> float:
+    """The height the flowables take in a frame `width` wide, their spacing included."""
+    total = 0.0
+    for flowable in flowables:
+        total += flowable.wrap(width, height)[1]
+        total += flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+def _start(flowables: list[Flowable], width: float, height: float) -> float:
+    """How much of a block must fit below its heading: a table's first rows, a chart or a
+    small block whole."""
+    if not flowables:
+        return 0.0
+    first = flowables[0]
+    if isinstance(first, CondPageBreak):  # a table: its caption, header and first rows
+        return first.height
+    return _height(flowables[:1], width, height)
 
 
 def _story(document: Document, width: float, height: float) -> Iterator[Flowable]:
-    """Flowables for every block, in order."""
+    """Flowables for every block, in order; a heading, with the notes and paragraphs right under
+    it, moves to the next page unless the start of what they introduce fits below them."""
+    parts = list(_parts(document, width, height))
+    index = 0
+    while index < len(parts):
+        block, flowables = parts[index]
+        if not isinstance(block, Heading):
+            yield from flowables
+            index += 1
+            continue
+        group = list(flowables)
+        index += 1
+        while index < len(parts) and isinstance(parts[index][0], _LEADS):
+            group += parts[index][1]
+            index += 1
+        following = parts[index][1] if index < len(parts) else []
+        need = _height(group, width, height) + _start(following, width, height)
+        yield CondPageBreak(min(need, height * 0.9))
+        yield from group
+
+
+def _parts(document: Document, width: float, height: float) -> Iterator[tuple[Block, list]]:
+    """Each block with its flowables, in order."""
     outline = -1
-    blocks = document.blocks
-    for index, block in enumerate(blocks):
-        following = blocks[index + 1] if index + 1 < len(blocks) else None
+    for index, block in enumerate(document.blocks):
         if isinstance(block, Cover):
-            yield from layout.cover(block, document, height)
+            yield block, list(layout.cover(block, document, height))
         elif isinstance(block, Heading):
             level = min(block.level - 1, outline + 1) if block.level < 3 else None
             outline = outline if level is None else level
             text = bilingual(block.text_zh, block.text_en)
-            yield from _keep_heading(_Heading(text, block.level, level, f"h{index}"), following)
+            yield block, [_Heading(text, block.level, level, f"h{index}")]
         elif isinstance(block, Paragraph):
-            yield para(block.text, 9.5, space_after=5)
+            yield block, [para(block.text, 9.5, space_after=5)]
         elif isinstance(block, KeyFigures):
-            yield layout.key_figures(block, width, columns=4 if document.landscape else 3)
+            yield block, [layout.key_figures(block, width,
+                                             columns=4 if document.landscape else 3)]
         elif isinstance(block, Table):
-            yield from table_flowables(block, width, height)
-            yield Spacer(1, 8)
+            yield block, [*table_flowables(block, width, height), Spacer(1, 8)]
         elif isinstance(block, LineChart | BarChart):
-            yield from chart_flowable(block, width)
+            yield block, list(chart_flowable(block, width))
         elif isinstance(block, SignatureBlocks):
-            yield layout.signatures(block, width)
+            yield block, [layout.signatures(block, width)]
         elif isinstance(block, Notice):
-            yield layout.notice(block, width)
+            yield block, [layout.notice(block, width)]
         elif isinstance(block, PageBreak):
-            yield RLPageBreak()
+            yield block, [RLPageBreak()]
         else:
             raise TypeError(f"not a report block: {type(block).__name__}")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import cache
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -11,6 +10,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
 from reports.fonts import has_cjk, register_fonts
+from reports.scripts import markup as script_markup
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#616e7c")
@@ -64,8 +64,9 @@ def style(
 
 
 def markup(text: str) -> str:
-    """User text as paragraph markup: escaped, so it prints literally, with newlines kept."""
-    return escape(text).replace("\n", "<br/>")
+    """User text as paragraph markup: escaped, so it prints literally, with newlines kept;
+    characters the report font lacks are set in the fallback font (see reports.scripts)."""
+    return script_markup(text)
 
 
 def para(text: str, size: float = 9.5, narrow: bool = False, **options) -> Paragraph:

@@ -3,18 +3,31 @@
 One giant ``Table`` is slow (every split re-measures the rest) and fixed chunks repeat the header
 mid-page. Here each page gets exactly the rows that fit, measured once, with the header on top:
 the cost is linear in the rows, no row is cut, and a row taller than a page is split inside.
+The last page of a table carries at least ``TAIL_ROWS`` body rows with its total (never a header
+and a total alone), and a continued page repeats the caption with "（续）/ (continued)".
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable
 from reportlab.platypus import Table as RLTable
 
-from reports.cells import Cell, body_cell, cell_height, cell_style, header_cell, total_cell
+from reports.cells import (
+    Cell,
+    body_cell,
+    cell_height,
+    cell_style,
+    fits,
+    header_cell,
+    total_cell,
+)
 from reports.document import Table
+from reports.fonts import register_fonts
 from reports.styles import (
     CELL_LEADING,
     CELL_PAD_X,
@@ -27,6 +40,9 @@ from reports.styles import (
     TOTAL_FILL,
     para,
 )
+
+TAIL_ROWS = 3  # body rows kept with the total row on a table's last page
+CONTINUED = "（续）/ (continued)"
 
 
 @dataclass
@@ -60,6 +76,9 @@ class TablePlan:
         # Shared cell styles: a style command touching cells costs rows × columns per table.
         self._header_styles = [cell_style(a, "BOTTOM") for a in self.aligns]
         self._body_styles = [cell_style(a, "TOP") for a in self.aligns]
+        self.continued_height = 0.0
+        if self.table.caption:
+            self.continued_height = self.continued().wrap(sum(self.widths), 1e9)[1] + 3
         self.base_style = [
             ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
@@ -92,9 +111,20 @@ class TablePlan:
         for index in [i for i in self._rows if i < before]:
             del self._rows[index]
 
+    def continued(self) -> Flowable | None:
+        """A new caption paragraph "caption（续）/ (continued)" (None without a caption)."""
+        if not self.table.caption:
+            return None
+        return para(f"{self.table.caption} {CONTINUED}", 9, color="accent", space_after=3)
+
+    def caption_height(self, start: int) -> float:
+        """The height of the "continued" caption printed above rows from `start` (0 at 0)."""
+        return self.continued_height if start else 0.0
+
     def fit(self, start: int, space: float) -> tuple[int, bool, float]:
-        """How many rows from `start` fit in `space`, whether the total row fits too, height."""
-        used = self.header_height
+        """How many rows from `start` fit in `space`, whether the total row fits too, height
+        (the continued caption included)."""
+        used = self.header_height + self.caption_height(start)
         index = start
         while index < self.count:
             height = self.row(index)[1]
@@ -156,11 +186,21 @@ class PagedTable(Flowable):
             self.wrap(availWidth, availHeight)
         _, count, complete = self._fit
         end = self.start + count
+        caption = [plan.continued()] if self.start and plan.table.caption else []
         if complete:
-            return [plan.slice(self.start, end, with_total=True)]
+            return [*caption, plan.slice(self.start, end, with_total=True)]
         if count:
+            # Leave a tail of TAIL_ROWS rows (or all of this page's, if fewer) for the total.
+            tail = min(TAIL_ROWS, plan.count - self.start)
+            if plan.count - end < tail:
+                kept = max(self.start, plan.count - tail)
+                if kept > self.start:
+                    end = kept
+                elif availHeight < plan.frame_height - 1:
+                    return []  # the few rows left go to the next page whole, with the total
             plan.forget(self.start)
-            return [plan.slice(self.start, end, with_total=False), PagedTable(plan, end)]
+            return [*caption, plan.slice(self.start, end, with_total=False),
+                    PagedTable(plan, end)]
         if end == plan.count or availHeight < plan.frame_height / 3:
             return []  # not even one row (or the total) here: the next page will do
         row_height = plan.row(self.start)[1]
@@ -176,14 +216,49 @@ class PagedTable(Flowable):
         """Draw the whole rest (wrap found that it fits)."""
         _, count, _ = self._fit
         table = self.plan.slice(self.start, self.start + count, with_total=True)
-        table.wrapOn(self.canv, self.width, self.height)
+        _, table_height = table.wrapOn(self.canv, self.width, self.height)
         table.drawOn(self.canv, 0, 0)
+        caption = self.plan.continued() if self.start else None
+        if caption is not None:
+            caption.wrapOn(self.canv, self.width, self.height)
+            caption.drawOn(self.canv, 0, table_height + 3)
+
+
+_NUMERIC = re.compile(r"[-+−]?[\d,.]+\s*(%|×)?|—")
+
+
+def column_widths(table: Table, frame_width: float) -> list[float]:
+    """Widths by the columns' weights, then widened so that every number (a cell such as
+    "26,469,024,784.11", "3.06 %" or "1.08×") fits on one line: the room is taken from the
+    columns that have more than their own numbers need, in proportion to what they can spare."""
+    weights = [c.width_weight for c in table.columns]
+    widths = [frame_width * w / sum(weights) for w in weights]
+    needs = [0.0] * len(widths)
+    rows = [*table.rows, *([table.total_row] if table.total_row else [])]
+    font = register_fonts()
+    for row in rows:
+        for index, text in enumerate(row):
+            room = widths[index] - 2 * CELL_PAD_X
+            if not text or fits(text, max(room, needs[index])):
+                continue
+            for word in [text] if _NUMERIC.fullmatch(text) else []:
+                if not fits(word, max(room, needs[index])):
+                    needs[index] = max(needs[index], stringWidth(word, font, CELL_SIZE) + 1)
+    needs = [n + 2 * CELL_PAD_X if n else 0.0 for n in needs]
+    short = sum(max(0.0, n - w) for n, w in zip(needs, widths, strict=True))
+    if not short:
+        return widths
+    spare = [max(0.0, w - n) if n < w else 0.0 for n, w in zip(needs, widths, strict=True)]
+    total_spare = sum(spare)
+    if total_spare <= short:
+        return widths  # cannot help: numbers wrap rather than overflow the page
+    return [max(n, w - short * sp / total_spare) if n <= w else n
+            for n, w, sp in zip(needs, widths, spare, strict=True)]
 
 
 def table_flowables(table: Table, frame_width: float, frame_height: float) -> list[Flowable]:
     """Caption, the paged table and its note, sized to the frame width."""
-    weights = [c.width_weight for c in table.columns]
-    widths = [frame_width * w / sum(weights) for w in weights]
+    widths = column_widths(table, frame_width)
     plan = TablePlan(table, widths, frame_height)
     # The caption and header stay with a few rows; keepWithNext would instead push a long
     # table to the next page whenever it does not fit whole.

@@ -9,18 +9,33 @@ import tempfile
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from app.cli.common import fail, unit_of_work
 from app.domain.quarter import Quarter, QuarterError
+from app.models import User
 from app.services import issuing
-from app.services.access import SYSTEM
+from app.services.access import SYSTEM, actor_for
 
 group = AppGroup("report", help="Quarterly PDF reports: generate, issue, verify.")
 
 
-def _generate(kind: str, code: str, quarter_text: str, output: str, do_issue: bool) -> None:
+def _issuer(session, email: str):
+    """The actor of the active user ``email`` who issues the report (``--by``), with their own
+    scope: the issue is refused unless that person may issue this report."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_active:
+        fail(f"--by: {email} is not an active user")
+    return actor_for(user)
+
+
+def _generate(kind: str, code: str, quarter_text: str, output: str, do_issue: bool,
+              by: str | None) -> None:
     """Write the report to ``output`` (nothing is written, nor issued, when anything fails)."""
+    if do_issue and not by:
+        fail("--issue needs --by EMAIL: an issued report names the person who issues it")
     try:
         quarter = Quarter.parse(quarter_text)
     except QuarterError as exc:
@@ -31,13 +46,14 @@ def _generate(kind: str, code: str, quarter_text: str, output: str, do_issue: bo
     handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=target.parent)
     os.close(handle)
     try:
+        zone = current_app.config["TIME_ZONE"]
         with unit_of_work(f"report {kind}") as session:
             if do_issue:
-                report = issuing.issue(session, issuing.operator(f"cli:report {kind}"), kind,
-                                       code, quarter)
+                report = issuing.issue(session, _issuer(session, by), kind, code, quarter,
+                                       time_zone=zone)
                 pdf, said = report.content.pdf, f"Issued {issuing.describe(report)}"
             else:
-                rendered = issuing.draft(session, SYSTEM, kind, code, quarter)
+                rendered = issuing.draft(session, SYSTEM, kind, code, quarter, time_zone=zone)
                 pdf, said = rendered.pdf, f"Draft (not issued), fingerprint {rendered.fingerprint}"
             Path(temporary).write_bytes(pdf)
         os.replace(temporary, target)
@@ -53,8 +69,11 @@ def _report_command(kind: str, argument: str, help_text: str):
                   help="The PDF file to write.")
     @click.option("--issue", "do_issue", is_flag=True,
                   help="Also issue it: store it, fingerprinted and versioned, in the list.")
-    def command(code: str, quarter: str, output: str, do_issue: bool) -> None:
-        _generate(kind, code, quarter, output, do_issue)
+    @click.option("--by", "by", metavar="EMAIL",
+                  help="With --issue (required): the user who issues it, named in the PDF; "
+                       "they must be allowed to issue this report.")
+    def command(code: str, quarter: str, output: str, do_issue: bool, by: str | None) -> None:
+        _generate(kind, code, quarter, output, do_issue, by)
 
     command.__doc__ = help_text
     return group.command(kind)(command)

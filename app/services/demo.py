@@ -43,15 +43,20 @@ class DemoUser:
     password: str
     role: str
     scope: str
+    name: str = ""
 
 
 DEMO_USERS = (
-    DemoUser("admin@demo.example", "demo-admin-2026", "ADMIN", ""),
-    DemoUser("manager@demo.example", "demo-manager-2026", "FUND_MANAGER", "HF-01 SZHY-01"),
-    DemoUser("manager2@demo.example", "demo-manager2-2026", "FUND_MANAGER", "GD-01 CD-01"),
-    DemoUser("bureau.shenzhen@demo.example", "demo-bureau-2026", "FINANCE_BUREAU", "440300"),
-    DemoUser("bureau.heyuan@demo.example", "demo-bureau-2026", "FINANCE_BUREAU", "441600"),
-    DemoUser("auditor@demo.example", "demo-auditor-2026", "AUDITOR", ""),
+    DemoUser("admin@demo.example", "demo-admin-2026", "ADMIN", "", "陈静"),
+    DemoUser("manager@demo.example", "demo-manager-2026", "FUND_MANAGER", "HF-01 SZHY-01",
+             "刘洋"),
+    DemoUser("manager2@demo.example", "demo-manager2-2026", "FUND_MANAGER", "GD-01 CD-01",
+             "黄丽"),
+    DemoUser("bureau.shenzhen@demo.example", "demo-bureau-2026", "FINANCE_BUREAU", "440300",
+             "张敏"),
+    DemoUser("bureau.heyuan@demo.example", "demo-bureau-2026", "FINANCE_BUREAU", "441600",
+             "李伟"),
+    DemoUser("auditor@demo.example", "demo-auditor-2026", "AUDITOR", "", "王芳"),
 )
 
 FUNDS = (
@@ -261,6 +266,6 @@ def _create_user(session: Session, demo_user: DemoUser) -> None:
     scopes = demo_user.scope.split() or [None]
     grants = [users.GrantSpec(role, fund_code=s) if role is Role.FUND_MANAGER
               else users.GrantSpec(role, region_code=s) for s in scopes]
-    name = {"ADMIN": "系统管理员", "FUND_MANAGER": "基金经理", "FINANCE_BUREAU": "财政局经办",
-            "AUDITOR": "审计员"}[demo_user.role]
+    name = demo_user.name or {"ADMIN": "系统管理员", "FUND_MANAGER": "基金经理",
+                              "FINANCE_BUREAU": "财政局经办", "AUDITOR": "审计员"}[demo_user.role]
     users.create_user(session, demo_user.email, name, demo_user.password, grants)

@@ -31,8 +31,8 @@ def create_users(session: Session, demo_users) -> None:
             continue
         grants = [users.GrantSpec(role, fund_code=s) if role is Role.FUND_MANAGER
                   else users.GrantSpec(role, region_code=s) for s in scopes or [None]]
-        users.create_user(session, demo_user.email, _NAMES[demo_user.role], demo_user.password,
-                          grants)
+        users.create_user(session, demo_user.email, demo_user.name or _NAMES[demo_user.role],
+                          demo_user.password, grants)
 
 
 def _tier(first: Quarter, last: Quarter | None, **weights: int) -> TierData:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.domain.messages import N_
 from app.domain.quarter import Quarter
-from app.models import Agreement, Fund, IssuedReport, IssuedReportContent, Region
+from app.models import Agreement, Fund, IssuedReport, IssuedReportContent, Region, User
 from app.models.base import utcnow
 from app.services.access import SYSTEM, Actor, fund_filter, within_regions
 from app.services.agreements import agreement_filter
@@ -36,7 +36,13 @@ from app.services.keyset import (
     where_given,
 )
 from app.services.report_builders import BUILDERS, KIND_LABELS
-from app.services.report_builders.common import Change, IssueInfo, Subject, diff
+from app.services.report_builders.common import (
+    DEFAULT_TIME_ZONE,
+    Change,
+    IssueInfo,
+    Subject,
+    diff,
+)
 from reports import fingerprint_of, read_fingerprint, render
 
 _PAGE = re.compile(rb"/Type\s*/Page[^s]")
@@ -68,12 +74,14 @@ def filename(kind: str, code: str, quarter: Quarter, version: int | None) -> str
     return f"{kind}-{_UNSAFE.sub('_', code)}-{quarter}-{tail}.pdf"
 
 
-def draft(session: Session, actor: Actor, kind: str, code: str, quarter: Quarter) -> Rendered:
-    """The report rendered from today's data, marked as a draft (NotFound out of scope)."""
+def draft(session: Session, actor: Actor, kind: str, code: str, quarter: Quarter, *,
+          time_zone: str = DEFAULT_TIME_ZONE) -> Rendered:
+    """The report rendered from today's data, marked as a draft (NotFound out of scope); moments
+    printed in ``time_zone`` (the ``TIME_ZONE`` setting)."""
     builder = _builder(kind)
     subject = builder.subject(session, actor, code)
     data = builder.collect(session, subject, quarter)
-    document = builder.build(data, IssueInfo())
+    document = builder.build(data, IssueInfo(time_zone=time_zone))
     return Rendered(render(document), filename(kind, subject.code, quarter, None), data,
                     document.fingerprint, subject)
 
@@ -98,11 +106,12 @@ def _stored_data(report: IssuedReport) -> dict:
     return json.loads(report.content.data_json)
 
 
-def issue(session: Session, actor: Actor, kind: str, code: str, quarter: Quarter
-          ) -> IssuedReport:
+def issue(session: Session, actor: Actor, kind: str, code: str, quarter: Quarter, *,
+          time_zone: str = DEFAULT_TIME_ZONE) -> IssuedReport:
     """Render and store the next version of a report with its SHA-256, fingerprint and data; a
     later version lists what changed since the previous one. ValidationFailed when nothing
-    changed, NotFound when the actor may not issue it."""
+    changed, NotFound when the actor may not issue it. The PDF names the issuer (the user's
+    name and e-mail) and prints the moment of issue in ``time_zone``."""
     builder = _builder(kind)
     subject = builder.subject(session, actor, code)
     builder.check_issuer(session, actor, subject, quarter)
@@ -121,8 +130,8 @@ def issue(session: Session, actor: Actor, kind: str, code: str, quarter: Quarter
             day=f"{previous.issued_at:%Y-%m-%d}"))
     changes = diff(_stored_data(previous), data, builder.SECTIONS) if previous else ()
     version = previous.version + 1 if previous else 1
-    info = IssueInfo(version, issued_at, actor.label, previous.version if previous else None,
-                     changes, fingerprint)
+    info = IssueInfo(version, issued_at, issuer_name(session, actor),
+                     previous.version if previous else None, changes, fingerprint, time_zone)
     pdf = render(builder.build(data, info))
     report = IssuedReport(
         kind=kind, subject_code=subject.code, subject_name=subject.name, quarter=quarter,
@@ -140,6 +149,14 @@ def issue(session: Session, actor: Actor, kind: str, code: str, quarter: Quarter
         raise Conflict(N_("version %(version)s was issued by someone else at the same moment; "
                           "nothing was stored: reload and check it", version=version)) from exc
     return report
+
+
+def issuer_name(session: Session, actor: Actor) -> str:
+    """How the PDF names who issued it: "张敏 <bureau.shenzhen@…>" for a user, else the label."""
+    if actor.user_id is None:
+        return actor.label
+    user = session.get(User, actor.user_id)
+    return f"{user.name} <{user.email}>" if user is not None else actor.label
 
 
 def operator(label: str) -> Actor:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app.domain.codes import Role
 from app.models import IssuedReport
 from app.services import investments
 from app.services.access import SYSTEM
+from tests.factories import make_user
 from tests.integration.report_helpers import Q, build_world
 from tests.web.helpers import count
 
@@ -19,18 +21,24 @@ def test_report_fund_writes_a_draft_and_with_issue_stores_it(db, runner, tmp_pat
     result = runner.invoke(args=["report", "fund", "RF-1", str(Q), "-o", str(draft)])
     assert result.exit_code == 0 and "Draft (not issued)" in result.output
     result = runner.invoke(args=["report", "fund", "RF-1", str(Q), "-o", str(issued), "--issue"])
+    assert result.exit_code == 1 and "--by EMAIL" in result.output and not issued.exists()
+    make_user(db, Role.ADMIN, email="issuer@example.cn")
+    db.commit()
+    result = runner.invoke(args=["report", "fund", "RF-1", str(Q), "-o", str(issued), "--issue",
+                                 "--by", "issuer@example.cn"])
     assert result.exit_code == 0, result.output
-    assert "version 1" in result.output and "cli:report fund" in result.output
+    assert "version 1" in result.output and "issuer@example.cn" in result.output
     stored = db.query(IssuedReport).one()
     assert stored.content.pdf == issued.read_bytes() != draft.read_bytes()
 
 
 def test_a_failed_command_writes_no_file_and_issues_nothing(db, runner, tmp_path):
     build_world(db, close=False)
+    make_user(db, Role.FINANCE_BUREAU, "441600", email="issuer@example.cn")
     db.commit()
     target = tmp_path / "statement.pdf"
     result = runner.invoke(args=["report", "statement", "RA-1", str(Q), "-o", str(target),
-                                 "--issue"])
+                                 "--issue", "--by", "issuer@example.cn"])
     assert result.exit_code == 1 and "only a closed quarter" in result.output
     assert not target.exists() and list(tmp_path.iterdir()) == []
     assert count(db, IssuedReport) == 0
@@ -44,10 +52,16 @@ def test_report_verify_exit_status_and_sentences(db, runner, tmp_path):
     world = build_world(db)
     db.commit()
     issued, draft = tmp_path / "issued.pdf", tmp_path / "draft.pdf"
-    runner.invoke(args=["report", "region", "441600", str(Q), "-o", str(issued), "--issue"])
+    make_user(db, Role.FINANCE_BUREAU, "441600", email="issuer@example.cn")
+    db.commit()
+    runner.invoke(args=["report", "region", "441600", str(Q), "-o", str(issued), "--issue",
+                        "--by", "issuer@example.cn"])
     runner.invoke(args=["report", "region", "441600", str(Q), "-o", str(draft)])
     fund = tmp_path / "fund.pdf"
-    runner.invoke(args=["report", "fund", "RF-1", str(Q), "-o", str(fund), "--issue"])
+    make_user(db, Role.ADMIN, email="admin@example.cn")
+    db.commit()
+    runner.invoke(args=["report", "fund", "RF-1", str(Q), "-o", str(fund), "--issue",
+                        "--by", "admin@example.cn"])
     result = runner.invoke(args=["report", "verify", str(issued)])
     assert result.exit_code == 0, result.output
     assert "Unchanged: this file is" in result.output and "version 1" in result.output

@@ -174,7 +174,7 @@ def test_auditor_explains_an_allocation_raises_a_query_and_the_bureau_answers_it
     flash(page, "Review recorded.")
     query = page.get_by_role("row").filter(has_text=comment)
     expect(query).to_contain_text("open query")
-    expect(query).to_contain_text("审计员")  # the demo auditor's name
+    expect(query).to_contain_text("王芳")  # the demo auditor's name
 
     bureau = signed_in(HEYUAN)  # a party's bureau finds the query on its home page and answers
     bureau.get_by_role("row").filter(has_text=comment).get_by_role(

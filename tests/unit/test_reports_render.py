@@ -146,7 +146,7 @@ def test_metadata_has_title_subject_author_and_fingerprint(sample_pdf):
 
 def test_fingerprint_is_in_every_footer_and_read_back(sample_pdf):
     for text in pages_text(sample_pdf):
-        assert f"Fingerprint (SHA-256): {FINGERPRINT}" in text
+        assert f"Report fingerprint (SHA-256): {FINGERPRINT}" in text
     assert read_fingerprint(sample_pdf) == FINGERPRINT
 
 

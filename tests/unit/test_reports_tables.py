@@ -69,3 +69,17 @@ def test_an_empty_table_prints_its_header_and_says_so():
 def test_a_total_row_alone_gets_a_header():
     text = pages_text(render(document(Table(COLUMNS, (), total_row=("合计 / Total", "", "0.00")))))
     assert "项目 / Project" in text[0] and "合计 / Total" in text[0]
+
+
+def test_a_split_table_leaves_rows_with_its_total_and_repeats_its_caption():
+    for count in range(40, 70):  # some count leaves one row over: it must not stand alone
+        pdf = render(document(Table(COLUMNS, long_rows(count), total_row=("合计 / Total", "", "x"),
+                                    caption="深圳市 / Shenzhen")))
+        texts = [t for t in pages_text(pdf) if "R0" in t]
+        if len(texts) < 2:
+            continue
+        last = texts[-1]
+        assert "合计 / Total" in last
+        assert len(re.findall(r"R\d{5}", last)) >= 3, (count, last)
+        assert "深圳市 / Shenzhen （续）/ (continued)" in last
+        assert "（续）" not in texts[0]

@@ -8,6 +8,14 @@ from decimal import Decimal
 from app.domain.money import format_amount
 from app.domain.sharing.rules import DUAL_COUNT, YEAR, Parties, Rule
 
+UNITS_EN = {"元": "yuan", "万元": "10,000 yuan", "亩": "mu"}
+"""Unit symbols as English text prints them ("元" → "yuan"); others (tce) are the same."""
+
+
+def unit_en(unit: str) -> str:
+    """A unit symbol for English text: "元" → "yuan", "亩" → "mu"; others unchanged."""
+    return UNITS_EN.get(unit, unit)
+
 
 def _percent(weight: Decimal, total: Decimal) -> str:
     share = weight * 100 / total
@@ -21,10 +29,12 @@ def describe_rule(
     """The rule in one or two sentences, in English (``en``) or Chinese (``zh``).
 
     ``names`` gives each party's short label (for example "S" or "深圳市"); amounts are shown
-    with thousands separators in the indicator's ``unit``; shares are percentages of each tier's
-    weight sum, to at most two decimals.
+    with thousands separators in the indicator's ``unit`` ("yuan" for 元 in English); no space
+    between two Chinese words (a party's name and the text after it); shares are percentages of
+    each tier's weight sum, to at most two decimals.
     """
     zh = language == "zh"
+    unit = unit if zh else unit_en(unit)
     if rule.mode == DUAL_COUNT:
         return (
             "双方均全额计入（仅用于考核，不对外公布）"
@@ -45,14 +55,14 @@ def describe_rule(
             parts.append(f"{shares} {span}")
     default = names[parties.default_party]
     if zh:
-        parts.append(f"其余期间全部归 {default}")
+        parts.append(f"其余期间全部归{default}")
     else:
         parts.append(f"otherwise all to {default}")
     if rule.baseline is not None and rule.baseline_owner:
         owner = names[rule.baseline_owner]
         amount = f"{format_amount(rule.baseline)} {unit}"
         parts.append(
-            f"{owner} 每季度保留基数 {amount}，仅分享超出部分"
+            f"{owner}每季度保留基数 {amount}，仅分享超出部分"
             if zh
             else f"{owner} keeps a baseline of {amount} per quarter; only the increment is shared"
         )
@@ -61,7 +71,7 @@ def describe_rule(
         who = names[cap.party]
         if zh:
             scope = "每年" if cap.scope == YEAR else "协议期内累计"
-            parts.append(f"{who} 每个项目{scope}以 {amount} 为上限")
+            parts.append(f"{who}每个项目{scope}以 {amount} 为上限")
         else:
             scope = "per year" if cap.scope == YEAR else "over the agreement's life"
             parts.append(f"{who} capped at {amount} per project {scope}")

@@ -9,11 +9,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from app.domain.apportion import places, reapportion_for_display
 from app.domain.money import DASH, format_amount
 from app.domain.quarter import Quarter
-from reports import Block, Column, Document, Heading, Paragraph, Table, fingerprint_of
+from reports import (
+    Block,
+    Column,
+    Document,
+    Heading,
+    Paragraph,
+    SignatureBlocks,
+    Table,
+    fingerprint_of,
+)
 
 TEN_THOUSAND = 10_000
 WAN_QUANTUM = Decimal("0.01")
@@ -26,6 +36,29 @@ WAN_NOTE = ("合计先折算为万元，再按最大余数法分摊到各行，�
             "converted to 10,000 yuan first and re-apportioned to the rows by largest remainder, "
             "so the rows add up to it as printed.")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+UTC_FORMAT = "%Y-%m-%d %H:%M UTC"
+"""How a report's data stores a moment: UTC, so the data (and its fingerprint) does not depend
+on the ``TIME_ZONE`` setting; the page prints it in local time."""
+
+
+def utc_text(moment: dt.datetime | None) -> str | None:
+    """A stored moment as data: "2026-10-08 01:12 UTC" (None stays None)."""
+    return None if moment is None else moment.astimezone(dt.UTC).strftime(UTC_FORMAT)
+
+
+def local_text(utc: str | None, zone: str) -> str:
+    """A data moment ("… UTC") printed in the time zone ``zone``: "2026-10-08 09:12 (UTC+08:00)";
+    None → "—"; a text that is not such a moment is printed as it is."""
+    if not utc:
+        return DASH
+    try:
+        moment = dt.datetime.strptime(utc, UTC_FORMAT).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return utc
+    local = moment.astimezone(ZoneInfo(zone))
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
 
 
 @dataclass(frozen=True)
@@ -51,7 +84,8 @@ class Change(NamedTuple):
 
 @dataclass(frozen=True)
 class IssueInfo:
-    """How the document was generated: a draft, or version N issued by someone at a time (UTC)."""
+    """How the document was generated: a draft, or version N issued by someone at a time (an
+    aware datetime, printed in ``time_zone``, the ``TIME_ZONE`` setting)."""
 
     version: int | None = None
     issued_at: dt.datetime | None = None
@@ -59,15 +93,33 @@ class IssueInfo:
     previous_version: int | None = None
     changes: tuple[Change, ...] = field(default_factory=tuple)
     fingerprint: str | None = None  # of the data, when the caller has computed it already
+    time_zone: str = DEFAULT_TIME_ZONE
+
+    @property
+    def is_issued(self) -> bool:
+        """Whether this is an issued version (not a draft)."""
+        return self.version is not None and self.issued_at is not None
 
     @property
     def label(self) -> str:
         """The "generated" line: the draft words, or the issue date, version and issuer."""
-        if self.version is None or self.issued_at is None:
+        if not self.is_issued:
             return DRAFT_LABEL
-        when = self.issued_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        return f"签发 / Issued {when} · 第 {self.version} 版 / version {self.version} · " \
-               f"{self.issued_by}"
+        return f"签发 / Issued {self.local(self.issued_at)} · 第 {self.version} 版 / version " \
+               f"{self.version} · {self.issued_by}"
+
+    def local(self, moment: dt.datetime | str | None) -> str:
+        """A moment (aware datetime or data text "… UTC") in local time; None → "—"."""
+        if isinstance(moment, dt.datetime):
+            moment = utc_text(moment)
+        return local_text(moment, self.time_zone)
+
+    @property
+    def issued_on(self) -> str:
+        """The local date of issue ("2026-07-03"), or "" for a draft."""
+        if not self.is_issued:
+            return ""
+        return f"{self.issued_at.astimezone(ZoneInfo(self.time_zone)):%Y-%m-%d}"
 
 
 def as_of_label(quarter: Quarter) -> str:
@@ -193,6 +245,15 @@ def restatement_blocks(issue: IssueInfo) -> list[Block]:
          Column(f"第 {issue.version} 版", f"Version {issue.version}", "right", 1.4)),
         tuple((c.path, c.old, c.new) for c in issue.changes))
     return [Heading("更正说明", "Restatements", 1), Paragraph(intro), table]
+
+
+def sign_off(party: str, issue: IssueInfo) -> list[Block]:
+    """The sign-off of a fund or regional report: prepared by (the issuer, when issued),
+    reviewed by, the local date of issue (blank on a draft) and the seal of ``party``."""
+    preparer = issue.issued_by if issue.is_issued else ""
+    return [Heading("编制与审核", "Prepared and reviewed"), SignatureBlocks(
+        (party,), (("编制人 / Prepared by", preparer), ("复核人 / Reviewed by", ""),
+                   ("负责人签字 / Signed by", ""), ("日期 / Date", issue.issued_on)))]
 
 
 def document(*, title: str, subject: str, quarter: Quarter, data: Mapping, issue: IssueInfo,

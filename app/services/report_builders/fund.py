@@ -31,6 +31,7 @@ from app.services.report_builders.common import (
     document,
     quantity,
     restatement_blocks,
+    sign_off,
     wan_chart,
     wan_columns,
     yuan,
@@ -111,6 +112,7 @@ def build(data: dict, issue: IssueInfo) -> Document:
     blocks += _schedule(data["investments"])
     blocks += _transactions(data["transactions"], data["movements"])
     blocks += _indicators(data["indicators"])
+    blocks += sign_off(f"基金管理人 / Fund manager: {fund['manager']}", issue)
     return document(title=f"{fund['name']} {quarter} 季度报告 / Fund quarterly report",
                     subject=f"fund {fund['code']} {quarter}", quarter=quarter, data=data,
                     issue=issue, blocks=blocks)
@@ -139,7 +141,7 @@ def _charts(data: dict) -> list:
     for key, kind, zh, en in (("by_macro_region", MacroRegion, "按投向区域", "by macro-region"),
                               ("by_intensity", Intensity, "按产业类别", "by intensity")):
         groups = data[key]
-        labels = tuple(kind(g).label_zh for g in groups)
+        labels = tuple(f"{kind(g).label_zh}\n{kind(g).label_en}" for g in groups)
         blocks.append(BarChart(f"累计投放{zh} / Disbursed {en}", "万元 / 10,000 yuan", labels,
                                (Series("投放 / Disbursed",
                                        tuple(wan_chart(v) for v in groups.values())),)))

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from app.domain.codes import ProjectStatus
 from app.domain.quarter import Quarter
+from app.domain.sharing.words import unit_en
 from app.services.report_builders.common import (
     TEN_THOUSAND,
     TOTAL,
@@ -17,6 +18,7 @@ from app.services.report_builders.common import (
     document,
     quantity,
     restatement_blocks,
+    sign_off,
     wan_chart,
     wan_columns,
 )
@@ -26,7 +28,7 @@ from app.services.report_builders.region_data import (  # noqa: F401  (the kind'
     collect,
     subject,
 )
-from reports import BarChart, Column, Document, Heading, Notice, Paragraph, Series, Table
+from reports import BarChart, Column, Document, Heading, Notice, Paragraph, Series, Table, bilingual
 
 SECTIONS = {"region": "地区 / Region", "funds": "发起基金 / Funds sponsored",
             "indicators": "指标 / Indicators", "projects": "迁入迁出项目 / Projects"}
@@ -35,6 +37,8 @@ SUMMARY_NOTE = ("在地官方数：承接地计 100 %；调节项 = 接收 - 让
                 "Official: the destination counts 100 %; reconciling item = received - ceded; "
                 "after sharing = official + reconciling item.")
 ASSESSMENT_ONLY = "仅用于考核，不对外公布 / for assessment only, not for publication"
+DUAL_EXCLUDED = ("双重计入数仅用于考核，不计入以下数字 / dual-counted figures are for assessment "
+                 "only and not in these figures")
 
 
 def build(data: dict, issue: IssueInfo) -> Document:
@@ -52,6 +56,8 @@ def build(data: dict, issue: IssueInfo) -> Document:
     for item in shared.values():
         blocks += _indicator(item)
     blocks += _projects(data["projects"])
+    bureau_en = f" / Finance bureau of {region['name_en']}" if region["name_en"] else ""
+    blocks += sign_off(f"{region['name']}财政局{bureau_en}", issue)
     return document(title=f"{region['name']} {quarter} 地区季度报告 / Regional report",
                     subject=f"region {region['code']} {quarter}", quarter=quarter, data=data,
                     issue=issue, blocks=blocks)
@@ -77,7 +83,8 @@ def _funds(funds: dict) -> list:
 def _summary(indicators: dict) -> list:
     """Per indicator (its unit): official, received, ceded, reconciling, after sharing."""
     rows = tuple(
-        (f"{i['name']} / {i['name_en']}", i["unit"],
+        (f"{i['name']} / {i['name_en']}" + (f"\n{DUAL_EXCLUDED}" if i["dual"] else ""),
+         bilingual(i["unit"], unit_en(i["unit"])),
          *(quantity(i[k], i["quantum"]) for k in
            ("official", "received", "ceded", "reconciling", "after_sharing")))
         for i in indicators.values())
@@ -101,10 +108,11 @@ def _charts(shared: dict) -> list:
         largest = max(abs(Decimal(i[k])) for i in items for k in ("received", "ceded"))
         in_wan = unit == "元" and largest >= TEN_THOUSAND * 10
         scale = wan_chart if in_wan else Decimal
-        shown_unit = "万元 / 10,000 yuan" if in_wan else unit
+        shown_unit = "万元 / 10,000 yuan" if in_wan else bilingual(unit, unit_en(unit))
+        title_unit = ("万元", "10,000 yuan") if in_wan else (unit, unit_en(unit))
         blocks.append(BarChart(
-            f"接收与让出 / Received versus ceded ({unit})", shown_unit,
-            tuple(i["name"] for i in items),
+            f"接收与让出（{title_unit[0]}）/ Received versus ceded ({title_unit[1]})", shown_unit,
+            tuple(f"{i['name']}\n{i['name_en']}" for i in items),
             (Series("接收 / Received", tuple(scale(i["received"]) for i in items)),
              Series("让出 / Ceded", tuple(scale(i["ceded"]) for i in items)))))
     return [Heading("接收与让出", "Received versus ceded"), *blocks] if blocks else []
@@ -158,6 +166,6 @@ def _projects(projects: dict) -> list:
                  for code, p in projects.items())
     return [Heading("迁出与迁入的项目", "Projects that left or entered the region"), Table(
         (Column("代码", "Code", "left", 0.9), Column("项目", "Project", "left", 1.8),
-         Column("企业", "Enterprise", "left", 1.8), Column("迁出地", "From", "left", 1.3),
-         Column("承接地", "To", "left", 1.3), Column("方向", "Direction", "left", 0.9),
-         Column("状态", "Status", "left", 1.0)), rows)]
+         Column("企业", "Enterprise", "left", 1.8), Column("迁出地", "From", "left", 1.15),
+         Column("承接地", "To", "left", 1.15), Column("方向", "Direction", "left", 0.9),
+         Column("状态", "Status", "left", 1.3)), rows)]  # "Implementation" on one line

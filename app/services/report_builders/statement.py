@@ -4,12 +4,14 @@ cross-party totals, the workflow and a signature block per party. Built from its
 
 from __future__ import annotations
 
-from app.domain.codes import PartyRole, QuarterState, ReviewKind, SharingMode
+from app.domain.codes import CapScope, PartyRole, QuarterState, ReviewKind, SharingMode
 from app.domain.quarter import Quarter
+from app.domain.sharing.words import unit_en
 from app.services.report_builders.common import (
     MISSING,
     TOTAL,
     IssueInfo,
+    coded,
     document,
     quantity,
     restatement_blocks,
@@ -20,7 +22,7 @@ from app.services.report_builders.statement_data import (  # noqa: F401  (the ki
     collect,
     subject,
 )
-from reports import Column, Document, Heading, Notice, Paragraph, SignatureBlocks, Table
+from reports import Column, Document, Heading, Notice, Paragraph, SignatureBlocks, Table, bilingual
 
 SECTIONS = {
     "agreement": "协议 / Agreement", "parties": "各方 / Parties", "rules": "规则 / Rules",
@@ -31,6 +33,18 @@ SECTIONS = {
 DRAFT_NOTICE = ("草稿：本季度尚未关账，数字可能变动，不能签发。 / Draft: this quarter is not "
                 "closed; the figures may still change and it cannot be issued.")
 ASSESSMENT_ONLY = "仅用于考核，不对外公布 / for assessment only, not for publication"
+STATEMENT_FINGERPRINT = ("结算单数据指纹（双方确认的对象）/ Statement data fingerprint "
+                         "(confirmed by both parties)")
+FINGERPRINTS_NOTE = (
+    "两个指纹：结算单数据指纹是各方确认（签字）的结算数据；页脚的报告指纹校验本报告所载全部数据"
+    "（flask report verify 据此核对 PDF 文件）。 / Two fingerprints: the statement data "
+    "fingerprint is what the parties confirmed and sign; the report fingerprint in the footer "
+    "covers all the data this report prints (flask report verify checks a PDF file against it).")
+CAP_SOURCES = {
+    "rule": "协议规则上限 / the rule's cap",
+    "project": "本项目单独上限（协议按项目约定，如按迁移前税收核定）/ this project's own cap "
+               "(agreed per project, e.g. from its pre-move taxes)",
+}
 _COLUMNS = (
     Column("项目", "Project", "left", 2.8), Column("观测值", "Observed", "right", 1.3),
     Column("本期分配", "Current", "right", 1.3), Column("以前期间调整", "Adjustment", "right", 1.2),
@@ -58,9 +72,9 @@ def build(data: dict, issue: IssueInfo) -> Document:
     if data["adjusts_against"]:
         lines.append(f"以前期间调整相对于 {data['adjusts_against']} 关账数 / Prior-period "
                      f"adjustments against {data['adjusts_against']} as closed")
-    lines.append(f"结算单指纹 / Statement fingerprint: {data['statement_fingerprint']}")
+    lines.append(f"{STATEMENT_FINGERPRINT}: {data['statement_fingerprint']}")
     blocks: list = [Heading(f"指标分享结算单 {quarter}", f"Sharing statement {quarter}"),
-                    Paragraph("\n".join(lines))]
+                    Paragraph("\n".join(lines)), Notice(FINGERPRINTS_NOTE, tone="info")]
     if state != QuarterState.CLOSED.value:
         blocks.append(Notice(DRAFT_NOTICE, tone="info"))
     blocks += restatement_blocks(issue)
@@ -73,7 +87,7 @@ def build(data: dict, issue: IssueInfo) -> Document:
         blocks += [Heading("双重计入指标", "Dual-counted indicators"), Notice(ASSESSMENT_ONLY)]
         for code in dual:
             blocks += _indicator(data, code, additive=False)
-    blocks += _workflow(data)
+    blocks += _workflow(data, issue)
     blocks += [Heading("签章", "Signatures"), SignatureBlocks(tuple(
         f"{p['name']}财政局 / Finance bureau of {p['name_en']}" for p in data["parties"].values()))]
     return document(title=f"{agreement['title']} {quarter} 分享结算单 / Sharing statement",
@@ -105,8 +119,9 @@ def _indicator(data: dict, code: str, additive: bool) -> list:
     rows = [r for r in data["rows"].values() if r["indicator"] == code]
     total = data["totals"].get(code)
     unit = rule["unit"]
-    blocks: list = [Heading(f"{rule['name']}（{unit}）", f"{rule['name_en']} ({unit})", 2),
+    blocks: list = [Heading(f"{rule['name']}（{unit}）", f"{rule['name_en']} ({unit_en(unit)})", 2),
                     Paragraph(f"{rule['zh']}\n{rule['en']}")]
+    blocks += _caps(data, rule, rows)
     label = TOTAL if additive else "本方合计（不跨方相加）/ This party's total (not across parties)"
     for party_code, party in data["parties"].items():
         body = tuple(
@@ -123,31 +138,68 @@ def _indicator(data: dict, code: str, additive: bool) -> list:
             *(quantity(sums[k], quantum) for k in
               ("current", "adjustment", "total", "year_to_date", "since_inception")), "", "")
         blocks.append(Table(_COLUMNS, body, total_row=total_row,
-                            caption=f"{party['name']} / {party['name_en']}（{rule['unit']}）",
+                            caption=f"{party['name']} / {party['name_en']}"
+                                    f"（{bilingual(unit, unit_en(unit))}）",
                             highlight_rows=frozenset(i for i, r in enumerate(rows)
                                                      if r["missing"])))
     return blocks
 
 
-def _workflow(data: dict) -> list:
-    """Who submitted and confirmed for each party and when, closing, auditor reviews."""
+def _caps(data: dict, rule: dict, rows: list) -> list:
+    """Where each cap comes from: the rule's amount, or a covered project's own amount."""
+    caps = rule.get("caps") or {}
+    if not caps:
+        return []
+    unit, quantum = rule["unit"], rule["quantum"]
+    lines = []
+    for party_code, cap in caps.items():
+        party = data["parties"].get(party_code, {"name": party_code, "name_en": party_code})
+        scope = coded(CapScope, cap["scope"])
+        for r in rows:
+            own = cap["projects"].get(r["project_code"])
+            lines.append((f"{r['project_code']} {r['project_name']}",
+                          f"{party['name']} / {party['name_en']}", scope,
+                          quantity(own if own is not None else cap["amount"], quantum),
+                          CAP_SOURCES["project" if own is not None else "rule"]))
+    return [Table(
+        (Column("项目", "Project", "left", 2.4), Column("受限方", "Capped party", "left", 1.4),
+         Column("期间", "Scope", "left", 1.5),
+         Column(f"上限（{unit}）", f"Cap ({unit_en(unit)})", "right", 1.2),
+         Column("上限来源", "Where the cap comes from", "left", 3.6)), tuple(lines),
+        caption="上限及其来源 / Caps and where they come from")]
+
+
+def _person(name: str | None, bureau: str) -> str:
+    """ "张敏（深圳市财政局）", the name alone without a bureau, "—" for nobody."""
+    if not name:
+        return "—"
+    return f"{name}（{bureau}）" if bureau else name
+
+
+def _workflow(data: dict, issue: IssueInfo) -> list:
+    """Who submitted and confirmed for each party and when (local time), closing, reviews."""
     flow = data["workflow"]
-    steps = [("提交 / Submitted", "", flow["submitted_by"] or "—", flow["submitted_at"] or "—")]
+    steps = [("提交 / Submitted", "", _person(flow["submitted_by"],
+                                            flow.get("submitted_bureau", "")),
+              issue.local(flow["submitted_at"]))]
     for code, party in data["parties"].items():
         done = flow["confirmations"].get(code)
         steps.append(("确认 / Confirmed" if done else "待确认 / Not confirmed",
                       f"{party['name']} / {party['name_en']}",
-                      done["by"] if done else "—", done["at"] if done else "—"))
-    steps.append(("关账 / Closed", "", "", flow["closed_at"] or "—"))
+                      _person(done["by"], done.get("bureau", "")) if done else "—",
+                      issue.local(done["at"]) if done else "—"))
+    steps.append(("关账 / Closed", "", "", issue.local(flow["closed_at"])))
+    zone = f"时间为 {issue.time_zone} 本地时间 / Times in local time ({issue.time_zone})"
     blocks = [Heading("审批流程", "Workflow"), Table(
         (Column("步骤", "Step", "left", 1.4), Column("方", "Party", "left", 2.0),
-         Column("经办人", "By", "left", 1.6), Column("时间", "At", "left", 1.4)), tuple(steps))]
+         Column("经办人（单位）", "By (bureau)", "left", 2.0), Column("时间", "At", "left", 1.6)),
+        tuple(steps), note=zone)]
     if flow["reviews"]:
         blocks.append(Table(
             (Column("审计意见", "Review", "left", 1.2), Column("审计人", "Auditor", "left", 1.4),
              Column("时间", "At", "left", 1.3), Column("意见", "Comment", "left", 3.0),
              Column("答复", "Answer", "left", 3.0)),
-            tuple((_coded(ReviewKind, r["kind"]), r["by"], r["at"], r["comment"],
+            tuple((_coded(ReviewKind, r["kind"]), r["by"], issue.local(r["at"]), r["comment"],
                    r["answer"] or ("未答复 / open" if r["kind"] == "QUERY" else ""))
                   for r in flow["reviews"].values()),
             caption="审计意见 / Auditor reviews"))

@@ -24,7 +24,7 @@ from app.services.agreements import (
     party_in_scope,
 )
 from app.services.errors import NotFound, ValidationFailed
-from app.services.report_builders.common import Subject
+from app.services.report_builders.common import Subject, utc_text
 from app.services.statements import quarter_states
 
 KIND = "statement"
@@ -62,8 +62,17 @@ def check_issuer(session: Session, actor: Actor, subject: Subject, quarter: Quar
 
 
 def _when(moment: dt.datetime | None) -> str | None:
-    """A stored moment as "2026-10-08 09:12 UTC" (None stays None)."""
-    return None if moment is None else moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    """A stored moment as "2026-10-08 01:12 UTC" (None stays None; printed in local time)."""
+    return utc_text(moment)
+
+
+def _bureau(user, region=None) -> str:
+    """The bureau a person acted for: "深圳市财政局" (``region``'s, else their first bureau
+    grant's), or "" when they hold none."""
+    if region is None:
+        region = next((g.region for g in user.grants
+                       if g.role == "FINANCE_BUREAU" and g.region is not None), None)
+    return f"{region.name}财政局" if region is not None else ""
 
 
 def _text(value) -> str | None:
@@ -80,6 +89,11 @@ def collect(session: Session, subject: Subject, quarter: Quarter) -> dict:
                            "role": p["role"], "priority": p["priority"],
                            "is_default": p["is_default"]} for p in statement.parties}
     order = domain_parties(agreement)
+    overrides: dict[int, dict[str, str]] = {}
+    for covered in sorted(agreement.covered, key=lambda c: c.project.code):
+        for override in covered.cap_overrides:
+            overrides.setdefault(override.cap_id, {})[covered.project.code] = \
+                _text(override.amount)
     rules = {}
     for rule in sorted(agreement.rules, key=lambda r: (r.indicator.position, r.indicator_code)):
         indicator = rule.indicator
@@ -88,7 +102,11 @@ def collect(session: Session, subject: Subject, quarter: Quarter) -> dict:
             indicator.unit, language) for language, key in (("zh", "name"), ("en", "name_en"))}
         rules[rule.indicator_code] = {
             "name": indicator.name, "name_en": indicator.name_en, "unit": indicator.unit,
-            "quantum": indicator.quantum, "mode": rule.mode.value, **words}
+            "quantum": indicator.quantum, "mode": rule.mode.value, **words,
+            "caps": {cap.party.region.code: {"amount": _text(cap.amount),
+                                             "scope": cap.scope.value,
+                                             "projects": overrides.get(cap.id, {})}
+                     for cap in rule.caps}}
     rows = {}
     for row in statement.rows:
         rows[f"{row.indicator} {row.project_code}"] = {
@@ -114,14 +132,17 @@ def collect(session: Session, subject: Subject, quarter: Quarter) -> dict:
 def _workflow(aq) -> dict:
     """The quarter's state, who submitted and confirmed for each party and when, and reviews."""
     if aq is None:
-        return {"state": QuarterState.OPEN.value, "submitted_by": None, "submitted_at": None,
+        return {"state": QuarterState.OPEN.value, "submitted_by": None, "submitted_bureau": "",
+                "submitted_at": None,
                 "closed_at": None, "confirmations": {}, "reviews": {}}
     return {
         "state": aq.state.value,
         "submitted_by": aq.submitted_by.name if aq.submitted_by else None,
+        "submitted_bureau": _bureau(aq.submitted_by) if aq.submitted_by else "",
         "submitted_at": _when(aq.submitted_at),
         "closed_at": _when(aq.closed_at),
         "confirmations": {c.party.region.code: {"by": c.user.name, "at": _when(c.confirmed_at),
+                                                "bureau": _bureau(c.user, c.party.region),
                                                 "fingerprint": c.fingerprint}
                           for c in aq.confirmations},
         "reviews": {str(i): {"kind": r.kind.value, "by": r.auditor.name, "at": _when(r.created_at),

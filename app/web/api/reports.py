@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, g, url_for
+from flask import Response, current_app, g, url_for
 
 from app.db import get_session
 from app.models.issued_reports import REPORT_KINDS
@@ -46,7 +46,8 @@ def list_reports(args):
            response=REPORT, status=201, body=("IssueInput", ISSUE_INPUT))
 def issue_report(data):
     """Render and store the report (422 when nothing changed since the last version)."""
-    report = issuing.issue(get_session(), g.actor, data["kind"], data["code"], data["quarter"])
+    report = issuing.issue(get_session(), g.actor, data["kind"], data["code"], data["quarter"],
+                           time_zone=current_app.config["TIME_ZONE"])
     return report_json(report), {"Location": url_for("api.get_report_pdf", report_id=report.id)}
 
 

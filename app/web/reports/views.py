@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from app.db import get_session
@@ -42,7 +52,8 @@ def _pdf(data: bytes, name: str) -> Response:
 def download(kind: str, code: str, quarter: str):
     """The report rendered from today's data, marked as a draft (404 out of scope)."""
     rendered = issuing.draft(get_session(), actor(), kind, code,
-                             _kind_and_quarter(kind, quarter))
+                             _kind_and_quarter(kind, quarter),
+                             time_zone=current_app.config["TIME_ZONE"])
     return _pdf(rendered.pdf, rendered.filename)
 
 
@@ -52,7 +63,8 @@ def issue(kind: str, code: str, quarter: str):
     parsed = _kind_and_quarter(kind, quarter)
     session = get_session()
     try:
-        report = issuing.issue(session, actor(), kind, code, parsed)
+        report = issuing.issue(session, actor(), kind, code, parsed,
+                               time_zone=current_app.config["TIME_ZONE"])
         session.commit()
     except (ValidationFailed, Conflict) as exc:
         session.rollback()
