@@ -27,7 +27,7 @@ def _regions(db):
     city = Region(code="990100", name="试点市", name_en="Pilot City", level="PREFECTURE",
                   macro_region="EAST", parent=province)
     db.add_all([province, city,
-                Region(code="990101", name="桃源区", level="COUNTY", macro_region="EAST",
+                Region(code="990101", name="桃花源试点区", level="COUNTY", macro_region="EAST",
                        parent=city),
                 Region(code="990102", name="城中区", level="COUNTY", macro_region="EAST",
                        parent=city),
@@ -44,8 +44,8 @@ def _signed_in(app, db):
 
 def test_regions_are_found_by_name_with_their_parents_named(app, db):
     _regions(db)
-    results = _signed_in(app, db).get("/lookup/regions?q=桃源").get_json()["results"]
-    assert results == [{"code": "990101", "name": "桃源区", "detail": "试点省 · 试点市"}]
+    results = _signed_in(app, db).get("/lookup/regions?q=桃花源试点").get_json()["results"]
+    assert results == [{"code": "990101", "name": "桃花源试点区", "detail": "试点省 · 试点市"}]
 
 
 def test_code_prefix_matches_come_before_names_that_contain_the_text(app, db):
