@@ -20,6 +20,7 @@ from pathlib import PurePath
 from typing import BinaryIO
 
 from app.domain.messages import N_
+from app.services.imports.inert import unescape
 from app.services.imports.xlsx import UnreadableFile, workbook_sheets
 
 SNIFF_BYTES = 64 * 1024
@@ -138,7 +139,7 @@ def _csv_rows(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, tuple]]:
                 raise UnreadableFile(N_('row %(row)s: the text is not valid %(encoding)s from '
                                         'here on: save the file as "CSV UTF-8" and upload it '
                                         "again", row=number, encoding=shown))
-            yield number, cells
+            yield number, [unescape(cell) for cell in cells]
     except csv.Error as exc:
         raise UnreadableFile(N_("row %(row)s: %(error)s", row=number + 1,
                                 error=str(exc))) from None
