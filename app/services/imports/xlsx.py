@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from zipfile import BadZipFile, ZipFile
 
-from openpyxl import load_workbook
+from openpyxl import DEFUSEDXML, load_workbook
 from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.xml.functions import iterparse
@@ -22,6 +22,9 @@ from app.domain.messages import N_
 from app.services.imports.cells import Problem, is_blank
 from app.services.imports.limits import RATIO_FROM, Budget, LimitExceeded, UnreadableFile
 
+if not DEFUSEDXML:  # entities would reach expat: external ones read, billion laughs expanded
+    raise ImportError("openpyxl must parse XML with defusedxml: install it (a dependency) and "
+                      "leave OPENPYXL_DEFUSEDXML unset")
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
@@ -109,7 +112,7 @@ def workbook_sheets(stream, budget: Budget | None = None
     check_archive(stream, budget)
     try:
         book = load_workbook(stream, read_only=True, data_only=True, keep_links=False)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError) as exc:
         raise UnreadableFile(N_("the file is not a readable XLSX workbook (%(error)s)",
                                 error=str(exc))) from None
     sheets = []
@@ -147,7 +150,7 @@ def _guarded(rows: Iterator[tuple]) -> Iterator[tuple]:
     try:
         for number, row in enumerate(rows, start=1):  # noqa: B007 - reported below
             yield row
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, SyntaxError) as exc:
         raise UnreadableFile(N_("row %(row)s: the workbook cannot be read there (%(error)s)",
                                 row=number + 1, error=str(exc))) from None
 
