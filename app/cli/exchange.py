@@ -9,12 +9,14 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app.cli.common import fail, unit_of_work
 from app.services import exports
 from app.services.access import SYSTEM
 from app.services.imports import KINDS, WORKBOOK, ImportResult, import_file
+from app.services.imports.limits import Limits
 
 PROGRESS_FROM_BYTES = 1 << 20  # files smaller than this import too fast for a progress bar
 
@@ -35,7 +37,8 @@ def import_command(kind: str, file: str, dry_run: bool) -> None:
             if shown else nullcontext(None)
         with bar as progress_bar:
             result = import_file(session, SYSTEM, kind, stream, name, dry_run=dry_run,
-                                 progress=_reporter(progress_bar, size))
+                                 progress=_reporter(progress_bar, size),
+                                 limits=Limits.from_config(current_app.config))
         if not result.ok:
             errors = result.errors
             fail(f"nothing was written: {len(errors)} error{'s' if len(errors) > 1 else ''} "

@@ -34,6 +34,7 @@ from app.models import (
     Valuation,
 )
 from app.services.access import Actor, fund_filter, project_filter
+from app.services.imports.inert import escape, text_cell
 from app.services.imports.layout import KINDS
 
 FORMATS = ("csv", "xlsx")
@@ -132,22 +133,30 @@ def plain(value: object) -> str:
     return str(value)
 
 
+def csv_text(value: object) -> str:
+    """A value as a CSV cell: :func:`plain`, with text made inert (``inert.escape``): a name
+    such as ``=HYPERLINK(…)`` is written ``'=HYPERLINK(…)``. Numbers, dates and quarters are
+    formatted here and cannot be formulas: ``-2.50`` stays a number."""
+    return escape(plain(value)) if isinstance(value, str) else plain(value)
+
+
 def xlsx_cell(sheet, value: object) -> WriteOnlyCell | object:
     """A value as an XLSX cell: numbers that a float holds exactly as numbers, dates as dates,
-    everything else (codes, quarters, huge amounts) as text."""
+    everything else (codes, quarters, huge amounts) as string cells, never formulas."""
     if isinstance(value, Decimal):
         if Decimal(repr(float(value))) == value:
             cell = WriteOnlyCell(sheet, float(value))
             cell.number_format = "0.00" if value.as_tuple().exponent == -2 else "General"
             return cell
-        return f"{value:f}"
+        return text_cell(WriteOnlyCell(sheet), f"{value:f}")
     if isinstance(value, dt.date):
         cell = WriteOnlyCell(sheet, value)
         cell.number_format = DATE_FORMAT
         return cell
     if isinstance(value, bool | int | float):
         return value
-    return plain(value) or None
+    text = plain(value)
+    return text_cell(WriteOnlyCell(sheet), text) if text else None
 
 
 def write_csv(kind: str, rows, out: BinaryIO) -> int:
@@ -157,7 +166,7 @@ def write_csv(kind: str, rows, out: BinaryIO) -> int:
     writer.writerow([c.name for c in KINDS[kind]])
     count = 0
     for count, row in enumerate(rows, start=1):  # noqa: B007
-        writer.writerow([plain(v) for v in row])
+        writer.writerow([csv_text(v) for v in row])
     text.flush()
     text.detach()
     return count
@@ -171,7 +180,7 @@ def write_xlsx(sheets: dict[str, object], out: BinaryIO) -> int:
         sheet = book.create_sheet(kind)
         bold = []
         for column in KINDS[kind]:
-            cell = WriteOnlyCell(sheet, column.name)
+            cell = text_cell(WriteOnlyCell(sheet), column.name)
             cell.font = Font(bold=True)
             bold.append(cell)
         sheet.append(bold)

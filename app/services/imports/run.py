@@ -23,6 +23,7 @@ from app.services.errors import NotFound
 from app.services.imports.engine import Context, Handler, ImportResult, KindResult
 from app.services.imports.layout import KINDS, WORKBOOK
 from app.services.imports.ledgers import MovementsHandler, TransactionsHandler
+from app.services.imports.limits import Budget, Limits
 from app.services.imports.observations import ObservationsHandler
 from app.services.imports.registers import CommitmentsHandler, FundsHandler, ProjectsHandler
 from app.services.imports.rows import parse_row, raw_rows, read_header, row_error, unknown_keys
@@ -54,14 +55,20 @@ def importable_kinds(actor: Actor) -> list[str]:
 
 
 def import_file(session: Session, actor: Actor, kind: str, stream: BinaryIO, filename: str, *,
-                dry_run: bool, progress: Progress | None = None) -> ImportResult:
+                dry_run: bool, progress: Progress | None = None,
+                limits: Limits | None = None) -> ImportResult:
     """Import a CSV or XLSX file of ``kind`` (or an XLSX ``workbook`` of kinds) from a seekable
-    binary stream; NotFound if the actor may not import the kind."""
+    binary stream; NotFound if the actor may not import the kind.
+
+    The file is opened and its archive checked (``limits``) before the database is asked
+    anything; its rows are then read, checked and written chunk by chunk within the row and
+    time limits, so a hostile file holds no transaction open longer than the time limit."""
     if not may_import(actor, kind):
         raise NotFound("page")
+    budget = Budget(limits or Limits())
     sha256 = digest(stream)
     try:
-        sheets = open_sheets(stream, filename)
+        sheets = open_sheets(stream, filename, budget)
         chosen = _choose(kind, sheets, actor)
     except UnreadableFile as exc:
         return ImportResult([], dry_run, sha256, [exc.args[0]])

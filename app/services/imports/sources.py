@@ -20,6 +20,8 @@ from pathlib import PurePath
 from typing import BinaryIO
 
 from app.domain.messages import N_
+from app.services.imports.inert import unescape
+from app.services.imports.limits import Budget, LimitExceeded
 from app.services.imports.xlsx import UnreadableFile, workbook_sheets
 
 SNIFF_BYTES = 64 * 1024
@@ -76,8 +78,10 @@ def digest(stream: BinaryIO) -> str:
     return sha.hexdigest()
 
 
-def open_sheets(stream: BinaryIO, filename: str) -> list[Sheet]:
-    """The sheets of a seekable binary stream: one for a CSV, every worksheet of an XLSX."""
+def open_sheets(stream: BinaryIO, filename: str, budget: Budget | None = None) -> list[Sheet]:
+    """The sheets of a seekable binary stream: one for a CSV, every worksheet of an XLSX. Their
+    rows count against ``budget`` (rows, time; CSV line length; XLSX archive sizes)."""
+    budget = budget or Budget()
     stream.seek(0, io.SEEK_END)
     total = stream.tell()
     stream.seek(0)
@@ -85,12 +89,19 @@ def open_sheets(stream: BinaryIO, filename: str) -> list[Sheet]:
     stream.seek(0)
     if file_type(filename, head) == "xlsx":
         sheets = []
-        for name, visible, rows in workbook_sheets(stream):
-            counter = _Counter(rows)
+        for name, visible, rows in workbook_sheets(stream, budget):
+            counter = _Counter(_counted(rows, budget))
             sheets.append(Sheet(name, counter, counter.count, 0, visible=visible))
         return sheets
     encoding = csv_encoding(head)
-    return [Sheet("", _csv_rows(stream, encoding), stream.tell, total, encoding)]
+    return [Sheet("", _counted(_csv_rows(stream, encoding, budget.limits.max_line), budget),
+                  stream.tell, total, encoding)]
+
+
+def _counted(rows: Iterator[tuple[int, tuple]], budget: Budget) -> Iterator[tuple[int, tuple]]:
+    for row in rows:
+        budget.row()
+        yield row
 
 
 def csv_encoding(head: bytes) -> str:
@@ -126,19 +137,36 @@ def _mark_bad_bytes(error: UnicodeDecodeError):
 codecs.register_error("imports-mark-bad-bytes", _mark_bad_bytes)
 
 
-def _csv_rows(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, tuple]]:
+def _lines(text: io.TextIOWrapper, max_line: int, done: Callable[[], int]) -> Iterator[str]:
+    """The text's lines, each read with a bound (a file of one endless line costs no more than
+    ``max_line`` characters); a NUL character is refused (PostgreSQL stores none)."""
+    while line := text.readline(max_line + 1):
+        if len(line) > max_line:
+            raise LimitExceeded(N_("row %(row)s: a line is longer than %(n)s characters: is "
+                                   "this a CSV file?", row=done() + 1, n=max_line))
+        if "\x00" in line:
+            raise UnreadableFile(N_("row %(row)s: the text holds a NUL character (byte 0): "
+                                    "is this a CSV file?", row=done() + 1))
+        yield line
+
+
+def _csv_rows(stream: BinaryIO, encoding: str, max_line: int = 1 << 20
+              ) -> Iterator[tuple[int, tuple]]:
     text = io.TextIOWrapper(stream, encoding=encoding, newline="",
                             errors="imports-mark-bad-bytes")
     _BAD_BYTES.seen = False
     number = 0
+    read = [0]  # rows read so far, for the line reader's messages
     try:
-        for number, cells in enumerate(csv.reader(text), start=1):
+        for number, cells in enumerate(csv.reader(_lines(text, max_line, lambda: read[0])),
+                                       start=1):
+            read[0] = number
             if _BAD_BYTES.seen and _SURROGATE.search("".join(cells)):
                 shown = "UTF-8" if encoding.startswith("utf") else "GBK/GB18030"
                 raise UnreadableFile(N_('row %(row)s: the text is not valid %(encoding)s from '
                                         'here on: save the file as "CSV UTF-8" and upload it '
                                         "again", row=number, encoding=shown))
-            yield number, cells
+            yield number, [unescape(cell) for cell in cells]
     except csv.Error as exc:
         raise UnreadableFile(N_("row %(row)s: %(error)s", row=number + 1,
                                 error=str(exc))) from None

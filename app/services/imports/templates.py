@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import IndicatorDefinition, IndustryDivision, Region
+from app.services.imports.inert import text_cell
 from app.services.imports.layout import KINDS, WORKBOOK, Column
 
 LISTS = "_lists"
@@ -57,9 +58,14 @@ def write_template(session: Session, kind: str, out: BinaryIO) -> None:
         sheet = book.create_sheet(kind_)
         for index, column in enumerate(KINDS[kind_], start=1):
             letter = get_column_letter(index)
-            header = sheet.cell(row=1, column=index, value=column.name)
+            header = text_cell(sheet.cell(row=1, column=index), column.name)
             header.font = Font(bold=True, italic=not column.required)
-            example = sheet.cell(row=2, column=index, value=_example(column))
+            example = sheet.cell(row=2, column=index)
+            value = _example(column)
+            if isinstance(value, str):
+                text_cell(example, value)
+            else:
+                example.value = value
             if hasattr(example.value, "year"):
                 example.number_format = "yyyy-mm-dd"
             sheet.column_dimensions[letter].width = max(12, len(column.name) + 4)
@@ -83,8 +89,8 @@ def write_template(session: Session, kind: str, out: BinaryIO) -> None:
 
 def _write_list(sheet, column: int, title: str, choices: list[str]) -> str:
     """Write a list in a column of the hidden sheet; the range formula that refers to it."""
-    sheet.cell(row=1, column=column, value=title)
+    text_cell(sheet.cell(row=1, column=column), title)
     for row, value in enumerate(choices, start=2):
-        sheet.cell(row=row, column=column, value=value)
+        text_cell(sheet.cell(row=row, column=column), value)
     letter = get_column_letter(column)
     return f"{quote_sheetname(LISTS)}!${letter}$2:${letter}${max(2, len(choices) + 1)}"

@@ -13,15 +13,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from zipfile import BadZipFile, ZipFile
 
-from openpyxl import load_workbook
+from openpyxl import DEFUSEDXML, load_workbook
 from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.xml.functions import iterparse
 
 from app.domain.messages import N_
 from app.services.imports.cells import Problem, is_blank
+from app.services.imports.limits import RATIO_FROM, Budget, LimitExceeded, UnreadableFile
 
-MAX_SHEET_XML = 1 << 30  # a worksheet larger than this unpacked is refused (zip bombs)
+if not DEFUSEDXML:  # entities would reach expat: external ones read, billion laughs expanded
+    raise ImportError("openpyxl must parse XML with defusedxml: install it (a dependency) and "
+                      "leave OPENPYXL_DEFUSEDXML unset")
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
@@ -32,11 +35,6 @@ UNCACHED = Problem(N_("the cell holds a formula saved without its value: open th
                       "again"))
 
 
-class UnreadableFile(ValueError):
-    """The file cannot be read as a spreadsheet of the expected type; the message (``args[0]``,
-    a Message the web translates) says why."""
-
-
 @dataclass
 class SheetFacts:
     """What the cell values alone do not say: merged ranges and uncalculated formula cells."""
@@ -45,14 +43,13 @@ class SheetFacts:
     uncached: set[tuple[int, int]] = field(default_factory=set)  # (row, column)
 
 
-def _scan(archive: ZipFile, member: str) -> SheetFacts:
+def _scan(archive: ZipFile, member: str, budget: Budget) -> SheetFacts:
     """Find merged ranges and formulas with one cheap pass over the raw XML; only a sheet with
     formulas is parsed a second time to find the cells whose value was never saved."""
     facts, has_formula, tail = SheetFacts(), False, b""
-    if archive.getinfo(member).file_size > MAX_SHEET_XML:
-        raise UnreadableFile(N_("the workbook is too large once unpacked"))
     with archive.open(member) as raw:
         while chunk := raw.read(1 << 20):
+            budget.clock()
             data = tail + chunk
             has_formula = has_formula or _FORMULA.search(data) is not None
             facts.merged.extend(range_boundaries(m[1].decode()) for m in _MERGE.finditer(data)
@@ -76,16 +73,51 @@ def _uncached(cell) -> bool:
     return value is None or (not value.text and cell.get("t") != "str")
 
 
-def workbook_sheets(stream) -> list[tuple[str, bool, Iterator[tuple[int, tuple]]]]:
-    """(name, visible, rows) of every worksheet; rows are (row number, cell values) from row 1."""
+def check_archive(stream, budget: Budget) -> None:
+    """Refuse a zip bomb before unpacking anything, from the sizes the archive declares (Python's
+    zipfile never unpacks more than a member declares: the rest fails its CRC): too many
+    members, too much unpacked in all, or a member packed suspiciously tightly."""
+    limits = budget.limits
+    try:
+        with ZipFile(stream) as archive:
+            members = archive.infolist()
+    except (BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFile(N_("the file is not a readable XLSX workbook (%(error)s)",
+                                error=str(exc))) from None
+    finally:
+        stream.seek(0)
+    if len(members) > limits.max_members:
+        raise LimitExceeded(N_("the workbook holds %(n)s files inside; the limit is %(limit)s",
+                               n=len(members), limit=limits.max_members))
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > limits.max_unpacked:
+        raise LimitExceeded(N_("the workbook is too large once unpacked (%(size)s MB; the "
+                               "limit is %(limit)s MB)", size=unpacked >> 20,
+                               limit=limits.max_unpacked >> 20))
+    for member in members:
+        if member.file_size > RATIO_FROM and \
+                member.file_size > limits.max_ratio * max(member.compress_size, 1):
+            raise LimitExceeded(N_(
+                "the workbook is compressed suspiciously tightly (%(member)s unpacks "
+                "%(ratio)s times larger; the limit is %(limit)s): it looks like a zip bomb",
+                member=member.filename, ratio=member.file_size // max(member.compress_size, 1),
+                limit=limits.max_ratio))
+
+
+def workbook_sheets(stream, budget: Budget | None = None
+                    ) -> list[tuple[str, bool, Iterator[tuple[int, tuple]]]]:
+    """(name, visible, rows) of every worksheet; rows are (row number, cell values) from row 1.
+    The archive is checked against the budget's limits first."""
+    budget = budget or Budget()
+    check_archive(stream, budget)
     try:
         book = load_workbook(stream, read_only=True, data_only=True, keep_links=False)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError) as exc:
         raise UnreadableFile(N_("the file is not a readable XLSX workbook (%(error)s)",
                                 error=str(exc))) from None
     sheets = []
     for sheet in book.worksheets:
-        facts = _scan(book._archive, sheet._worksheet_path)  # openpyxl names no public path
+        facts = _scan(book._archive, sheet._worksheet_path, budget)  # openpyxl names no public path
         sheet.reset_dimensions()  # some programs write a wrong size; read every row there is
         sheets.append((sheet.title, sheet.sheet_state == "visible", _rows(sheet, facts)))
     return sheets
@@ -118,7 +150,7 @@ def _guarded(rows: Iterator[tuple]) -> Iterator[tuple]:
     try:
         for number, row in enumerate(rows, start=1):  # noqa: B007 - reported below
             yield row
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, SyntaxError) as exc:
         raise UnreadableFile(N_("row %(row)s: the workbook cannot be read there (%(error)s)",
                                 row=number + 1, error=str(exc))) from None
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 import io
 import tempfile
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -13,6 +23,7 @@ from app.db import get_session
 from app.services import exports
 from app.services.errors import NotFound
 from app.services.imports import KINDS, WORKBOOK, import_file, importable_kinds, may_import
+from app.services.imports.limits import Limits
 from app.services.imports.sources import SNIFF_BYTES, UnreadableFile, file_type
 from app.services.imports.templates import write_template
 from app.services.imports.uploads import discard_upload, get_upload, store_upload
@@ -27,6 +38,11 @@ LABELS = {"funds": _l("Funds"), "commitments": _l("LP commitments"), "projects":
           "valuations": _l("Valuations"), "observations": _l("Observations"),
           WORKBOOK: _l("Workbook (one sheet per kind)")}
 XLSX = exports.MEDIA_TYPES["xlsx"]
+
+
+def _limits() -> Limits:
+    """The import limits of an upload: the configured ones, with the web's shorter time."""
+    return Limits.from_config(current_app.config, seconds_key="UPLOAD_MAX_SECONDS")
 
 
 def _upload_form() -> UploadForm:
@@ -63,8 +79,9 @@ def preview():
         form.file.errors = [*form.file.errors, localized(exc.args[0])]
         return _index(form, UNPROCESSABLE)
     db = get_session()
+    db.rollback()  # end the sign-in's read: no transaction waits while the file is opened
     result = import_file(db, actor(), form.kind.data, io.BytesIO(content), filename,
-                         dry_run=True)
+                         dry_run=True, limits=_limits())
     confirm = None
     if result.ok and result.total("changes"):
         confirm = ConfirmForm(upload_id=store_upload(db, actor(), form.kind.data, filename,
@@ -88,7 +105,7 @@ def confirm():
     db = get_session()
     upload = get_upload(db, actor(), parse_id_or_404(form.upload_id.data))
     result = import_file(db, actor(), upload.kind, io.BytesIO(upload.content), upload.filename,
-                         dry_run=False)
+                         dry_run=False, limits=_limits())
     if not result.ok:  # the data changed since the preview
         db.rollback()
         return _preview(result, upload.filename, upload.kind, None)
