@@ -17,7 +17,6 @@ from app.models import IssuedReport, ReferenceCounter
 from app.models.database import is_postgresql
 from app.services.errors import ValidationFailed
 
-
 REFERENCE_LENGTH = 64
 """The longest reference a ledger row stores (characters)."""
 _DIGITS = re.compile(r"[0-9]+")
