@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.domain.messages import N_
 from app.models import ApiToken, User
-from app.models.audit import append_entries
 from app.models.base import utcnow
+from app.services import refusals
 from app.services.errors import NotFound, ServiceError, ValidationFailed
 from app.services.users import get_user
 
@@ -86,9 +86,9 @@ def authenticate(session: Session, secret: str, remote_addr: str) -> User:
         reason = "unknown token" if token is None else (
             "revoked token" if token.revoked_at is not None else "inactive user")
         shown = secret[:PREFIX_LENGTH] if secret.startswith(SECRET_START) else "(not a token)"
-        append_entries(session.connection(), (None, "api"),
-                       [("security", "api-token", "TOKEN_REFUSED",
-                         {"token": shown, "remote_addr": remote_addr[:64], "reason": reason})])
+        refusals.record(session, remote_addr, (None, "api"),
+                        ("security", "api-token", "TOKEN_REFUSED",
+                         {"token": shown, "remote_addr": remote_addr[:64], "reason": reason}))
         raise TokenRefused(reason)
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= USE_RESOLUTION:

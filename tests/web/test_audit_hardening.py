@@ -1,12 +1,14 @@
 """Audit trail hardening (issue 12): an entry whose stored changes are no longer JSON is reported
-as altered by ``audit verify`` and ``/audit/verify`` (never a traceback or a 500)."""
+as altered by ``audit verify`` and ``/audit/verify`` (never a traceback or a 500); refused API
+tokens cannot grow the trail without limit."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.domain.codes import Role
-from app.models import AuditEntry
+from app.models import AuditEntry, RefusalCounter
+from app.services import refusals
 from app.services.audit import verify_chain
 from tests.cli.running import run_command
 from tests.factories import make_fund, make_user
@@ -41,3 +43,25 @@ def test_the_cli_and_the_web_report_the_entry_as_altered(app, runner, db):
     assert page.status_code == 200
     assert f"entry {seq} was altered" in text_of(page)
     assert client.get(f"/audit/{seq}").status_code == 200  # the entry's page shows it as stored
+
+
+def test_a_thousand_refused_tokens_write_a_bounded_number_of_rows(app, client, db):
+    """Refused credentials are counted per source and minute outside the chain: one audit entry
+    per source and minute, and 429 with Retry-After once a source is refused too often."""
+    entries_before = db.scalar(select(func.count()).select_from(AuditEntry))
+    statuses = []
+    for n in range(1000):
+        response = client.get("/api/v1/funds", headers={"Authorization": f"Bearer tlk_guess{n}"})
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            assert 1 <= int(response.headers["Retry-After"]) <= 60
+    db.expire_all()
+    minutes = db.scalar(select(func.count()).select_from(RefusalCounter))
+    assert 1 <= minutes <= 2  # the run may cross into the next minute
+    assert db.scalar(select(func.sum(RefusalCounter.refused))) == 1000
+    assert db.scalar(select(func.count()).select_from(AuditEntry)) - entries_before == minutes
+    assert statuses.count(401) <= minutes * refusals.REFUSALS_PER_MINUTE
+    assert statuses.count(429) == 1000 - statuses.count(401) >= 1000 - 2 * 20
+    entry = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).one()
+    assert entry.action == "TOKEN_REFUSED"
+    assert "refused_in_previous_minute" in entry.changed_fields
