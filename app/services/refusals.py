@@ -6,9 +6,9 @@ in ``refusal_counters``, which is not part of the hash chain. Only the first ref
 in a minute writes an audit entry; it also states how many that source had refused in the
 minute before (``refused_in_previous_minute``), so the trail summarises every refusal while
 growing by at most one entry per source and minute. A source refused more than
-``REFUSALS_PER_MINUTE`` times in the current minute is answered 429 with ``Retry-After`` (the
-seconds to the next minute) instead of 401. Counter rows older than ``KEEP`` are deleted when a
-source's first refusal of a minute is recorded.
+``API_REFUSALS_PER_MINUTE`` times (a setting, default 20) in the current minute is answered 429
+with ``Retry-After`` (the seconds to the next minute) instead of 401. Counter rows older than
+``KEEP`` are deleted when a source's first refusal of a minute is recorded.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from app.models.database import is_postgresql
 
 WINDOW = dt.timedelta(minutes=1)
 REFUSALS_PER_MINUTE = 20
-"""Refusals of one source in one minute before it is answered 429 (Too Many Requests)."""
+"""Refusals of one source in one minute before it is answered 429 (Too Many Requests); the
+app's setting ``API_REFUSALS_PER_MINUTE`` overrides it."""
 KEEP = dt.timedelta(days=7)
 """How long the per-minute counts are kept."""
 
@@ -60,14 +61,14 @@ def record(session: Session, source: str, actor: tuple[int | None, str],
     return refused
 
 
-def retry_after(session: Session, source: str) -> int | None:
+def retry_after(session: Session, source: str, limit: int = REFUSALS_PER_MINUTE) -> int | None:
     """Seconds until ``source`` may try again (whole, at least 1) if it was refused more than
-    ``REFUSALS_PER_MINUTE`` times this minute; else None."""
+    ``limit`` times this minute; else None."""
     now = utcnow()
     start = _window_start(now)
     table = RefusalCounter.__table__
     refused = session.scalar(select(table.c.refused).where(
         table.c.source == (source or "?")[:64], table.c.window_start == start)) or 0
-    if refused <= REFUSALS_PER_MINUTE:
+    if refused <= limit:
         return None
     return max(1, math.ceil((start + WINDOW - now).total_seconds()))

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import current_app, g, request
 
 from app.db import get_session
 from app.models import set_actor
@@ -51,7 +51,8 @@ def _authenticate():
         user = tokens.authenticate(db, secret.strip(), request.remote_addr or "?")
     except tokens.TokenRefused:
         db.commit()  # the refusal is counted (and logged) even though the request is not served
-        if (wait := refusals.retry_after(db, request.remote_addr or "?")) is not None:
+        limit = current_app.config["API_REFUSALS_PER_MINUTE"]
+        if (wait := refusals.retry_after(db, request.remote_addr or "?", limit)) is not None:
             return too_many_requests(wait)
         return unauthorized()
     db.commit()
