@@ -43,6 +43,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SECRET_KEY": secret,
         "DATABASE_URL": os.environ.get("DATABASE_URL") or default_db,
         "SQL_ECHO": os.environ.get("SQL_ECHO") == "1",
+        # Refused API tokens one address may send a minute before it is answered 429.
+        "API_REFUSALS_PER_MINUTE": int(os.environ.get("API_REFUSALS_PER_MINUTE") or 20),
         # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: none trusted).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -8,6 +8,7 @@ from app.models.caches import (
     RegionLineSnapshot,
     StatementSnapshot,
 )
+from app.models.counters import ReferenceCounter, RefusalCounter
 from app.models.funds import Commitment, Fund, Movement
 from app.models.indexes import LIST_INDEXES  # noqa: F401  (registers the list-page indexes)
 from app.models.investments import Investment, InvestmentTransaction, Valuation
@@ -44,9 +45,8 @@ __all__ = [
     "CacheGeneration", "CapOverride", "Commitment", "Confirmation", "CoveredProject",
     "FrozenAllocation", "Fund", "FundMetricSnapshot", "IndicatorDefinition", "IndustryDivision",
     "Investment", "InvestmentTransaction", "IssuedReport", "IssuedReportContent", "Movement",
-    "Observation", "ObservationCorrection", "Project", "Region", "RegionEdition",
-    "RegionLineSnapshot", "ReversalRequest", "Review", "RoleGrant", "RuleCap", "RuleTier",
-    "SharingRule", "SignInAttempt", "StatementSnapshot", "TierWeight", "Upload", "User",
-    "UserSession",
-    "Valuation", "set_actor",
+    "Observation", "ObservationCorrection", "Project", "ReferenceCounter", "RefusalCounter",
+    "Region", "RegionEdition", "RegionLineSnapshot", "ReversalRequest", "Review", "RoleGrant",
+    "RuleCap", "RuleTier", "SharingRule", "SignInAttempt", "StatementSnapshot", "TierWeight",
+    "Upload", "User", "UserSession", "Valuation", "set_actor",
 ]

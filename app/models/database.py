@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import time
 
 from sqlalchemy import Engine, create_engine, event, exc
@@ -22,14 +23,30 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return engine
 
 
+def _has_news(dbapi_connection) -> bool:
+    """Whether the server has sent something to an idle connection: on a connection that is
+    not in use that is a FATAL message and the end of the stream (a terminated backend, a
+    server shut down) or, rarely, a notice. A non-blocking ``select`` on the socket: no round
+    trip. A connection whose socket cannot be had counts as having news."""
+    try:
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    except (OSError, ValueError, AttributeError, Exception):
+        return True
+    return bool(readable)
+
+
 def _ping_when_idle(engine: Engine) -> None:
-    """Check a pooled connection before use only when it has been idle for a while.
+    """Check a pooled connection before use when it has been idle for a while, or when the
+    server has written to it while it sat in the pool.
 
     ``pool_pre_ping`` would ping on every checkout: one more round trip to the server on every
     request. A connection in steady use has just proved itself, so only one that sat in the pool
     longer than ``PING_AFTER_IDLE_SECONDS`` (a server restart or an idle-connection timeout in
-    between) is pinged; a dead one is replaced before the request sees it. A connection that
-    dies while in use fails its request either way, and SQLAlchemy then discards the pool."""
+    between) is pinged, and one whose socket is readable (``pg_terminate_backend`` or a restart
+    leave a FATAL message and the end of the stream there, which costs nothing to notice); a
+    dead one is replaced before the request sees it. A connection that dies while in use fails
+    its statement, and SQLAlchemy then discards the pool (app/db.py runs the request again when
+    that was its first statement)."""
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_connection, record):  # pragma: no cover - pool callback
@@ -38,8 +55,11 @@ def _ping_when_idle(engine: Engine) -> None:
     @event.listens_for(engine, "checkout")
     def _on_checkout(dbapi_connection, record, _proxy):  # pragma: no cover - pool callback
         idle_since = record.info.get("idle_since")
-        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
-            return  # just connected, or used moments ago
+        if idle_since is None:
+            return  # just connected
+        if (time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS
+                and not _has_news(dbapi_connection)):
+            return  # used moments ago, and the server has said nothing since
         try:
             alive = engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as error:

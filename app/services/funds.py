@@ -199,10 +199,11 @@ def record_movement(session: Session, actor: Actor, fund_id: int, data: Movement
     errors: dict[str, list[str]] = {}
     if problems := amount_errors(data.amount, positive=True):
         errors["amount"] = problems
-    reference = data.reference.strip() or next_reference(session, Movement, fund.id, fund.code, "M")
-    if taken := check_reference_free(session, Movement, fund.id, reference):
+    typed = data.reference.strip()
+    if typed and (taken := check_reference_free(session, Movement, fund.id, typed)):
         errors["reference"] = taken
     require(errors)
+    reference = typed or next_reference(session, Movement, fund.id, fund.code, "M")
     movement = Movement(fund=fund, reference=reference, type=data.type, moved_on=data.moved_on,
                         amount=data.amount, investor=data.investor.strip() or None,
                         note=data.note.strip() or None)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.services import schema
@@ -34,13 +34,20 @@ def migration_head() -> str:
 
 
 def readiness(session: Session) -> Readiness:
-    """Run ``SELECT 1`` and compare the database's Alembic revision with the scripts' head."""
+    """Run ``SELECT 1`` (twice if the first meets a dropped connection) and compare the
+    database's Alembic revision with the scripts' head."""
     head = migration_head()
-    try:
-        session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        session.rollback()
-        return Readiness(False, {"database": "unreachable", "migrations": "unknown"}, None, head)
+    for attempt in (1, 2):
+        try:
+            session.execute(text("SELECT 1"))
+            break
+        except SQLAlchemyError as error:
+            session.rollback()
+            # A pooled connection the server dropped (the pool is discarded with it): once more.
+            if attempt == 1 and isinstance(error, DBAPIError) and error.connection_invalidated:
+                continue
+            return Readiness(False, {"database": "unreachable", "migrations": "unknown"}, None,
+                             head)
     try:
         rows = session.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     except SQLAlchemyError:  # no alembic_version table: never migrated

@@ -90,11 +90,13 @@ def record_transaction(session: Session, actor: Actor, investment_id: int,
             investment.instrument, data.type, data.amount, data.occurred_on,
             investment.transactions)):
         errors["amount"] = problems
-    reference = data.reference.strip() or next_reference(
-        session, InvestmentTransaction, investment.fund_id, investment.fund.code, "T")
-    if taken := check_reference_free(session, InvestmentTransaction, investment.fund_id, reference):
+    typed = data.reference.strip()
+    if typed and (taken := check_reference_free(session, InvestmentTransaction,
+                                                investment.fund_id, typed)):
         errors["reference"] = taken
     require(errors)
+    reference = typed or next_reference(
+        session, InvestmentTransaction, investment.fund_id, investment.fund.code, "T")
     entry = InvestmentTransaction(
         investment=investment, fund_id=investment.fund_id, reference=reference, type=data.type,
         occurred_on=data.occurred_on, amount=data.amount, note=data.note.strip() or None)

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.domain.messages import N_
 from app.domain.quarter import Quarter
-from app.models import IssuedReport
+from app.models import IssuedReport, ReferenceCounter
+from app.models.database import is_postgresql
 from app.services.errors import ValidationFailed
+
+REFERENCE_LENGTH = 64
+"""The longest reference a ledger row stores (characters)."""
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def _taken(session: Session, model, fund_id: int, reference: str) -> bool:
@@ -19,22 +28,66 @@ def _taken(session: Session, model, fund_id: int, reference: str) -> bool:
     ) is not None
 
 
+def _highest_number(session: Session, model, fund_id: int, stem: str) -> int:
+    """The highest ``<number>`` among the fund's references ``<stem><number>`` (0 if none)."""
+    highest = 0
+    for reference in session.scalars(select(model.reference).where(
+            model.fund_id == fund_id, model.reference.startswith(stem, autoescape=True))):
+        tail = reference[len(stem):]
+        if _DIGITS.fullmatch(tail):
+            highest = max(highest, int(tail))
+    return highest
+
+
+def _claim_number(session: Session, model, fund_id: int, ledger: str, stem: str) -> int:
+    """The next number of the fund's counter for ``ledger``, whose row stays locked (an UPDATE)
+    until the transaction ends, so concurrent appends never claim the same number. A missing
+    counter (a fund whose ledger was never numbered) starts from the references so far."""
+    table = ReferenceCounter.__table__
+    where = (table.c.fund_id == fund_id, table.c.ledger == ledger)
+    bump = (update(table).where(*where).values(last_number=table.c.last_number + 1)
+            .returning(table.c.last_number))
+    number = session.execute(bump).scalar()
+    if number is None:
+        insert = postgresql_insert if is_postgresql(session) else sqlite_insert
+        session.execute(insert(table).values(
+            fund_id=fund_id, ledger=ledger,
+            last_number=_highest_number(session, model, fund_id, stem),
+        ).on_conflict_do_nothing())
+        number = session.execute(bump).scalar_one()
+    return number
+
+
 def next_reference(session: Session, model, fund_id: int, fund_code: str, prefix: str) -> str:
-    """A free reference for a row entered without one: ``<fund code>-<prefix><number>``, the
-    number counting on from the rows so far and skipping any a user typed already."""
-    number = session.scalar(select(func.count()).select_from(model)
-                            .where(model.fund_id == fund_id)) + 1
-    while _taken(session, model, fund_id, f"{fund_code}-{prefix}{number:05d}"):
-        number += 1
-    return f"{fund_code}-{prefix}{number:05d}"
+    """A free reference for a row entered without one: ``<fund code>-<prefix><number>``, five
+    digits or more, the number taken from the fund's counter (``reference_counters``) and
+    skipping any reference a user typed already. Unique under concurrent appends: the counter
+    row is locked by the claiming transaction until it commits or rolls back."""
+    stem = f"{fund_code}-{prefix}"
+    while True:
+        reference = f"{stem}{_claim_number(session, model, fund_id, prefix, stem):05d}"
+        if not _taken(session, model, fund_id, reference):
+            return reference
+
+
+def derived_reversal_reference(original: str, attempt: int = 1) -> str:
+    """The reference of a reversal of ``original``: ``<original>-R`` (``-R2``, ``-R3`` … for
+    later attempts when one is taken). When that would exceed ``REFERENCE_LENGTH`` characters,
+    the original is shortened and followed by ``-`` and the first 8 hex digits of its SHA-256,
+    so the result always fits, is the same every time and differs between originals."""
+    suffix = "-R" if attempt == 1 else f"-R{attempt}"
+    if len(original) + len(suffix) <= REFERENCE_LENGTH:
+        return original + suffix
+    digest = hashlib.sha256(original.encode("utf-8")).hexdigest()[:8]
+    return f"{original[:REFERENCE_LENGTH - len(suffix) - 9]}-{digest}{suffix}"
 
 
 def reversal_reference(session: Session, model, fund_id: int, original: str) -> str:
-    """A free reference for the reversal of ``original``: ``<original>-R``, else ``-R2``, …"""
-    candidate, n = f"{original}-R", 1
-    while _taken(session, model, fund_id, candidate):
-        n += 1
-        candidate = f"{original}-R{n}"
+    """A free reference for the reversal of ``original`` (see ``derived_reversal_reference``)."""
+    attempt = 1
+    while _taken(session, model, fund_id, candidate := derived_reversal_reference(original,
+                                                                                 attempt)):
+        attempt += 1
     return candidate
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.domain.messages import N_
 from app.models import ApiToken, User
-from app.models.audit import append_entries
 from app.models.base import utcnow
+from app.services import refusals
 from app.services.errors import NotFound, ServiceError, ValidationFailed
 from app.services.users import get_user
 
@@ -110,9 +110,9 @@ def authenticate(session: Session, secret: str, remote_addr: str) -> User:
             "revoked token" if token.revoked_at is not None else
             "expired token" if token.is_expired else "inactive user")
         shown = secret[:PREFIX_LENGTH] if secret.startswith(SECRET_START) else "(not a token)"
-        append_entries(session.connection(), (None, "api"),
-                       [("security", "api-token", "TOKEN_REFUSED",
-                         {"token": shown, "remote_addr": remote_addr[:64], "reason": reason})])
+        refusals.record(session, remote_addr, (None, "api"),
+                        ("security", "api-token", "TOKEN_REFUSED",
+                         {"token": shown, "remote_addr": remote_addr[:64], "reason": reason}))
         raise TokenRefused(reason)
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= USE_RESOLUTION:

@@ -2,7 +2,7 @@
 shipped GB/T 2260 (2022) regions, GB/T 4754-2017 classification and indicators
 
 Revision ID: c5d2e0f4a8b1
-Revises: c3d8e1f5a2b7
+Revises: d4e1b8f6a2c3
 Create Date: 2026-12-04 12:00:00
 
 The data step inserts what is missing (idempotent; see app/services/reference_data.py, which
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from app.services import reference_data
 
 revision = 'c5d2e0f4a8b1'
-down_revision = 'c3d8e1f5a2b7'
+down_revision = 'd4e1b8f6a2c3'
 branch_labels = None
 depends_on = None
 

@@ -88,8 +88,8 @@ def test_after_a_bulk_load_the_planner_statistics_are_fresh(fresh_url, is_postgr
         engine.dispose()
 
 
-BEFORE_REFERENCE_DATA = "c3d8e1f5a2b7"
-"""The revision just before the reference data arrives (sessions and token expiry)."""
+BEFORE_REFERENCE_DATA = "d4e1b8f6a2c3"
+"""The revision just before the reference data arrives (refusal counters)."""
 
 
 def test_upgrading_an_older_database_with_data_loads_the_reference_data_and_can_go_back(

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import current_app, g, request
 
 from app.db import get_session
 from app.models import set_actor
-from app.services import tokens
+from app.services import refusals, tokens
 from app.services.access import actor_for
 from app.web.api import (
     agreements,
@@ -23,7 +23,12 @@ from app.web.api import (
     reports,
     statements,
 )
-from app.web.api.problems import register, take_over_app_errors, unauthorized
+from app.web.api.problems import (
+    register,
+    take_over_app_errors,
+    too_many_requests,
+    unauthorized,
+)
 from app.web.api.routing import bp
 
 __all__ = ["bp", "install"]
@@ -45,7 +50,10 @@ def _authenticate():
     try:
         user = tokens.authenticate(db, secret.strip(), request.remote_addr or "?")
     except tokens.TokenRefused:
-        db.commit()  # the refusal is logged even though the request is not served
+        db.commit()  # the refusal is counted (and logged) even though the request is not served
+        limit = current_app.config["API_REFUSALS_PER_MINUTE"]
+        if (wait := refusals.retry_after(db, request.remote_addr or "?", limit)) is not None:
+            return too_many_requests(wait)
         return unauthorized()
     db.commit()
     g.user, g.actor = user, actor_for(user)

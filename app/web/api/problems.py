@@ -53,6 +53,12 @@ def _abandon() -> None:
     get_session().rollback()
 
 
+def too_many_requests(retry_after: int) -> Response:
+    """429 for a caller refused too often: try again after ``retry_after`` seconds."""
+    return problem(429, f"Too many refused credentials from your address: try again in "
+                   f"{retry_after} s.", headers={"Retry-After": str(retry_after)})
+
+
 def validation_failed(error: ValidationFailed) -> Response:
     """422: the fields and what is wrong with each; nothing was written."""
     _abandon()
