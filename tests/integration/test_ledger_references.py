@@ -20,7 +20,6 @@ from app.models.database import make_engine
 from app.services import funds, investments, schema
 from app.services.access import SYSTEM
 from app.services.ledger import REFERENCE_LENGTH, derived_reversal_reference
-from tests.conftest import _load_reference
 from tests.factories import call, invest, make_fund, make_project
 
 BEFORE_COUNTERS = "c3d8e1f5a2b7"
@@ -94,15 +93,21 @@ def test_the_upgrade_backfills_counters_from_existing_references(database_url, t
     schema.upgrade(url, BEFORE_COUNTERS)
     engine = make_engine(url)
     try:
-        with Session(engine) as session:
-            set_actor(session, None, "tests")
-            _load_reference(session)
-            fund = make_fund(session, "OLD-1")
+        with engine.begin() as connection:  # plain SQL: the models are ahead of this revision
+            connection.execute(text(
+                "INSERT INTO regions (code, name, level, macro_region, is_special_area) "
+                "VALUES ('440300', '深圳市', 'PREFECTURE', 'EAST', false)"))
+            connection.execute(text(
+                "INSERT INTO funds (code, name, sponsor_region_id, manager, fund_class, vintage, "
+                "currency, target_size, status, created_at, version) SELECT 'OLD-1', '基金', id, "
+                "'某某资本', 'INDUSTRIAL', 2023, 'CNY', 100000000000, 'INVESTING', '2024-01-01', 1 "
+                "FROM regions"))
             for reference in ("OLD-1-M00004", "OLD-1-M00002", "OLD-1-M00002-R", "typed"):
-                session.add(Movement(fund=fund, reference=reference, type=MovementType.FEE,
-                                     moved_on=dt.date(2024, 1, 1), amount=Decimal("1.00")))
-            session.commit()
-            fund_id = fund.id
+                connection.execute(text(
+                    "INSERT INTO movements (fund_id, reference, type, moved_on, amount, "
+                    "created_at) SELECT id, :reference, 'FEE', '2024-01-01', 100, '2024-01-01' "
+                    "FROM funds"), {"reference": reference})
+            fund_id = connection.scalar(text("SELECT id FROM funds"))
         schema.upgrade(url)
         with Session(engine) as session:
             assert session.execute(text(
