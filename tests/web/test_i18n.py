@@ -86,7 +86,7 @@ def test_every_message_of_the_templates_views_and_services_has_a_chinese_transla
 def test_the_extraction_reads_the_messages_the_services_mark_with_n():
     files = {where.rsplit(":", 1)[0] for _forms, where in extracted_messages().values()}
     assert {"app/services/lists/keyset.py",
-            "app/services/lists/web.py",
+            "app/services/lists/definitions.py",
             "app/services/funds/reversals.py",
             "app/services/exchange/imports/rows.py",
             "app/services/exchange/imports/cells.py",
