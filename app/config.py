@@ -52,7 +52,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": env == "production",
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)),
-        # What reading one imported file may cost (app/services/imports/limits.py).
+        # What reading one imported file may cost (app/services/exchange/imports/limits.py).
         "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", 1_000_000)),
         "IMPORT_MAX_SECONDS": float(os.environ.get("IMPORT_MAX_SECONDS", 600)),
         "UPLOAD_MAX_SECONDS": float(os.environ.get("UPLOAD_MAX_SECONDS", 20)),

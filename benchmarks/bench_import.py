@@ -41,9 +41,11 @@ from app.domain.quarter import Quarter  # noqa: E402
 from app.models import InvestmentTransaction, Observation, set_actor  # noqa: E402
 from app.models.base import utcnow  # noqa: E402
 from app.models.database import make_engine  # noqa: E402
-from app.services import investments, reference, schema  # noqa: E402
-from app.services.access import SYSTEM  # noqa: E402
-from app.services.imports import import_file  # noqa: E402
+from app.services.access.scopes import SYSTEM  # noqa: E402
+from app.services.exchange.imports import import_file  # noqa: E402
+from app.services.funds import investments  # noqa: E402
+from app.services.operations import schema  # noqa: E402
+from app.services.reference import lookups as reference  # noqa: E402
 from benchmarks.bench_engine import machine  # noqa: E402
 from tests.factories import make_fund, make_project  # noqa: E402
 

@@ -32,12 +32,15 @@ from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from app.demo.funds import SAMPLE_REGIONS  # noqa: E402
 from app.domain.codes import FundClass, Role  # noqa: E402
 from app.models import Movement, set_actor  # noqa: E402
 from app.models.database import make_engine  # noqa: E402
-from app.services import funds, reference, schema, tokens, users  # noqa: E402
-from app.services.access import SYSTEM  # noqa: E402
-from app.services.demo import SAMPLE_REGIONS  # noqa: E402
+from app.services.access import tokens, users  # noqa: E402
+from app.services.access.scopes import SYSTEM  # noqa: E402
+from app.services.funds import register as funds  # noqa: E402
+from app.services.operations import schema  # noqa: E402
+from app.services.reference import lookups as reference  # noqa: E402
 from benchmarks import webload  # noqa: E402
 
 DATA = ROOT / "benchmarks" / ".data"

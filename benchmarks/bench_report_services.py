@@ -33,8 +33,12 @@ from app import create_app, models  # noqa: E402
 from app.domain import codes  # noqa: E402
 from app.domain.quarter import Quarter, quarters_between  # noqa: E402
 from app.models.database import make_engine  # noqa: E402
-from app.services import funds, issuing, reference, schema, users  # noqa: E402
-from app.services.access import SYSTEM  # noqa: E402
+from app.services.access import users  # noqa: E402
+from app.services.access.scopes import SYSTEM  # noqa: E402
+from app.services.funds import register as funds  # noqa: E402
+from app.services.operations import schema  # noqa: E402
+from app.services.reference import lookups as reference  # noqa: E402
+from app.services.reporting import issuing  # noqa: E402
 
 SEED = 20261126
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"

@@ -34,9 +34,13 @@ from app import create_app, models  # noqa: E402
 from app.domain import codes  # noqa: E402
 from app.domain.quarter import Quarter, quarters_between  # noqa: E402
 from app.models.database import make_engine  # noqa: E402
-from app.services import agreements, projects, reference, schema, users  # noqa: E402
-from app.services.access import SYSTEM  # noqa: E402
-from app.services.statements import compute_statement  # noqa: E402
+from app.services.access import users  # noqa: E402
+from app.services.access.scopes import SYSTEM  # noqa: E402
+from app.services.funds import projects  # noqa: E402
+from app.services.operations import schema  # noqa: E402
+from app.services.reference import lookups as reference  # noqa: E402
+from app.services.sharing import agreements  # noqa: E402
+from app.services.sharing.statements import compute_statement  # noqa: E402
 
 SEED = 20260101
 FIRST = Quarter(2017, 1)

@@ -36,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from app.demo.province import PROVINCE_USERS  # noqa: E402
 from app.models.database import make_engine  # noqa: E402
-from app.services import schema  # noqa: E402
-from app.services.demo_province import PROVINCE_USERS  # noqa: E402
+from app.services.operations import schema  # noqa: E402
 from benchmarks import webload  # noqa: E402
 
 DATA = ROOT / "benchmarks" / ".data"

@@ -22,7 +22,8 @@ from app import create_app
 from app.config import test_database_url
 from app.models import set_actor
 from app.models.database import make_engine
-from app.services import reference, users
+from app.services.access import users
+from app.services.reference import lookups as reference
 from tests.databases import migrated_with, sibling_postgres_database
 
 SAMPLE_REGIONS = Path(__file__).resolve().parents[1] / "app" / "data" / "regions_sample.csv"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.models import set_actor
 from app.models.database import make_engine
-from app.services import schema
+from app.services.operations import schema
 
 
 def migrated_with(url: str, fill: Callable[[Session], object], actor: str = "tests") -> str:

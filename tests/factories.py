@@ -18,8 +18,10 @@ from app.domain.codes import (
     Role,
 )
 from app.domain.uscc import make_uscc
-from app.services import funds, investments, projects, users
-from app.services.access import SYSTEM, actor_for
+from app.services.access import users
+from app.services.access.scopes import SYSTEM, actor_for
+from app.services.funds import investments, projects
+from app.services.funds import register as funds
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 """The worked examples of the manual (docs/sharing.md, docs/funds.md), carried in the test tree:

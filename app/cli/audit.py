@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from app.cli.common import fail, unit_of_work
-from app.services.audit import verify_chain
+from app.services.access.audit import verify_chain
 
 group = AppGroup("audit", help="The audit trail.")
 

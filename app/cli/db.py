@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.cli.common import fail
-from app.services import backups, schema
+from app.services.operations import backups, schema
 
 group = AppGroup("db", help="Database migrations, backups and restores.")
 

@@ -9,7 +9,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.cli.common import unit_of_work
-from app.services import demo, demo_province, schema
+from app.demo import funds as demo
+from app.demo import province as demo_province
+from app.services.operations import schema
 
 group = AppGroup("demo", help="Demonstration data.")
 

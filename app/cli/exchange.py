@@ -13,10 +13,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.cli.common import fail, unit_of_work
-from app.services import exports
-from app.services.access import SYSTEM
-from app.services.imports import KINDS, WORKBOOK, ImportResult, import_file
-from app.services.imports.limits import Limits
+from app.services.access.scopes import SYSTEM
+from app.services.exchange import exports
+from app.services.exchange.imports import KINDS, WORKBOOK, ImportResult, import_file
+from app.services.exchange.imports.limits import Limits
 
 PROGRESS_FROM_BYTES = 1 << 20  # files smaller than this import too fast for a progress bar
 

@@ -11,8 +11,8 @@ from flask.cli import AppGroup
 from app.cli.common import fail, unit_of_work
 from app.domain.fund_metrics import to_json_dict
 from app.domain.money import format_amount, format_percent, format_ratio
-from app.services import metrics
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.funds import metrics
 
 group = AppGroup("funds", help="Funds.")
 

@@ -8,7 +8,8 @@ import click
 from flask.cli import AppGroup
 
 from app.cli.common import fail, unit_of_work
-from app.services import reference, region_editions
+from app.services.reference import editions as region_editions
+from app.services.reference import lookups as reference
 
 group = AppGroup("regions", help="Regions (GB/T 2260).")
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from app.cli.common import fail, unit_of_work
 from app.domain.quarter import Quarter, QuarterError
 from app.models import User
-from app.services import issuing
-from app.services.access import SYSTEM, actor_for
+from app.services.access.scopes import SYSTEM, actor_for
+from app.services.reporting import issuing
 
 group = AppGroup("report", help="Quarterly PDF reports: generate, issue, verify.")
 

@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 
 from app.cli.common import fail, unit_of_work
 from app.db import get_session
-from app.services import tokens, users
+from app.services.access import tokens, users
 from app.services.errors import ValidationFailed
 
 group = AppGroup("tokens", help="API tokens for machine integrations.")

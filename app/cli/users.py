@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from app.cli.common import fail, unit_of_work
 from app.domain.codes import Role
-from app.services import users
+from app.services.access import users
 
 group = AppGroup("users", help="Users and roles.")
 

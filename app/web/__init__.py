@@ -7,8 +7,8 @@ from flask_babel import Babel, get_translations
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from app.db import get_session
+from app.services.access.users import log_access_denied
 from app.services.errors import NotFound
-from app.services.users import log_access_denied
 
 csrf = CSRFProtect()
 babel = Babel()

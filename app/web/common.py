@@ -29,7 +29,7 @@ from app.domain.money import (
 )
 from app.domain.quarter import Quarter, QuarterError
 from app.domain.sharing.explain import decimal_text
-from app.services.access import Actor
+from app.services.access.scopes import Actor
 from app.services.errors import Conflict, ValidationFailed
 
 UNPROCESSABLE = 422

@@ -15,7 +15,7 @@ from wtforms.widgets import TextInput
 from app.db import get_session
 from app.domain.messages import quoted
 from app.domain.money import AmountError, parse_decimal, to_minor_units
-from app.services import lookup
+from app.services.reference import search as lookup
 
 
 class AmountField(StringField):

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from app.domain.codes import MacroRegion
 from app.domain.money import format_wan
 from app.domain.regions import MACRO_REGIONS
-from app.services.flows import Flow
+from app.services.funds.flows import Flow
 from app.web.charts import data_table, svg_open, text
 from app.web.common import coded_label
 

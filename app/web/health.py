@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app
 
 from app.db import get_session
-from app.services.health import readiness
+from app.services.operations.health import readiness
 
 bp = Blueprint("health", __name__)
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from app.domain.quarter import Quarter, QuarterError
 from app.services.errors import ValidationFailed
-from app.services.keyset import MAX_CURSOR_LENGTH, PAGE_SIZES, KeysetPage, per_page_of
+from app.services.lists.keyset import MAX_CURSOR_LENGTH, PAGE_SIZES, KeysetPage, per_page_of
 from app.web.common import UNPROCESSABLE, coded_label, localized
 
 PAGING = ("sort", "per_page", "cursor")

@@ -5,7 +5,7 @@ Revision ID: c5d2e0f4a8b1
 Revises: d4e1b8f6a2c3
 Create Date: 2026-12-04 12:00:00
 
-The data step inserts what is missing (idempotent; see app/services/reference_data.py, which
+The data step inserts what is missing (idempotent; see app/services/reference/builtin.py, which
 reads only the shipped files in app/data/). Downgrade drops the new columns; industries below
 division level are removed and projects on them fall back to their division.
 """
@@ -13,7 +13,7 @@ division level are removed and projects on them fall back to their division.
 from alembic import op
 import sqlalchemy as sa
 
-from app.services import reference_data
+from app.services.reference import builtin as reference_data
 
 revision = 'c5d2e0f4a8b1'
 down_revision = 'd4e1b8f6a2c3'

@@ -14,7 +14,9 @@ from app import config, create_app
 from app.domain.codes import Role
 from app.models import User, set_actor
 from app.models.database import make_engine
-from app.services import reference, schema, users
+from app.services.access import users
+from app.services.operations import schema
+from app.services.reference import lookups as reference
 from tests.databases import migrated_with
 
 PASSWORD = "backup-test-password"

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditEntry, Region, User
-from app.services import schema, users
+from app.services.access import users
+from app.services.operations import schema
 from tests.cli.running import run_command
 from tests.factories import make_fund
 

@@ -7,8 +7,8 @@ import datetime as dt
 
 from app.domain.codes import Role
 from app.models import IssuedReport
-from app.services import investments
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.funds import investments
 from tests.factories import make_user
 from tests.integration.report_helpers import Q, build_world
 from tests.web.helpers import count

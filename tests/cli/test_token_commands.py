@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.domain.codes import Role
 from app.models import ApiToken, AuditEntry
-from app.services import tokens, users
+from app.services.access import tokens, users
 from tests.cli.running import run_command
 from tests.factories import make_fund, make_user
 

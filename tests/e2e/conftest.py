@@ -26,8 +26,8 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.config import test_database_url
+from app.demo import funds as demo
 from app.models.database import make_engine
-from app.services import demo
 from tests.databases import migrated_with, sibling_postgres_database
 from tests.e2e.pages import switch_language
 

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from app.domain.codes import QuarterState
 from app.domain.quarter import Quarter
 from app.models import Agreement, User, set_actor
-from app.services import observations, workflow
-from app.services.access import actor_for
-from app.services.statements import quarter_states
+from app.services.access.scopes import actor_for
+from app.services.sharing import observations, workflow
+from app.services.sharing.statements import quarter_states
 from tests.e2e.pages import (
     figure,
     flash,

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from app.domain.codes import Instrument, InvestorType, MovementType, SharingMode, TransactionType
 from app.domain.quarter import Quarter
-from app.services import investments
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.funds import investments
 from tests.factories import add_lp, call, invest, make_fund, make_project
 from tests.integration.sharing_factories import half_and_half, make_agreement, observe
 from tests.integration.sharing_helpers import bureau, close_quarter

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from app.domain.codes import CapScope, PartyRole, SharingMode
 from app.domain.quarter import Quarter
-from app.services import agreements, observations
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.sharing import agreements, observations
 
 DESTINATION = "441600"  # 河源市
 SOURCE = "440300"  # 深圳市

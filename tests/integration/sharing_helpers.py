@@ -11,9 +11,9 @@ from sqlalchemy import select
 from app.domain.codes import CapScope, PartyRole, Role, SharingMode
 from app.domain.quarter import Quarter
 from app.models import AgreementQuarter
-from app.services import agreements, workflow
-from app.services.access import SYSTEM
-from app.services.statements import Statement, compute_statement
+from app.services.access.scopes import SYSTEM
+from app.services.sharing import agreements, workflow
+from app.services.sharing.statements import Statement, compute_statement
 from tests.factories import EXAMPLES, actor_of, make_project, make_user
 from tests.integration.sharing_factories import (
     DESTINATION,

@@ -8,9 +8,9 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from app.models import AuditEntry
-from app.services import funds
-from app.services.access import SYSTEM
-from app.services.audit import verify_chain
+from app.services.access.audit import verify_chain
+from app.services.access.scopes import SYSTEM
+from app.services.funds import register as funds
 from tests.factories import make_fund
 
 

@@ -34,18 +34,14 @@ from app.models import (
     Valuation,
 )
 from app.models.caches import FUND, invalidate
-from app.services import (
-    agreements,
-    audit,
-    funds,
-    investments,
-    metrics,
-    projects,
-    regions,
-    snapshots,
-)
-from app.services.access import SYSTEM
-from app.services.statements import cached_statement, compute_statement
+from app.services import snapshots
+from app.services.access import audit
+from app.services.access.scopes import SYSTEM
+from app.services.funds import investments, metrics, projects
+from app.services.funds import register as funds
+from app.services.reporting import region_figures as regions
+from app.services.sharing import agreements
+from app.services.sharing.statements import cached_statement, compute_statement
 from tests.factories import add_lp, call, invest, make_fund, make_project, make_user, sign_in
 from tests.integration.sharing_factories import observe
 from tests.integration.sharing_helpers import INDICATOR, Setting
@@ -214,7 +210,7 @@ STATEMENT_WRITES = {
     "observation removed": lambda db, s: observe(db, "2026Q2", {("WF-1", INDICATOR): None}),
     "correction of a closed quarter": lambda db, s: observe(
         db, "2026Q1", {("WF-2", INDICATOR): "9.00"}, reason="税务局更正"),
-    "reopened quarter": lambda db, s: importlib.import_module("app.services.workflow")
+    "reopened quarter": lambda db, s: importlib.import_module("app.services.sharing.workflow")
     .reopen(db, SYSTEM, s.id, Quarter(2026, 1), "复核"),
     "project renamed": _rename,
     "imported observations": lambda db, s: run(db, s.dest, "observations", csv_bytes(

@@ -19,10 +19,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.codes import FundClass
 from app.models import AuditEntry, Fund, set_actor
-from app.services import funds
-from app.services.access import SYSTEM
-from app.services.audit import verify_chain
+from app.services.access.audit import verify_chain
+from app.services.access.scopes import SYSTEM
 from app.services.errors import Conflict
+from app.services.funds import register as funds
 from tests.factories import make_fund
 
 pytestmark = pytest.mark.postgres_only

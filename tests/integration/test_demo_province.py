@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.demo.province import LAST, Size, load_province
 from app.domain.codes import AgreementStatus, QuarterState, SharingMode
 from app.domain.uscc import validate_uscc
 from app.models import (
@@ -31,10 +32,10 @@ from app.models import (
     set_actor,
 )
 from app.models.database import make_engine
-from app.services import schema, workflow
-from app.services.access import SYSTEM
-from app.services.audit import verify_chain
-from app.services.demo_province import LAST, Size, load_province
+from app.services.access.audit import verify_chain
+from app.services.access.scopes import SYSTEM
+from app.services.operations import schema
+from app.services.sharing import workflow
 
 SMALL = Size(funds=3, projects=40, agreements=2, quarters=8, closed_agreements=1,
              closed_quarters=2)

@@ -14,10 +14,11 @@ from decimal import Decimal
 import pytest
 
 from app.domain.codes import Role, TransactionType
-from app.services import exports, investments
-from app.services.access import SYSTEM
-from app.services.imports import import_file
-from app.services.imports.inert import escape, unescape
+from app.services.access.scopes import SYSTEM
+from app.services.exchange import exports
+from app.services.exchange.imports import import_file
+from app.services.exchange.imports.inert import escape, unescape
+from app.services.funds import investments
 from tests.cli.running import run_command
 from tests.factories import invest, make_fund, make_project, make_user
 from tests.web.helpers import client_of

@@ -12,9 +12,11 @@ import pytest
 from openpyxl import load_workbook
 
 from app.domain.codes import Instrument, InvestorType, MovementType, Role, TransactionType
-from app.services import exports, funds, investments
-from app.services.access import SYSTEM
-from app.services.imports import KINDS, import_file
+from app.services.access.scopes import SYSTEM
+from app.services.exchange import exports
+from app.services.exchange.imports import KINDS, import_file
+from app.services.funds import investments
+from app.services.funds import register as funds
 from tests.factories import actor_of, add_lp, call, invest, make_fund, make_project, make_user
 from tests.integration.sharing_factories import observe
 

@@ -21,8 +21,9 @@ from app.domain.codes import (
     TransactionType,
 )
 from app.models import Fund
-from app.services import funds, investments, projects
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.funds import investments, projects
+from app.services.funds import register as funds
 from tests.cli.running import run_command
 from tests.factories import EXAMPLES
 

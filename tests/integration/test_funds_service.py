@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from app.domain.codes import FundClass, InvestorType, MovementType, Role
 from app.domain.quarter import Quarter
 from app.models import AuditEntry, Fund, Movement, RoleGrant
-from app.services import funds, metrics
-from app.services.access import SYSTEM, get_fund
+from app.services.access.scopes import SYSTEM, get_fund
 from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.funds import metrics
+from app.services.funds import register as funds
 from tests.factories import actor_of, add_lp, call, make_fund, make_user
 
 ON = dt.date(2024, 3, 31)

@@ -13,9 +13,9 @@ import pytest
 
 from app.domain.codes import Role
 from app.models import Fund
-from app.services.access import SYSTEM
-from app.services.imports import import_file
-from app.services.imports.limits import MB, Limits
+from app.services.access.scopes import SYSTEM
+from app.services.exchange.imports import import_file
+from app.services.exchange.imports.limits import MB, Limits
 from tests.cli.running import run_command
 from tests.factories import make_fund, make_user
 from tests.hostile import SHEET, billion_laughs, external_entity, small_xlsx, with_member, zip_bomb

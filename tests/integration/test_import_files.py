@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import InvestmentTransaction
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
 from tests.factories import make_fund, make_project
 from tests.integration.test_import_support import (
     TX_HEADER,

@@ -20,9 +20,10 @@ from app.models import (
     ObservationCorrection,
     Valuation,
 )
-from app.services import investments, workflow
-from app.services.access import SYSTEM
-from app.services.imports import import_rows
+from app.services.access.scopes import SYSTEM
+from app.services.exchange.imports import import_rows
+from app.services.funds import investments
+from app.services.sharing import workflow
 from tests.factories import actor_of, invest, make_fund, make_project, make_user
 from tests.integration.sharing_helpers import Setting
 from tests.integration.test_import_support import (

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.domain.codes import InvestorType, Role
 from app.models import AuditEntry, Commitment, Fund, Project, RoleGrant
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
 from app.services.errors import NotFound
 from tests.factories import actor_of, make_fund, make_project, make_user
 from tests.integration.test_import_support import FUND_HEADER, TX_HEADER, csv_bytes, run, xlsx_bytes

@@ -10,7 +10,7 @@ import zipfile
 
 from openpyxl import Workbook, load_workbook
 
-from app.services.imports import import_file
+from app.services.exchange.imports import import_file
 
 TX_HEADER = ["reference", "fund_code", "project_code", "instrument", "type", "date", "amount",
              "reverses", "note"]

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from app.domain.codes import Instrument, Role, TransactionType
 from app.models import InvestmentTransaction, Valuation
-from app.services import investments
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.investments import TransactionData
+from app.services.funds import investments
+from app.services.funds.investments import TransactionData
 from tests.factories import actor_of, invest, make_fund, make_project, make_user
 
 ON = dt.date(2024, 6, 30)

@@ -14,7 +14,7 @@ from app import create_app
 from app.domain.codes import Role
 from app.models import database as database_module
 from app.models import set_actor
-from app.services import tokens
+from app.services.access import tokens
 from tests.factories import make_fund, make_user
 
 pytestmark = pytest.mark.postgres_only

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 from app.domain.codes import MovementType, TransactionType
 from app.models import Fund, InvestmentTransaction, Movement, ReferenceCounter, set_actor
 from app.models.database import make_engine
-from app.services import funds, investments, schema
-from app.services.access import SYSTEM
-from app.services.ledger import REFERENCE_LENGTH, derived_reversal_reference
+from app.services.access.scopes import SYSTEM
+from app.services.funds import investments
+from app.services.funds import register as funds
+from app.services.funds.ledger import REFERENCE_LENGTH, derived_reversal_reference
+from app.services.operations import schema
 from tests.factories import call, invest, make_fund, make_project
 
 BEFORE_COUNTERS = "c3d8e1f5a2b7"

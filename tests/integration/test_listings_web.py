@@ -11,10 +11,10 @@ from sqlalchemy import event
 
 from app.domain.codes import AgreementStatus, ProjectStatus, Role
 from app.domain.quarter import Quarter
-from app.services import list_pages
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
 from app.services.errors import NotFound, ValidationFailed
-from app.services.keyset import MAX_GROUPS, BadCursor, encode_cursor, per_page_of
+from app.services.lists import web as list_pages
+from app.services.lists.keyset import MAX_GROUPS, BadCursor, encode_cursor, per_page_of
 from tests.factories import actor_of, make_fund, make_project, make_user
 from tests.integration.sharing_factories import half_and_half, make_agreement, observe
 

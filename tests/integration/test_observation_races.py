@@ -18,7 +18,11 @@ from sqlalchemy.orm import Session
 from app.domain.codes import Role
 from app.domain.quarter import Quarter
 from app.models import Observation, Project, set_actor
-from app.services.observations import ObservationConflict, ObservationEntry, enter_observations
+from app.services.sharing.observations import (
+    ObservationConflict,
+    ObservationEntry,
+    enter_observations,
+)
 from tests.factories import actor_of, make_project, make_user
 from tests.integration.sharing_factories import DESTINATION, half_and_half, make_agreement, observe
 

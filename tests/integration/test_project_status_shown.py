@@ -7,8 +7,8 @@ import datetime as dt
 
 from app.domain.codes import Instrument, ProjectStatus, TransactionType, status_shown
 from app.models import Project
-from app.services import issuing
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.reporting import issuing
 from tests.factories import invest, make_fund, make_project
 from tests.integration.report_helpers import Q, entry, pdf_text
 

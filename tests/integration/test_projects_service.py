@@ -12,9 +12,9 @@ from sqlalchemy import select
 from app.domain.codes import CooperationMode, Intensity, ProjectStatus, Role
 from app.domain.uscc import make_uscc
 from app.models import Project
-from app.services import projects
-from app.services.access import SYSTEM, get_project
+from app.services.access.scopes import SYSTEM, get_project
 from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.funds import projects
 from tests.factories import actor_of, invest, make_fund, make_user
 
 VALID_USCC = make_uscc("91340100MA2N00000")

@@ -13,10 +13,12 @@ from sqlalchemy import func, select, text
 
 from app.domain.codes import CooperationMode, Intensity, ProjectStatus, Role
 from app.models import IndustryDivision, Region, RegionEdition
-from app.services import projects, reference, region_editions
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
 from app.services.errors import ValidationFailed
-from app.services.reference_data import read_csv
+from app.services.funds import projects
+from app.services.reference import editions as region_editions
+from app.services.reference import lookups as reference
+from app.services.reference.builtin import read_csv
 from tests.factories import make_user, sign_in
 from tests.web.api_helpers import call_api, token_for
 

@@ -8,12 +8,12 @@ import pytest
 
 from app.domain.codes import Role, SharingMode
 from app.domain.quarter import Quarter
-from app.services import workflow
-from app.services.access import SYSTEM
-from app.services.agreements import get_agreement
+from app.services.access.scopes import SYSTEM
 from app.services.errors import NotFound
-from app.services.regions import region_figures, region_parties
-from app.services.statements import compute_statement
+from app.services.reporting.region_figures import region_figures, region_parties
+from app.services.sharing import workflow
+from app.services.sharing.agreements import get_agreement
+from app.services.sharing.statements import compute_statement
 from tests.factories import actor_of, make_fund, make_project, make_user
 from tests.integration.sharing_factories import (
     DESTINATION,

@@ -14,8 +14,8 @@ import reportlab.lib.utils
 from pypdf import PdfReader
 
 from app.domain.codes import TransactionType
-from app.services import issuing
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.reporting import issuing
 from reports.fonts import register_fonts
 from tests.factories import invest, make_fund, make_project
 from tests.integration.report_helpers import (

@@ -13,11 +13,12 @@ import pytest
 from app.domain import fund_metrics as fm
 from app.domain.codes import Role
 from app.domain.quarter import Quarter, quarters_between
-from app.services import investments, issuing
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
 from app.services.errors import NotFound, ValidationFailed
-from app.services.metrics import load_portfolios
-from app.services.report_builders.fund_series import cumulative
+from app.services.funds import investments
+from app.services.funds.metrics import load_portfolios
+from app.services.reporting import issuing
+from app.services.reporting.builders.fund_series import cumulative
 from reports import Document, Paragraph, fingerprint_of, render
 from tests.factories import actor_of, make_fund, make_user
 from tests.integration.report_helpers import Q, build_world, pdf_text

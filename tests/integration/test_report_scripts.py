@@ -7,8 +7,8 @@ import unicodedata
 
 import pytest
 
-from app.services import issuing
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.reporting import issuing
 from tests.integration import report_helpers
 from tests.integration.report_helpers import Q, pdf_text
 

@@ -24,10 +24,12 @@ from app.models import (
     User,
     set_actor,
 )
-from app.services import funds, investments, issuing, reversals
-from app.services.access import SYSTEM, actor_for
+from app.services.access.scopes import SYSTEM, actor_for
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.ledger import restated_quarter
+from app.services.funds import investments, reversals
+from app.services.funds import register as funds
+from app.services.funds.ledger import restated_quarter
+from app.services.reporting import issuing
 from tests.factories import actor_of, add_lp, call, invest, make_fund, make_project, make_user
 from tests.integration.report_helpers import pdf_text
 from tests.integration.test_import_support import MOVEMENT_HEADER, csv_bytes, run

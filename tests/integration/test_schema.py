@@ -13,7 +13,7 @@ from sqlalchemy import inspect, make_url, text
 
 from app.models import Base
 from app.models.database import make_engine
-from app.services import schema
+from app.services.operations import schema
 
 APP_TABLES = frozenset(Base.metadata.tables)
 

@@ -29,12 +29,12 @@ from app.models import (
     Region,
     set_actor,
 )
-from app.services import workflow
-from app.services.access import SYSTEM
-from app.services.agreements import get_agreement
-from app.services.audit import verify_chain
+from app.services.access.audit import verify_chain
+from app.services.access.scopes import SYSTEM
 from app.services.errors import Conflict, ValidationFailed
-from app.services.statements import compute_statement
+from app.services.sharing import workflow
+from app.services.sharing.agreements import get_agreement
+from app.services.sharing.statements import compute_statement
 from tests.factories import actor_of, make_project, make_user
 from tests.integration.sharing_factories import (
     DESTINATION,

@@ -12,8 +12,8 @@ from app.domain.codes import QuarterState
 from app.domain.hashchain import canonical_json
 from app.domain.quarter import Quarter
 from app.models import FrozenAllocation, Observation, ObservationCorrection, Project
-from app.services import workflow
 from app.services.errors import ValidationFailed
+from app.services.sharing import workflow
 from tests.integration.sharing_factories import DESTINATION, SOURCE, observe
 from tests.integration.sharing_helpers import Setting, row_of, statement_of, total_of
 

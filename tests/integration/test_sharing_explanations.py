@@ -9,7 +9,7 @@ import pytest
 
 from app.domain.quarter import Quarter
 from app.services.errors import NotFound
-from app.services.explanations import explain_allocation
+from app.services.sharing.explanations import explain_allocation
 from tests.integration.sharing_factories import DESTINATION, SOURCE, observe
 from tests.integration.sharing_helpers import Setting, row_of, statement_of
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from app.domain.codes import PartyRole, SharingMode
-from app.services import agreements
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.sharing import agreements
 from tests.factories import make_project
 from tests.integration.sharing_factories import observe
 from tests.integration.sharing_helpers import (

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from app.domain.codes import QuarterState, ReviewKind, Role
 from app.domain.quarter import Quarter
 from app.models import AuditEntry, FrozenAllocation, Review
-from app.services import workflow
 from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.sharing import workflow
 from tests.factories import make_fund, make_project
 from tests.integration.sharing_factories import DESTINATION, SOURCE, observe
 from tests.integration.sharing_helpers import Setting, bureau, user_and_actor

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from app.domain.hashchain import canonical_json
 from app.domain.quarter import Quarter
 from app.models import AgreementQuarter
-from app.services import issuing, workflow
-from app.services.statements import Statement
+from app.services.reporting import issuing
+from app.services.sharing import workflow
+from app.services.sharing.statements import Statement
 from tests.integration.report_helpers import pdf_text
 from tests.integration.sharing_helpers import (
     DESTINATION,

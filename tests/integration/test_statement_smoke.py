@@ -3,9 +3,9 @@
 from decimal import Decimal
 
 from app.domain.quarter import Quarter
-from app.services.access import SYSTEM
-from app.services.agreements import get_agreement
-from app.services.statements import compute_statement
+from app.services.access.scopes import SYSTEM
+from app.services.sharing.agreements import get_agreement
+from app.services.sharing.statements import compute_statement
 from tests.factories import make_project
 from tests.integration.sharing_factories import (
     DESTINATION,

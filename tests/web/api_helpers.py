@@ -9,8 +9,10 @@ from decimal import Decimal
 
 from app.domain.codes import Role, TransactionType
 from app.domain.quarter import Quarter
-from app.services import investments, issuing, tokens
-from app.services.access import SYSTEM
+from app.services.access import tokens
+from app.services.access.scopes import SYSTEM
+from app.services.funds import investments
+from app.services.reporting import issuing
 from tests.factories import call, invest, make_fund, make_project, make_user
 from tests.integration.sharing_factories import half_and_half, make_agreement, observe
 

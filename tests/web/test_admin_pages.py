@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.domain.codes import Role
 from app.models import User
-from app.services import users
+from app.services.access import users
 from tests.factories import make_fund, make_user, sign_in
 from tests.web.helpers import client_of, count, errors_beside, form_alerts, text_of
 

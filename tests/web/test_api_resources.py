@@ -12,8 +12,9 @@ from app.domain.codes import Role
 from app.domain.fund_metrics import to_json_dict
 from app.domain.quarter import Quarter
 from app.models import Project
-from app.services import metrics, workflow
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.funds import metrics
+from app.services.sharing import workflow
 from tests.factories import add_lp, call, invest, make_fund, make_user
 from tests.web.api_helpers import call_api, fields_in_error, floats_in, make_holding, token_for
 

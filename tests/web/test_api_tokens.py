@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.domain.codes import Role
 from app.models import ApiToken, AuditEntry, Movement, RefusalCounter
-from app.services import tokens, users
+from app.services.access import tokens, users
 from tests.factories import PASSWORD, make_fund, make_user
 from tests.web.api_helpers import call_api, make_holding, problem_of, token_for
 from tests.web.helpers import client_of, count, text_of

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.codes import Role
 from app.models import AuditEntry, Fund, Movement
-from app.services import funds as fund_service
+from app.services.funds import register as fund_service
 from tests.factories import make_user
 from tests.integration.sharing_factories import DESTINATION, SOURCE
 from tests.web.api_helpers import (

@@ -8,8 +8,8 @@ from sqlalchemy import func, select, update
 
 from app.domain.codes import Role
 from app.models import AuditEntry, RefusalCounter
-from app.services import refusals
-from app.services.audit import verify_chain
+from app.services.access import refusals
+from app.services.access.audit import verify_chain
 from tests.cli.running import run_command
 from tests.factories import make_fund, make_user
 from tests.web.helpers import client_of, text_of

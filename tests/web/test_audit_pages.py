@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.domain.codes import Role
 from app.models import AuditEntry
-from app.services import audit
+from app.services.access import audit
 from tests.factories import make_fund, make_user
 from tests.integration.report_helpers import build_world
 from tests.web.helpers import client_of, text_of

@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 from app.domain.codes import Instrument, Role, TransactionType
-from app.services import investments
-from app.services.access import SYSTEM
-from app.services.flows import Flow, fund_flows
+from app.services.access.scopes import SYSTEM
+from app.services.funds import investments
+from app.services.funds.flows import Flow, fund_flows
 from app.web.charts import line_chart
 from app.web.flow_chart import flow_chart
 from tests.factories import add_lp, call, invest, make_fund, make_project, make_user

@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from app.domain.codes import FundClass, Instrument, Role, TransactionType
 from app.models import Fund, Movement, RoleGrant
-from app.services import funds, investments
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.funds import investments
+from app.services.funds import register as funds
 from tests.factories import add_lp, call, invest, make_fund, make_project, make_user
 from tests.web.helpers import client_of, count, errors_beside, form_alerts, text_of
 

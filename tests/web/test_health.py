@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from app import create_app
-from app.services import health
+from app.services.operations import health
 
 
 def _app_on(url: str):
@@ -26,7 +26,7 @@ def _sqlite_at_revision(tmp_path, revision: str | None) -> str:
 def _oldest_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    from app.services.schema import alembic_config
+    from app.services.operations.schema import alembic_config
 
     scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
     return next(s.revision for s in scripts.walk_revisions() if s.down_revision is None)

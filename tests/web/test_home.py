@@ -8,8 +8,10 @@ from decimal import Decimal
 
 from app.domain.codes import Instrument, PartyRole, ReviewKind, Role, TransactionType
 from app.domain.quarter import Quarter
-from app.services import agreements, investments, issuing, reversals, workflow
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.funds import investments, reversals
+from app.services.reporting import issuing
+from app.services.sharing import agreements, workflow
 from tests.factories import actor_of, add_lp, call, invest, make_fund, make_project, make_user
 from tests.integration.sharing_factories import (
     DESTINATION,

@@ -85,11 +85,16 @@ def test_every_message_of_the_templates_views_and_services_has_a_chinese_transla
 
 def test_the_extraction_reads_the_messages_the_services_mark_with_n():
     files = {where.rsplit(":", 1)[0] for _forms, where in extracted_messages().values()}
-    assert {"app/services/keyset.py", "app/services/list_pages.py", "app/services/reversals.py",
-            "app/services/imports/rows.py", "app/services/imports/cells.py",
-            "app/services/imports/ledgers.py", "app/services/imports/observations.py",
-            "app/services/imports/registers.py", "app/services/imports/valuations.py",
-            "app/services/report_builders/statement_data.py"} <= files
+    assert {"app/services/lists/keyset.py",
+            "app/services/lists/definitions.py",
+            "app/services/funds/reversals.py",
+            "app/services/exchange/imports/rows.py",
+            "app/services/exchange/imports/cells.py",
+            "app/services/exchange/imports/ledgers.py",
+            "app/services/exchange/imports/observations.py",
+            "app/services/exchange/imports/registers.py",
+            "app/services/exchange/imports/valuations.py",
+            "app/services/reporting/builders/statement_data.py"} <= files
     assert 'row %(row)s, %(column)s: "%(value)s" %(message)s' in {
         msgid for _context, msgid in extracted_messages()}
 

@@ -17,9 +17,9 @@ from app import create_app
 from app.domain.codes import Instrument, QuarterState, Role, TransactionType
 from app.domain.messages import N_
 from app.models import AuditEntry, User
-from app.services import users
-from app.services.investments import type_errors
-from app.services.workflow import _STATE_WORDS
+from app.services.access import users
+from app.services.funds.investments import type_errors
+from app.services.sharing.workflow import _STATE_WORDS
 from app.web.common import localized
 from tests.factories import PASSWORD, make_fund, make_project, make_user, sign_in
 from tests.integration.sharing_factories import half_and_half, make_agreement

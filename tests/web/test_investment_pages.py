@@ -12,8 +12,8 @@ from sqlalchemy import select
 from app.domain.codes import Instrument, Role, TransactionType
 from app.domain.uscc import CHARSET, make_uscc
 from app.models import Investment, InvestmentTransaction, Project, Valuation
-from app.services import investments
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.funds import investments
 from tests.factories import invest, make_fund, make_project, make_user
 from tests.web.helpers import client_of, count, errors_beside, form_alerts, text_of
 

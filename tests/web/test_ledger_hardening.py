@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from app.domain.codes import MovementType, Role
 from app.models import Movement
-from app.services import funds
-from app.services.access import SYSTEM
-from app.services.ledger import REFERENCE_LENGTH
+from app.services.access.scopes import SYSTEM
+from app.services.funds import register as funds
+from app.services.funds.ledger import REFERENCE_LENGTH
 from tests.factories import make_fund, make_user
 from tests.web.api_helpers import call_api, make_holding
 from tests.web.helpers import client_of

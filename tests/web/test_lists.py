@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.domain.codes import Role
 from app.models import Fund
-from app.services.keyset import MAX_GROUPS, encode_cursor
+from app.services.lists.keyset import MAX_GROUPS, encode_cursor
 from tests.factories import make_fund, make_project, make_user
 from tests.integration.sharing_factories import half_and_half, make_agreement, observe
 from tests.web.helpers import client_of, errors_beside, form_alerts, statements_of_get, text_of

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.domain.codes import Role
 from app.models import Fund, IndustryDivision, Region
-from app.services import lookup
+from app.services.reference import search as lookup
 from tests.factories import make_fund, make_user
 from tests.web.helpers import client_of, errors_beside, text_of
 from tests.web.test_fund_pages import _fund_form

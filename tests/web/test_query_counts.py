@@ -11,8 +11,9 @@ import pytest
 
 from app.domain.codes import Role, TransactionType
 from app.domain.quarter import Quarter
-from app.services import investments, regions
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.funds import investments
+from app.services.reporting import region_figures as regions
 from tests.factories import add_lp, call, invest, make_fund, make_project, make_user, sign_in
 from tests.integration.sharing_factories import half_and_half, make_agreement, observe
 from tests.web.helpers import statements_of_get

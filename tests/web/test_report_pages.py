@@ -9,8 +9,8 @@ import re
 
 from app.domain.codes import Role
 from app.models import IssuedReport
-from app.services import issuing
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.reporting import issuing
 from app.web.reports import views as report_views
 from tests.factories import make_fund, make_user
 from tests.integration.report_helpers import Q, build_world

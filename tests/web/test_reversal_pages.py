@@ -14,8 +14,9 @@ from sqlalchemy import select
 from app.domain.codes import ReversalStatus, Role, TransactionType
 from app.domain.quarter import Quarter
 from app.models import InvestmentTransaction, Movement, ReversalRequest
-from app.services import investments, issuing
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.funds import investments
+from app.services.reporting import issuing
 from tests.factories import add_lp, call, invest, make_fund, make_project, make_user
 from tests.web.api_helpers import call_api, problem_of, token_for
 from tests.web.helpers import client_of, text_of

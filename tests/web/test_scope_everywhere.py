@@ -18,8 +18,9 @@ from sqlalchemy import select
 from app.domain.codes import Role, TransactionType
 from app.domain.quarter import Quarter
 from app.models import AuditEntry
-from app.services import investments, issuing
-from app.services.access import SYSTEM
+from app.services.access.scopes import SYSTEM
+from app.services.funds import investments
+from app.services.reporting import issuing
 from tests.factories import call, invest, make_fund, make_project, make_user
 from tests.integration.sharing_factories import half_and_half, make_agreement
 from tests.web.helpers import client_of, text_of

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.domain.codes import Role
 from app.models import UserSession
-from app.services import users
+from app.services.access import users
 from tests.factories import PASSWORD, make_user
 from tests.web.helpers import client_of, text_of
 

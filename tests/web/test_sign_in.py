@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from app.domain.codes import Role
 from app.models import AuditEntry, SignInAttempt, User
-from app.services import users
+from app.services.access import users
 from tests.factories import PASSWORD, make_user, sign_in
 from tests.web.helpers import client_of, text_of
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from app.domain.codes import Role
 from app.models import ApiToken, AuditEntry
-from app.services import tokens
+from app.services.access import tokens
 from tests.factories import make_user
 from tests.web.api_helpers import call_api, make_holding, problem_of
 from tests.web.helpers import client_of, count, errors_beside, text_of

@@ -6,14 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from app.domain.apportion import from_units, units_to_decimal
 from app.domain.quarter import Quarter
+from app.domain.sharing.plan import Plan
 from app.domain.sharing.rules import SPLIT, YEAR, Cap, Tier
-
-if TYPE_CHECKING:
-    from app.domain.sharing.engine import SplitPlan
 
 # A row as the engine stores it (integers only):
 # (quarter index, value units, is_missing, tier plan index, R units per party,
@@ -149,7 +146,7 @@ class QuarterRow:
 class SplitResult:
     """The rows of one split, in quarter order; ``is_additive`` is false for dual counting."""
 
-    def __init__(self, plan: SplitPlan, rows: list[tuple], cap_units: dict[int, int]) -> None:
+    def __init__(self, plan: Plan, rows: list[tuple], cap_units: dict[int, int]) -> None:
         self._plan = plan
         self._rows = rows
         self._cap_units = cap_units

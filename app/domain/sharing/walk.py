@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from math import gcd, lcm
-from typing import TYPE_CHECKING
 
+from app.domain.sharing.plan import Plan
 from app.domain.sharing.rules import YEAR
-
-if TYPE_CHECKING:
-    from app.domain.sharing.engine import SplitPlan
 
 # Each walk returns one tuple per quarter, in the layout documented in result.py.
 
 
-def walk_dual_count(plan: SplitPlan, values: dict[int, int], first: int, last: int) -> list[tuple]:
+def walk_dual_count(plan: Plan, values: dict[int, int], first: int, last: int) -> list[tuple]:
     """Step 1: every party is credited the whole value each quarter (not additive)."""
     n = len(plan.parties.order)
     none = len(plan.tiers) - 1
@@ -26,7 +23,7 @@ def walk_dual_count(plan: SplitPlan, values: dict[int, int], first: int, last: i
 
 
 def walk_many(
-    plan: SplitPlan, values: dict[int, int], first: int, last: int, cap_units: dict[int, int]
+    plan: Plan, values: dict[int, int], first: int, last: int, cap_units: dict[int, int]
 ) -> list[tuple]:
     """Steps 2–8 for any number of parties; ``values`` and ``cap_units`` in whole quanta."""
     # Hot loop: locals only, lists not objects, one tuple per quarter.
@@ -100,7 +97,7 @@ def walk_many(
 
 
 def walk_two(
-    plan: SplitPlan, values: dict[int, int], first: int, last: int, cap_units: dict[int, int]
+    plan: Plan, values: dict[int, int], first: int, last: int, cap_units: dict[int, int]
 ) -> list[tuple]:
     """:func:`walk_many` unrolled for exactly two parties (same results, about twice as fast)."""
     # Two parties is the common agreement, so scalars replace lists here. The property tests

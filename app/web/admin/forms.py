@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.domain.codes import Role
 from app.domain.messages import quoted
-from app.services.users import GrantSpec
+from app.services.access.users import GrantSpec
 from app.web.common import LANGUAGES
 
 GRANTS_HINT = _l("One per line, a role and its scope: ADMIN · FUND_MANAGER HF-01 (a fund code) · "

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 
 from app.db import get_session
 from app.domain.codes import Role
-from app.services import users
-from app.services.access import require_role
+from app.services.access import users
+from app.services.access.scopes import require_role
 from app.web.admin.forms import EditUserForm, NewUserForm
 from app.web.common import actor, require_sign_in, status_of, submit
 

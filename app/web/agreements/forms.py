@@ -15,7 +15,7 @@ from app.domain.codes import CapScope, PartyRole, ReviewKind, SharingMode
 from app.domain.messages import quoted
 from app.domain.money import parse_decimal
 from app.domain.quarter import Quarter, QuarterError
-from app.services.agreements import AgreementData, CapData, PartyData, RuleData, TierData
+from app.services.sharing.agreements import AgreementData, CapData, PartyData, RuleData, TierData
 from app.web.fields import AmountField, CodedField, IsoDateField, NonNegative, PickerField
 
 MAX_PARTIES = 4

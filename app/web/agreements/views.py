@@ -9,9 +9,11 @@ from app.db import get_session
 from app.domain.codes import AgreementStatus, SharingMode
 from app.domain.quarter import Quarter
 from app.domain.sharing.words import describe_rule
-from app.services import agreements, list_pages, reference
 from app.services.errors import ValidationFailed
-from app.services.statements import first_quarter, quarter_states
+from app.services.lists import web as list_pages
+from app.services.reference import lookups as reference
+from app.services.sharing import agreements
+from app.services.sharing.statements import first_quarter, quarter_states
 from app.web import lists
 from app.web.agreements.forms import (
     MAX_TIERS,

@@ -9,8 +9,8 @@ from flask import current_app, g, request
 
 from app.db import get_session
 from app.models import set_actor
-from app.services import refusals, tokens
-from app.services.access import actor_for
+from app.services.access import refusals, tokens
+from app.services.access.scopes import actor_for
 from app.web.api import (
     agreements,
     audit,

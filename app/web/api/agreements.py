@@ -6,9 +6,9 @@ from flask import g
 
 from app.db import get_session
 from app.domain.codes import AgreementStatus, CapScope, PartyRole, QuarterState, SharingMode
-from app.services import agreements as agreement_service
-from app.services import listings
-from app.services.statements import quarter_states
+from app.services.lists import api as listings
+from app.services.sharing import agreements as agreement_service
+from app.services.sharing.statements import quarter_states
 from app.web.api.routing import ID, PAGE_QUERY, operation, page_json, page_schema, schema
 from app.web.api.spec import REGION_PATTERN, Choice, Text
 from app.web.api.values import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g
 
 from app.db import get_session
-from app.services import list_pages
+from app.services.lists import web as list_pages
 from app.web.api.routing import PAGE_QUERY, operation, page_json, page_schema, schema
 from app.web.api.spec import Day, Text
 from app.web.api.values import DATETIME, INTEGER, STRING, moment, nullable, obj

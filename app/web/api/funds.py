@@ -9,9 +9,10 @@ from flask import g, url_for
 from app.db import get_session
 from app.domain.codes import FundClass, FundStatus, InvestorType
 from app.domain.fund_metrics import FundMetrics, to_json_dict
-from app.services import funds as fund_service
-from app.services import listings, metrics
-from app.services.access import get_fund
+from app.services.access.scopes import get_fund
+from app.services.funds import metrics
+from app.services.funds import register as fund_service
+from app.services.lists import api as listings
 from app.web.api.routing import ID, PAGE_QUERY, operation, page_json, page_schema, schema
 from app.web.api.spec import REGION_PATTERN, Amount, Choice, Day, Integer, Obj, Text
 from app.web.api.values import (

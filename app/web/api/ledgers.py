@@ -6,11 +6,11 @@ from flask import g, url_for
 
 from app.db import get_session
 from app.domain.codes import Instrument, MovementType, TransactionType
-from app.services import funds as fund_service
-from app.services import investments as investment_service
-from app.services import listings
-from app.services.access import get_fund
+from app.services.access.scopes import get_fund
 from app.services.errors import NotFound
+from app.services.funds import investments as investment_service
+from app.services.funds import register as fund_service
+from app.services.lists import api as listings
 from app.web.api.routing import (
     ID,
     PAGE_QUERY,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import g
 
 from app.db import get_session
-from app.services import listings, reference
-from app.services import observations as observation_service
 from app.services.errors import ValidationFailed
+from app.services.lists import api as listings
+from app.services.reference import lookups as reference
+from app.services.sharing import observations as observation_service
 from app.web.api.problems import DetailedConflict
 from app.web.api.routing import (
     PAGE_QUERY,

@@ -11,8 +11,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from app.db import get_session
+from app.services.access.users import log_access_denied
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.users import log_access_denied
 
 MEDIA_TYPE = "application/problem+json"
 TYPES = {422: "/api/v1/problems/validation-failed", 409: "/api/v1/problems/conflict"}

@@ -6,9 +6,9 @@ from flask import g, url_for
 
 from app.db import get_session
 from app.domain.codes import CooperationMode, Intensity, ProjectStatus
-from app.services import listings
-from app.services import projects as project_service
-from app.services.access import get_project
+from app.services.access.scopes import get_project
+from app.services.funds import projects as project_service
+from app.services.lists import api as listings
 from app.web.api.routing import ID, PAGE_QUERY, operation, page_json, page_schema, schema
 from app.web.api.spec import (
     MAX_ID,

@@ -6,9 +6,9 @@ from werkzeug.exceptions import NotFound
 
 from app.db import get_session
 from app.domain.regions import LEVELS
-from app.services import listings
-from app.services import reference as reference_service
 from app.services.errors import ValidationFailed
+from app.services.lists import api as listings
+from app.services.reference import lookups as reference_service
 from app.web.api.routing import PAGE_QUERY, operation, page_json, page_schema, schema
 from app.web.api.spec import REGION_PATTERN, OneOf, Text
 from app.web.api.values import STRING, arr, nullable, obj

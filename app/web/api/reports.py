@@ -6,7 +6,7 @@ from flask import Response, current_app, g, url_for
 
 from app.db import get_session
 from app.models.issued_reports import REPORT_KINDS
-from app.services import issuing
+from app.services.reporting import issuing
 from app.web.api.routing import ID, PAGE_QUERY, operation, page_json, page_schema, schema
 from app.web.api.spec import Obj, OneOf, QuarterField, Text
 from app.web.api.values import DATETIME, INTEGER, QUARTER, STRING, moment, obj

@@ -12,7 +12,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from app.db import get_session
 from app.services.errors import ValidationFailed
-from app.services.keyset import MAX_CURSOR_LENGTH
+from app.services.lists.keyset import MAX_CURSOR_LENGTH
 from app.web.api.spec import MAX_ID, MISSING, Field, Integer, Invalid, Text
 from app.web.api.values import ref
 

@@ -8,7 +8,7 @@ from flask import g
 
 from app.db import get_session
 from app.domain.codes import PartyRole, QuarterState
-from app.services import workflow
+from app.services.sharing import workflow
 from app.web.api.routing import ID, operation, schema
 from app.web.api.spec import REGION_PATTERN, Obj, QuarterField, Text
 from app.web.api.values import (

@@ -8,8 +8,9 @@ from flask import Blueprint, render_template
 
 from app.db import get_session
 from app.domain.codes import Role
-from app.services import audit, list_pages
-from app.services.access import require_role
+from app.services.access import audit
+from app.services.access.scopes import require_role
+from app.services.lists import web as list_pages
 from app.web import lists
 from app.web.common import actor, require_sign_in
 

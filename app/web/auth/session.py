@@ -6,9 +6,9 @@ from flask import current_app, g, session
 
 from app.db import get_session
 from app.models import set_actor
-from app.services import sessions
+from app.services.access import sessions
+from app.services.access.users import signed_in
 from app.services.errors import NotFound
-from app.services.users import signed_in
 
 
 def load_signed_in_user() -> None:

@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from app.db import get_session
-from app.services import tokens, users
+from app.services.access import tokens, users
 from app.services.errors import NotFound, ValidationFailed
 from app.web.auth.forms import (
     LanguageSwitchForm,

@@ -20,13 +20,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.db import get_session
-from app.services import exports
 from app.services.errors import NotFound
-from app.services.imports import KINDS, WORKBOOK, import_file, importable_kinds, may_import
-from app.services.imports.limits import Limits
-from app.services.imports.sources import SNIFF_BYTES, UnreadableFile, file_type
-from app.services.imports.templates import write_template
-from app.services.imports.uploads import discard_upload, get_upload, store_upload
+from app.services.exchange import exports
+from app.services.exchange.imports import KINDS, WORKBOOK, import_file, importable_kinds, may_import
+from app.services.exchange.imports.limits import Limits
+from app.services.exchange.imports.sources import SNIFF_BYTES, UnreadableFile, file_type
+from app.services.exchange.imports.templates import write_template
+from app.services.exchange.imports.uploads import discard_upload, get_upload, store_upload
 from app.web.common import UNPROCESSABLE, actor, localized, parse_id_or_404, require_sign_in
 from app.web.exchange.forms import ConfirmForm, UploadForm
 

@@ -8,7 +8,7 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.domain.codes import FundClass, FundStatus, Instrument, InvestorType, MovementType
-from app.services.funds import CommitmentData, FundData, MovementData
+from app.services.funds.register import CommitmentData, FundData, MovementData
 from app.web.fields import (
     AmountField,
     CodedField,

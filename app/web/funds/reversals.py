@@ -12,9 +12,9 @@ from wtforms import HiddenField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.db import get_session
-from app.services import reversals
-from app.services.access import get_fund
+from app.services.access.scopes import get_fund
 from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.funds import reversals
 from app.web.common import actor, localized, localized_errors, require_sign_in, status_of, submit
 from app.web.funds.forms import ReverseForm
 

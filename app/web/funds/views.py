@@ -8,11 +8,13 @@ from flask_babel import gettext as _
 from app.db import get_session
 from app.domain.codes import FundClass, FundStatus, Role
 from app.domain.quarter import Quarter
-from app.services import funds, investments, list_pages, metrics, reversals
-from app.services.access import can_edit_fund, get_fund, require_role
+from app.services.access.scopes import can_edit_fund, get_fund, require_role
 from app.services.errors import NotFound
-from app.services.flows import fund_flows
-from app.services.projects import list_projects
+from app.services.funds import investments, metrics, reversals
+from app.services.funds import register as funds
+from app.services.funds.flows import fund_flows
+from app.services.funds.projects import list_projects
+from app.services.lists import web as list_pages
 from app.web import lists
 from app.web.charts import deployment_table, line_chart
 from app.web.common import actor, quarter_arg, require_sign_in, status_of, submit, today

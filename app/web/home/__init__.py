@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from app.db import get_session
 from app.domain.quarter import Quarter
-from app.services.home import home_page
+from app.services.home.overview import home_page
 from app.web.common import actor, require_sign_in, today
 from app.web.flow_chart import flow_chart, flow_table
 

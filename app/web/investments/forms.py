@@ -8,7 +8,7 @@ from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.domain.codes import TransactionType
-from app.services.investments import TransactionData
+from app.services.funds.investments import TransactionData
 from app.web.fields import AmountField, CodedField, IsoDateField, NonNegative, Positive
 
 

@@ -6,9 +6,9 @@ from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 
 from app.db import get_session
-from app.services import investments, reversals
-from app.services.access import can_edit_fund
+from app.services.access.scopes import can_edit_fund
 from app.services.errors import NotFound
+from app.services.funds import investments, reversals
 from app.web.common import actor, require_sign_in, status_of, submit
 from app.web.funds.reversals import reverse_page
 from app.web.investments.forms import TransactionForm, ValuationForm

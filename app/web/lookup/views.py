@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from app.db import get_session
-from app.services import lookup
+from app.services.reference import search as lookup
 from app.web.common import require_sign_in
 
 bp = Blueprint("lookup", __name__, url_prefix="/lookup")

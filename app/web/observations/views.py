@@ -8,7 +8,8 @@ from flask import Blueprint, render_template, url_for
 
 from app.db import get_session
 from app.domain.money import format_number
-from app.services import list_pages, reference
+from app.services.lists import web as list_pages
+from app.services.reference import lookups as reference
 from app.web import lists
 from app.web.common import actor, localized_name, require_sign_in, unit_name
 

@@ -8,7 +8,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.domain.codes import CooperationMode, Intensity, ProjectStatus
-from app.services.projects import MAX_JOBS, ProjectData
+from app.services.funds.projects import MAX_JOBS, ProjectData
 from app.web.fields import AmountField, CodedField, IsoDateField, NonNegative, PickerField
 
 

@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 
 from app.db import get_session
 from app.domain.codes import ProjectStatus, Role
-from app.services import list_pages, projects
-from app.services.access import can_edit_project, get_project, require_role
+from app.services.access.scopes import can_edit_project, get_project, require_role
+from app.services.funds import projects
+from app.services.lists import web as list_pages
 from app.web import lists
 from app.web.common import actor, require_sign_in, status_of, submit
 from app.web.projects.forms import ProjectForm

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from flask_babel import gettext as _
 
 from app.db import get_session
-from app.services import regions
+from app.services.reporting import region_figures as regions
 from app.web.common import actor, quarter_arg, require_sign_in
 from app.web.regions.chart import bar_chart, bar_table
 

@@ -19,11 +19,11 @@ from app.db import get_session
 from app.domain.codes import QuarterState
 from app.domain.quarter import Quarter, QuarterError
 from app.domain.regions import is_within
-from app.services import issuing
-from app.services.access import can_edit_fund
-from app.services.agreements import party_in_scope
+from app.services.access.scopes import can_edit_fund
 from app.services.errors import Conflict, ValidationFailed
-from app.services.report_builders import BUILDERS, KIND_LABELS
+from app.services.reporting import issuing
+from app.services.reporting.builders import BUILDERS, KIND_LABELS
+from app.services.sharing.agreements import party_in_scope
 from app.web.common import actor, localized_errors, require_sign_in, today
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from app.domain.messages import quoted
 from app.domain.money import AmountError, parse_decimal
-from app.services import observations
+from app.services.sharing import observations
 from app.web.common import localized, localized_name
 
 SHOWN = "shown:"

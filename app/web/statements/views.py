@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from app.db import get_session
 from app.domain.codes import AgreementStatus, QuarterState, Role
 from app.domain.quarter import Quarter, QuarterError
-from app.services import agreements, observations, workflow
-from app.services.explanations import explain_allocation
+from app.services.sharing import agreements, observations, workflow
+from app.services.sharing.explanations import explain_allocation
 from app.web.agreements.forms import (
     AnswerForm,
     ConfirmForm,

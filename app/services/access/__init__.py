@@ -1,0 +1,1 @@
+"""Who may do what: users and sign-in, API tokens, scopes, the audit trail."""

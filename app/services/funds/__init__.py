@@ -1,0 +1,1 @@
+"""The fund side: funds and LPs, projects, investments, the ledgers, reversals, metrics."""

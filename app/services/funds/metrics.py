@@ -1,0 +1,232 @@
+"""Fund metrics from the database: load a fund's ledgers in a fixed number of queries and hand
+them to the domain's exact computation (amounts in yuan, ratios exact, see funds.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+
+from sqlalchemy import func, select, union_all
+from sqlalchemy.orm import Session, selectinload
+
+from app.domain import fund_metrics as fm
+from app.domain.codes import Instrument, ProjectStatus
+from app.domain.quarter import Quarter, quarters_between
+from app.domain.regions import subtree_prefix
+from app.models import (
+    Commitment,
+    Fund,
+    Investment,
+    InvestmentTransaction,
+    Movement,
+    Project,
+    Region,
+    Valuation,
+)
+from app.models.caches import FUND
+from app.services import snapshots
+from app.services.access.scopes import Actor, fund_filter, get_fund
+from app.services.errors import NotFound
+
+
+@dataclass(frozen=True)
+class FundPortfolio:
+    """A fund's metric inputs, and which investment each metric key stands for."""
+
+    fund: Fund
+    inputs: fm.FundInput
+    investments: dict[str, Investment]
+    first_activity_on: dt.date | None
+
+
+def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfolio]:
+    """The metric inputs of several funds in seven queries, whatever their number of rows.
+
+    Every row is read afresh (``populate_existing``), even one the session loaded before: the
+    snapshot cache stores these results under a generation read just before, so they must not
+    mix in older copies of the rows (see models/caches.py)."""
+    ids = [f.id for f in funds]
+    if not ids:
+        return {}
+
+    def fresh(query):
+        return session.scalars(query.execution_options(populate_existing=True))
+
+    sponsors = dict(session.execute(select(Fund.id, Region.code)
+                                    .join(Region, Region.id == Fund.sponsor_region_id)
+                                    .where(Fund.id.in_(ids))).all())
+    commitments = defaultdict(list)
+    for c in fresh(select(Commitment).where(Commitment.fund_id.in_(ids))):
+        commitments[c.fund_id].append(fm.Commitment(c.investor, c.investor_type.value,
+                                                    c.committed_on, c.amount))
+    movements = defaultdict(list)
+    for m in fresh(select(Movement).where(Movement.fund_id.in_(ids))):
+        movements[m.fund_id].append(fm.Movement(m.type.value, m.moved_on, m.signed_amount))
+    investments = list(fresh(select(Investment).where(Investment.fund_id.in_(ids))
+                             .options(selectinload(Investment.project))
+                             .order_by(Investment.id)))
+    inv_ids = [i.id for i in investments]
+    projects = {i.project.id: i.project for i in investments}
+    regions = {r.id: r.code for r in session.execute(select(Region.id, Region.code)).all()} \
+        if investments else {}
+    entries = defaultdict(list)
+    for t in fresh(select(InvestmentTransaction)
+                   .where(InvestmentTransaction.investment_id.in_(inv_ids))):
+        entries[t.investment_id].append(fm.LedgerEntry(t.type.value, t.occurred_on,
+                                                       t.signed_amount))
+    valuations = defaultdict(list)
+    for v in fresh(select(Valuation).where(Valuation.investment_id.in_(inv_ids))):
+        valuations[v.investment_id].append(fm.Valuation(v.as_of_on, v.value))
+
+    by_fund: dict[int, list[Investment]] = defaultdict(list)
+    for investment in investments:
+        by_fund[investment.fund_id].append(investment)
+    result = {}
+    for fund in funds:
+        sponsor_prefix = subtree_prefix(sponsors[fund.id])
+        keyed, inputs = {}, []
+        held = by_fund[fund.id]
+        keys = metric_keys([(projects[i.project_id].code, i.instrument.value) for i in held])
+        for key, investment in zip(keys, held, strict=True):
+            project = projects[investment.project_id]
+            keyed[key] = investment
+            inputs.append(fm.InvestmentInput(
+                key=key, instrument=investment.instrument.value,
+                in_sponsor_region=regions[project.destination_region_id].startswith(sponsor_prefix),
+                entries=tuple(entries[investment.id]),
+                valuations=tuple(valuations[investment.id])))
+        dates = [c.on for c in commitments[fund.id]] + [m.on for m in movements[fund.id]] + [
+            e.on for i in held for e in entries[i.id]]
+        result[fund.id] = FundPortfolio(
+            fund=fund,
+            inputs=fm.FundInput(tuple(commitments[fund.id]), tuple(movements[fund.id]),
+                                tuple(inputs)),
+            investments=keyed, first_activity_on=min(dates) if dates else None)
+    return result
+
+
+def metric_keys(holdings: list[tuple[str, str]]) -> list[str]:
+    """The metric key of each of one fund's holdings, given as (project code, instrument): the
+    project code, or ``code/INSTRUMENT`` when the fund holds that project with several
+    instruments (funds.md's schedule of investments lists each line)."""
+    per_code = Counter(code for code, _instrument in holdings)
+    return [code if per_code[code] == 1 else f"{code}/{instrument}"
+            for code, instrument in holdings]
+
+
+def fund_metrics(session: Session, actor: Actor, fund_code: str, as_of: dt.date) -> fm.FundMetrics:
+    """The metrics of the fund with ``fund_code`` as of a date (NotFound if out of scope)."""
+    fund = session.scalars(select(Fund).where(Fund.code == fund_code, fund_filter(actor))).first()
+    if fund is None:
+        raise NotFound(f'fund "{fund_code}"')
+    return metrics_as_of(session, [fund], as_of)[fund.id]
+
+
+@dataclass(frozen=True)
+class FundDashboard:
+    """Everything the fund page shows for one quarter."""
+
+    fund: Fund
+    quarter: Quarter
+    metrics: fm.FundMetrics
+    series: list[tuple[Quarter, fm.FundMetrics]]
+    investments: dict[str, Holding]
+
+
+def metrics_at_dates(session: Session, funds: list[Fund], dates: list[dt.date], *,
+                     detail_at=()) -> dict[tuple[int, dt.date], fm.FundMetrics]:
+    """Each fund's metrics at each date, read from the snapshot cache in one query; only the
+    missing (fund, date) pairs are computed (ledgers loaded for those funds only) and stored.
+    ``investments`` are filled at the dates in ``detail_at`` only (empty elsewhere)."""
+    result = snapshots.fund_snapshots(session, [f.id for f in funds], dates,
+                                      detail_at=detail_at)
+    missing = [f for f in funds if any((f.id, d) not in result for d in dates)]
+    if not missing:
+        return result
+    generation = snapshots.generations(session, FUND, [f.id for f in missing])
+    portfolios = load_portfolios(session, missing)
+    computed = {}
+    for fund in missing:
+        todo = sorted(d for d in set(dates) if (fund.id, d) not in result)
+        computed.update({(fund.id, day): value
+                         for day, value in _compute_at(portfolios[fund.id].inputs, todo)})
+    snapshots.store_fund_snapshots(session, generation, computed)
+    keep = set(detail_at)
+    result.update({key: value if key[1] in keep else replace(value, investments={})
+                   for key, value in computed.items()})
+    return result
+
+
+def _compute_at(inputs: fm.FundInput, dates: list[dt.date]
+                ) -> list[tuple[dt.date, fm.FundMetrics]]:
+    """The metrics at each date; quarter ends share one sort of the inputs."""
+    ends = [Quarter.containing(d) for d in dates]
+    if len(dates) > 1 and all(q.last_day == d for q, d in zip(ends, dates, strict=True)):
+        return [(q.last_day, m) for q, m in fm.metrics_over_quarters(inputs, ends)]
+    return [(d, fm.compute_fund_metrics(inputs, d)) for d in dates]
+
+
+def metrics_as_of(session: Session, funds: list[Fund], as_of: dt.date, *, detail: bool = True
+                  ) -> dict[int, fm.FundMetrics]:
+    """The metrics of several funds as of one date, by fund id, through the snapshot cache;
+    with ``detail=False`` their ``investments`` are empty (cheaper: the fund figures only)."""
+    found = metrics_at_dates(session, funds, [as_of], detail_at=[as_of] if detail else ())
+    return {f.id: found[f.id, as_of] for f in funds}
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What a fund's page shows of one investment beside its figures."""
+
+    id: int
+    instrument: Instrument
+    project_code: str
+    project_name: str
+    project_status: ProjectStatus
+
+
+def holdings_by_key(session: Session, fund_id: int) -> dict[str, Holding]:
+    """A fund's investments by metric key (see :func:`metric_keys`), in one query of plain rows
+    (a fund may hold a few hundred: no ORM objects are built for them)."""
+    holdings = [Holding(*row) for row in session.execute(
+        select(Investment.id, Investment.instrument, Project.code, Project.name, Project.status)
+        .join(Project, Project.id == Investment.project_id)
+        .where(Investment.fund_id == fund_id).order_by(Investment.id))]
+    keys = metric_keys([(h.project_code, h.instrument.value) for h in holdings])
+    return dict(zip(keys, holdings, strict=True))
+
+
+def fund_dashboard(session: Session, actor: Actor, fund_id: int, quarter: Quarter,
+                   max_quarters: int = 40) -> FundDashboard:
+    """The fund's metrics as of the quarter end, and over the quarters since it began (at most
+    ``max_quarters``), from the snapshot cache."""
+    fund = get_fund(session, actor, fund_id)
+    first_on = first_activity_on(session, fund.id)
+    first = Quarter.containing(first_on) if first_on else quarter
+    first = max(min(first, quarter), quarter - (max_quarters - 1))
+    quarters = quarters_between(first, quarter)
+    found = metrics_at_dates(session, [fund], [q.last_day for q in quarters],
+                             detail_at=[quarter.last_day])
+    series = [(q, found[fund.id, q.last_day]) for q in quarters]
+    return FundDashboard(fund=fund, quarter=quarter, metrics=series[-1][1], series=series,
+                         investments=holdings_by_key(session, fund.id))
+
+
+def first_activity_on(session: Session, fund_id: int) -> dt.date | None:
+    """The date of the fund's first commitment, movement or investment transaction (one query)."""
+    firsts = union_all(
+        select(func.min(Commitment.committed_on).label("on")).where(Commitment.fund_id == fund_id),
+        select(func.min(Movement.moved_on)).where(Movement.fund_id == fund_id),
+        select(func.min(InvestmentTransaction.occurred_on))
+        .where(InvestmentTransaction.fund_id == fund_id)).subquery()
+    return session.scalar(select(func.min(firsts.c.on)))
+
+
+def funds_overview(session: Session, actor: Actor, as_of: dt.date
+                   ) -> list[tuple[Fund, fm.FundMetrics]]:
+    """Every fund the actor may read with its metrics as of a date, by code."""
+    funds = list(session.scalars(select(Fund).where(fund_filter(actor)).order_by(Fund.code)
+                                 .options(selectinload(Fund.sponsor_region))))
+    found = metrics_as_of(session, funds, as_of, detail=False)
+    return [(f, found[f.id]) for f in funds]

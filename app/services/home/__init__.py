@@ -1,0 +1,1 @@
+"""Each role's home page: key figures and to-do lists."""

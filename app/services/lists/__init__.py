@@ -1,0 +1,1 @@
+"""The one list engine: scoped, filtered, keyset-paginated lists for the web and the API."""

@@ -1,0 +1,1 @@
+"""Running the app: schema migrations, backups, health."""

@@ -1,0 +1,1 @@
+"""The quarterly PDF reports: their builders, the region figures, issuing and verifying."""

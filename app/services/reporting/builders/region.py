@@ -1,0 +1,171 @@
+"""The regional report: the funds the region sponsors (万元, totals re-apportioned so they foot),
+received versus ceded per indicator with a chart, per agreement beside the official in-place
+figure with the reconciling item, the dual counts apart, and the projects that moved."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from app.domain.codes import ProjectStatus
+from app.domain.quarter import Quarter
+from app.domain.sharing.words import unit_en
+from app.services.reporting.builders.common import (
+    TEN_THOUSAND,
+    TOTAL,
+    WAN_NOTE,
+    IssueInfo,
+    coded,
+    document,
+    quantity,
+    restatement_blocks,
+    sign_off,
+    wan_chart,
+    wan_columns,
+)
+from app.services.reporting.builders.region_data import (  # noqa: F401  (the kind's interface)
+    KIND,
+    check_issuer,
+    collect,
+    subject,
+)
+from reports import BarChart, Column, Document, Heading, Notice, Paragraph, Series, Table, bilingual
+
+SECTIONS = {"region": "地区 / Region", "funds": "发起基金 / Funds sponsored",
+            "indicators": "指标 / Indicators", "projects": "迁入迁出项目 / Projects"}
+DIRECTIONS = {"LEFT": "迁出 / left", "ENTERED": "迁入 / entered", "WITHIN": "区内迁移 / within"}
+SUMMARY_NOTE = ("在地官方数：承接地计 100 %；调节项 = 接收 - 让出；分享后 = 官方数 + 调节项。 / "
+                "Official: the destination counts 100 %; reconciling item = received - ceded; "
+                "after sharing = official + reconciling item.")
+ASSESSMENT_ONLY = "仅用于考核，不对外公布 / for assessment only, not for publication"
+DUAL_EXCLUDED = ("双重计入数仅用于考核，不计入以下数字 / dual-counted figures are for assessment "
+                 "only and not in these figures")
+
+
+def build(data: dict, issue: IssueInfo) -> Document:
+    """The regional report as a document, from its data dict alone."""
+    region, quarter = data["region"], Quarter.parse(data["quarter"])
+    english = f" / {region['name_en']}" if region["name_en"] else ""
+    blocks: list = [
+        Heading(f"{region['name']} 地区季度报告 {quarter}", f"Regional report {quarter}"),
+        Paragraph(f"地区 / Region: {region['name']}{english} ({region['code']})\n"
+                  f"季度 / Quarter: {quarter} ({quarter.first_day} – {quarter.last_day})"),
+        *restatement_blocks(issue), *_funds(data["funds"])]
+    shared = {c: i for c, i in data["indicators"].items() if i["agreements"] or i["dual"]}
+    blocks += _summary(data["indicators"])
+    blocks += _charts(shared)
+    for item in shared.values():
+        blocks += _indicator(item)
+    blocks += _projects(data["projects"])
+    bureau_en = f" / Finance bureau of {region['name_en']}" if region["name_en"] else ""
+    blocks += sign_off(f"{region['name']}财政局{bureau_en}", issue)
+    return document(title=f"{region['name']} {quarter} 地区季度报告 / Regional report",
+                    subject=f"region {region['code']} {quarter}", quarter=quarter, data=data,
+                    issue=issue, blocks=blocks)
+
+
+def _funds(funds: dict) -> list:
+    """The sponsored funds' key figures, amounts in 万元 re-apportioned to foot."""
+    rows = list(funds.values())
+    shown, totals = wan_columns(rows, ["committed", "paid_in", "disbursed", "nav"])
+    table = Table(
+        (Column("基金", "Fund", "left", 3.0), Column("认缴", "Committed", "right"),
+         Column("实缴", "Paid-in", "right"), Column("投放", "Disbursed", "right"),
+         Column("净值", "NAV", "right"), Column("TVPI", "TVPI", "right", 0.7),
+         Column("净IRR", "Net IRR", "right", 0.8)),
+        tuple((f"{code} {f['name']}", s["committed"], s["paid_in"], s["disbursed"], s["nav"],
+               f["tvpi"], f["net_irr"]) for (code, f), s in zip(funds.items(), shown, strict=True)),
+        total_row=(TOTAL, totals["committed"], totals["paid_in"], totals["disbursed"],
+                   totals["nav"], "", "") if rows else None,
+        caption="金额单位：万元 / Amounts in 10,000 yuan", note=WAN_NOTE if rows else None)
+    return [Heading("本地区发起的基金", "Funds the region sponsors"), table]
+
+
+def _summary(indicators: dict) -> list:
+    """Per indicator (its unit): official, received, ceded, reconciling, after sharing."""
+    rows = tuple(
+        (f"{i['name']} / {i['name_en']}" + (f"\n{DUAL_EXCLUDED}" if i["dual"] else ""),
+         bilingual(i["unit"], unit_en(i["unit"])),
+         *(quantity(i[k], i["quantum"]) for k in
+           ("official", "received", "ceded", "reconciling", "after_sharing")))
+        for i in indicators.values())
+    return [Heading("指标分享汇总", "Indicators before and after sharing"), Table(
+        (Column("指标", "Indicator", "left", 2.4), Column("单位", "Unit", "left", 0.6),
+         Column("在地官方数", "Official in place", "right", 1.4),
+         Column("接收", "Received", "right", 1.3), Column("让出", "Ceded", "right", 1.3),
+         Column("调节项", "Reconciling item", "right", 1.3),
+         Column("分享后", "After sharing", "right", 1.4)), rows,
+        note=SUMMARY_NOTE)]
+
+
+def _charts(shared: dict) -> list:
+    """Received versus ceded, one bar chart per unit (元 in 万元 when large)."""
+    by_unit: dict[str, list[dict]] = {}
+    for item in shared.values():
+        if item["agreements"]:
+            by_unit.setdefault(item["unit"], []).append(item)
+    blocks: list = []
+    for unit, items in by_unit.items():
+        largest = max(abs(Decimal(i[k])) for i in items for k in ("received", "ceded"))
+        in_wan = unit == "元" and largest >= TEN_THOUSAND * 10
+        scale = wan_chart if in_wan else Decimal
+        shown_unit = "万元 / 10,000 yuan" if in_wan else bilingual(unit, unit_en(unit))
+        title_unit = ("万元", "10,000 yuan") if in_wan else (unit, unit_en(unit))
+        blocks.append(BarChart(
+            f"接收与让出（{title_unit[0]}）/ Received versus ceded ({title_unit[1]})", shown_unit,
+            tuple(f"{i['name']}\n{i['name_en']}" for i in items),
+            (Series("接收 / Received", tuple(scale(i["received"]) for i in items)),
+             Series("让出 / Ceded", tuple(scale(i["ceded"]) for i in items)))))
+    return [Heading("接收与让出", "Received versus ceded"), *blocks] if blocks else []
+
+
+def _indicator(item: dict) -> list:
+    """One indicator's agreements with their total (the reconciling item), dual counts apart."""
+    quantum, unit = item["quantum"], item["unit"]
+    blocks: list = [Heading(f"{item['name']}（{unit}）", f"{item['name_en']} ({unit})", 2)]
+    if item["agreements"]:
+        rows = tuple((f"{code} {a['title']}", a["parties"],
+                      "已关账 / closed" if a["closed"] else "未关账 / open",
+                      quantity(a["received"], quantum), quantity(a["ceded"], quantum),
+                      quantity(a["net"], quantum)) for code, a in item["agreements"].items())
+        blocks.append(Table(
+            (Column("协议", "Agreement", "left", 2.6), Column("本地区方", "Region's party", "left",
+                                                            1.0),
+             Column("季度状态", "Quarter", "left", 1.0), Column("接收", "Received", "right", 1.3),
+             Column("让出", "Ceded", "right", 1.3), Column("净额", "Net", "right", 1.3)), rows,
+            total_row=("合计 = 调节项 / Total = reconciling item", "", "",
+                       quantity(item["received"], quantum), quantity(item["ceded"], quantum),
+                       quantity(item["reconciling"], quantum))))
+        lines = "\n".join(
+            f"{label}: {quantity(item[key], quantum)} {unit}" for key, label in (
+                ("official", "在地官方数 / Official in-place figure"),
+                ("reconciling", "调节项 / Reconciling item"),
+                ("after_sharing", "分享后 / After sharing")))
+        if Decimal(item["adjustment"]):
+            lines += (f"\n以前期间调整（不含在上述数字中）/ Prior-period adjustments (not in the "
+                      f"figures above): {quantity(item['adjustment'], quantum)} {unit}")
+        blocks.append(Paragraph(lines))
+    if item["dual"]:
+        blocks += [Table(
+            (Column("协议（双重计入）", "Agreement (dual count)", "left", 2.6),
+             Column("本地区方", "Region's party", "left", 1.0),
+             Column("本地区计入（外地项目）", "Credited to the region (projects elsewhere)",
+                    "right", 1.6),
+             Column("伙伴亦计入（本地项目）", "Also credited to partners (projects here)",
+                    "right", 1.6)),
+            tuple((f"{code} {d['title']}", d["parties"], quantity(d["credited"], quantum),
+                   quantity(d["shared"], quantum)) for code, d in item["dual"].items())),
+            Notice(ASSESSMENT_ONLY)]
+    return blocks
+
+
+def _projects(projects: dict) -> list:
+    """The projects whose source or destination lies in the region."""
+    rows = tuple((code, p["name"], p["enterprise"], p["source"], p["destination"],
+                  DIRECTIONS[p["direction"]].replace(" / ", "\n"),
+                  coded(ProjectStatus, p["status"], stacked=True))
+                 for code, p in projects.items())
+    return [Heading("迁出与迁入的项目", "Projects that left or entered the region"), Table(
+        (Column("代码", "Code", "left", 0.9), Column("项目", "Project", "left", 1.8),
+         Column("企业", "Enterprise", "left", 1.8), Column("迁出地", "From", "left", 1.15),
+         Column("承接地", "To", "left", 1.15), Column("方向", "Direction", "left", 0.9),
+         Column("状态", "Status", "left", 1.3)), rows)]  # "Implementation" on one line

@@ -1,0 +1,1 @@
+"""Indicator sharing: agreements, observations, statements, the quarterly sign-off, explanations."""
