@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 REGIONS_FILE = "gbt2260-2022-regions.csv"
 REGIONS_EDITION = "2022"
 INDUSTRIES_FILE = "gbt4754-2017-industries.csv"
