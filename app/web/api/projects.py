@@ -72,7 +72,8 @@ def project_json(p, shown: ProjectStatus | None = None) -> dict:
             "source_region": p.source_region.code,
             "destination_region": p.destination_region.code,
             "cooperation_mode": code(p.cooperation_mode), "park": p.park,
-            "status": code(p.status), "status_shown": code(shown), "planned_investment": dec(p.planned_investment),
+            "status": code(p.status), "status_shown": code(shown),
+            "planned_investment": dec(p.planned_investment),
             "planned_jobs": p.planned_jobs, "land_area": dec(p.land_area),
             "production_start_on": day(p.production_start_on), "is_two_high": p.is_two_high,
             "capacity_replacement_ref": p.capacity_replacement_ref, "version": p.version}
