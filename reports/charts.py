@@ -54,12 +54,14 @@ def _thin_labels(labels: tuple[str, ...], room: float) -> tuple[list[str], int]:
 
 
 def _frame(drawing: Drawing, title: str, unit: str, font: str) -> None:
-    """Add the title and the unit line to the top of the drawing."""
+    """Add the title and the unit line to the top of the drawing (no unit line when ``unit`` is
+    empty: the section's heading names the unit)."""
     top = drawing.height - 8  # the drawing's own top margin (a Drawing takes no spaceBefore)
     drawing.add(String(0, top - 11, single_font(title), fontName=font, fontSize=10,
                        fillColor=ACCENT))
-    drawing.add(String(0, top - 25, f"单位 / Unit: {unit}", fontName=font, fontSize=7.5,
-                       fillColor=MUTED))
+    if unit:
+        drawing.add(String(0, top - 25, f"单位 / Unit: {unit}", fontName=font, fontSize=7.5,
+                           fillColor=MUTED))
 
 
 def _legend(drawing: Drawing, chart, names: list[str], font: str) -> None:

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain.amounts import amount_errors
-from app.domain.codes import CooperationMode, Intensity, ProjectStatus, Role
+from app.domain.codes import (
+    CooperationMode,
+    Intensity,
+    ProjectStatus,
+    Role,
+    TransactionType,
+    status_shown,
+)
 from app.domain.messages import N_
 from app.domain.uscc import UsccError, validate_uscc
-from app.models import Project
+from app.models import Investment, InvestmentTransaction, Project
 from app.services.access.scopes import Actor, get_project, project_filter
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
 from app.services.reference.lookups import industry_by_code, region_by_code
@@ -141,3 +149,26 @@ def list_projects(session: Session, actor: Actor) -> list[Project]:
         .options(selectinload(Project.source_region), selectinload(Project.destination_region),
                  selectinload(Project.industry))
     ))
+
+
+def disbursed_projects(session: Session, project_ids: Iterable[int]) -> set[int]:
+    """Which of ``project_ids`` have money out: a fund's disbursements to the project, net of
+    reversals, above zero (today, every fund together). One query, however many ids."""
+    ids = set(project_ids)
+    if not ids:
+        return set()
+    row = InvestmentTransaction
+    net = func.sum(case((row.reverses_id.is_(None), row.amount), else_=-row.amount))
+    return set(session.scalars(
+        select(Investment.project_id).join(row, row.investment_id == Investment.id)
+        .where(Investment.project_id.in_(ids), row.type == TransactionType.DISBURSEMENT)
+        .group_by(Investment.project_id).having(net > 0)
+    ))
+
+
+def shown_statuses(session: Session, projects: Iterable[Project]) -> dict[int, ProjectStatus]:
+    """Each project's displayed status by id (``status_shown``: PIPELINE with a disbursement is
+    shown as IMPLEMENTATION; the recorded status is never changed). One query for them all."""
+    listed = list(projects)
+    disbursed = disbursed_projects(session, (p.id for p in listed))
+    return {p.id: status_shown(p.status, p.id in disbursed) for p in listed}

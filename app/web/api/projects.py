@@ -40,7 +40,11 @@ PROJECT = schema("Project", obj({
     "uscc": nullable(STRING), "industry": STRING, "intensity": enum_of(Intensity),
     "source_region": STRING, "destination_region": STRING,
     "cooperation_mode": enum_of(CooperationMode), "park": nullable(STRING),
-    "status": enum_of(ProjectStatus), "planned_investment": nullable(DECIMAL),
+    "status": enum_of(ProjectStatus),
+    "status_shown": {**enum_of(ProjectStatus), "description": (
+        "the status as reports and pages show it: PIPELINE with a disbursement (net of "
+        "reversals) is shown as IMPLEMENTATION; `status` stays as recorded")},
+    "planned_investment": nullable(DECIMAL),
     "planned_jobs": nullable(INTEGER), "land_area": nullable(DECIMAL),
     "production_start_on": nullable(DATE), "is_two_high": BOOLEAN,
     "capacity_replacement_ref": nullable(STRING), "version": INTEGER}))
@@ -59,14 +63,17 @@ PROJECT_INPUT = Obj({
     "capacity_replacement_ref": Text(200)})
 
 
-def project_json(p) -> dict:
-    """A project's register entry."""
+def project_json(p, shown: ProjectStatus | None = None) -> dict:
+    """A project's register entry; ``shown`` is its displayed status (looked up when None)."""
+    if shown is None:
+        shown = project_service.shown_statuses(get_session(), [p])[p.id]
     return {"id": p.id, "code": p.code, "name": p.name, "enterprise": p.enterprise,
             "uscc": p.uscc, "industry": p.industry_code, "intensity": code(p.intensity),
             "source_region": p.source_region.code,
             "destination_region": p.destination_region.code,
             "cooperation_mode": code(p.cooperation_mode), "park": p.park,
-            "status": code(p.status), "planned_investment": dec(p.planned_investment),
+            "status": code(p.status), "status_shown": code(shown),
+            "planned_investment": dec(p.planned_investment),
             "planned_jobs": p.planned_jobs, "land_area": dec(p.land_area),
             "production_start_on": day(p.production_start_on), "is_two_high": p.is_two_high,
             "capacity_replacement_ref": p.capacity_replacement_ref, "version": p.version}
@@ -82,8 +89,10 @@ def project_json(p) -> dict:
                   "status": Choice(ProjectStatus, default=None), **PAGE_QUERY})
 def list_projects(args):
     """The projects the token's user may read."""
-    page = listings.list_projects(get_session(), g.actor, **args)
-    return page_json(page, project_json)
+    db = get_session()
+    page = listings.list_projects(db, g.actor, **args)
+    shown = project_service.shown_statuses(db, page.items)  # one query per page
+    return page_json(page, lambda p: project_json(p, shown[p.id]))
 
 
 @operation("/projects", "POST", summary="Register a project", tag="projects", response=PROJECT,

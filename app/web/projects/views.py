@@ -29,7 +29,8 @@ def index():
                {"source_region": "region", "destination_region": "region"},
                search=state.value("q"), source_region=state.value("source_region"),
                destination_region=state.value("destination_region"), status=status)
-    return render_template("projects/index.html", state=state,
+    shown = projects.shown_statuses(db, state.rows)
+    return render_template("projects/index.html", state=state, shown=shown,
                            statuses=lists.choices(ProjectStatus)), state.status
 
 
@@ -47,10 +48,11 @@ def new():
 
 @bp.route("/<int:project_id>")
 def show(project_id: int):
-    """A project's attributes."""
+    """A project's attributes, with the status shown (and the recorded one when they differ)."""
     db = get_session()
     project = get_project(db, actor(), project_id)
     return render_template("projects/show.html", project=project,
+                           shown=projects.shown_statuses(db, [project])[project.id],
                            can_edit=can_edit_project(db, actor(), project))
 
 

@@ -32,9 +32,12 @@ LANGUAGE_NOTE = "中文 / English"
 DRAFT_LABEL = "未签发草稿 / not issued — draft"
 TOTAL = "合计 / Total"
 MISSING = "缺失 / missing"
-WAN_NOTE = ("合计先折算为万元，再按最大余数法分摊到各行，故各行相加等于合计。 / Each total is "
-            "converted to 10,000 yuan first and re-apportioned to the rows by largest remainder, "
-            "so the rows add up to it as printed.")
+WAN_NOTE = ("各列合计先按本节单位取整，再按最大余数法分摊到各行，故各行相加等于合计。 / Each "
+            "total is rounded to the section's unit first and re-apportioned to the rows by "
+            "largest remainder, so the rows add up to it as printed.")
+YUAN = ("元", "yuan")
+WAN = ("万元", "10,000 yuan")
+"""A section's unit of money: (Chinese, English), named once in the section's heading."""
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 UTC_FORMAT = "%Y-%m-%d %H:%M UTC"
@@ -120,6 +123,12 @@ class IssueInfo:
         if not self.is_issued:
             return ""
         return f"{self.issued_at.astimezone(ZoneInfo(self.time_zone)):%Y-%m-%d}"
+
+
+def unit_heading(zh: str, en: str, unit: tuple[str, str], level: int = 1) -> Heading:
+    """A section heading that names the one unit every amount in the section is in:
+    "资本账户（金额单位：元）" / "Capital account (amounts in yuan)"."""
+    return Heading(f"{zh}（金额单位：{unit[0]}）", f"{en} (amounts in {unit[1]})", level)
 
 
 def as_of_label(quarter: Quarter) -> str:

@@ -24,7 +24,9 @@ from app.services.reporting.builders import fund_data
 from app.services.reporting.builders.common import (
     MISSING,
     TOTAL,
+    WAN,
     WAN_NOTE,
+    YUAN,
     IssueInfo,
     Subject,
     coded,
@@ -32,6 +34,7 @@ from app.services.reporting.builders.common import (
     quantity,
     restatement_blocks,
     sign_off,
+    unit_heading,
     wan_chart,
     wan_columns,
     yuan,
@@ -60,12 +63,12 @@ SECTIONS = {
     "indicators": "共享指标 / Shared indicators",
 }
 KEY_FIGURES = (
-    ("committed", "认缴规模（元）", "Committed (yuan)"),
-    ("paid_in", "实缴出资（元）", "Paid-in (yuan)"),
-    ("disbursed", "已投放（元）", "Disbursed (yuan)"),
+    ("committed", "认缴规模", "Committed"),
+    ("paid_in", "实缴出资", "Paid-in"),
+    ("disbursed", "已投放", "Disbursed"),
     ("deployment_rate", "投放率", "Deployment rate"),
-    ("nav", "基金净值（元）", "NAV (yuan)"),
-    ("distributed", "已分配（元）", "Distributed (yuan)"),
+    ("nav", "基金净值", "NAV"),
+    ("distributed", "已分配", "Distributed"),
     ("dpi", "DPI", "DPI"), ("rvpi", "RVPI", "RVPI"), ("tvpi", "TVPI", "TVPI"),
     ("net_irr", "净内部收益率", "Net IRR"),
     ("leverage_multiple", "放大倍数", "Leverage multiple"),
@@ -103,7 +106,7 @@ def build(data: dict, issue: IssueInfo) -> Document:
         f"类别 / Class: {coded(FundClass, fund['class'])} · 设立年份 / Vintage {fund['vintage']}",
         f"季度 / Quarter: {quarter} ({quarter.first_day} – {quarter.last_day})"))
     figures = data["key_figures"]
-    blocks = [cover, *restatement_blocks(issue), Heading("关键指标", "Key figures"),
+    blocks = [cover, *restatement_blocks(issue), unit_heading("关键指标", "Key figures", YUAN),
               KeyFigures(tuple(
                   KeyFigure(zh, en, yuan(figures[k]) if k in fund_data.AMOUNTS else figures[k])
                   for k, zh, en in KEY_FIGURES))]
@@ -123,33 +126,33 @@ def _capital_account(account: dict) -> list:
     spans = ("quarter", "year_to_date", "since_inception")
     rows = tuple((coded(MovementType, kind), *(yuan(account[s][kind]) for s in spans))
                  for kind in (m.value for m in MovementType))
-    return [Heading("资本账户", "Capital account"), Table(
-        (Column("项目", "Item", "left", 1.6), Column("本季度（元）", "Quarter (yuan)", "right"),
-         Column("本年累计（元）", "Year to date (yuan)", "right"),
-         Column("成立以来（元）", "Since inception (yuan)", "right")), rows)]
+    return [unit_heading("资本账户", "Capital account", YUAN), Table(
+        (Column("项目", "Item", "left", 1.6), Column("本季度", "Quarter", "right"),
+         Column("本年累计", "Year to date", "right"),
+         Column("成立以来", "Since inception", "right")), rows)]
 
 
 def _charts(data: dict) -> list:
-    """The cumulative line chart and the disbursed-by bar charts (万元) with their tables."""
+    """The cumulative line chart and the disbursed-by bar charts with their tables, all in 万元
+    (named once, in the heading; table totals re-apportioned so they foot)."""
     quarters = tuple(data["series"])
     series = tuple(Series(name, tuple(wan_chart(data["series"][q][key]) for q in quarters))
                    for key, name in (("paid_in", "实缴 / Paid-in"),
                                      ("disbursed", "投放 / Disbursed"), ("nav", "净值 / NAV")))
-    blocks: list = [Heading("图表", "Charts"), LineChart(
-        "累计实缴、投放与净值 / Cumulative calls, disbursements and NAV", "万元 / 10,000 yuan",
+    blocks: list = [unit_heading("图表", "Charts", WAN), LineChart(
+        "累计实缴、投放与净值 / Cumulative calls, disbursements and NAV", "",
         quarters, series)]
     for key, kind, zh, en in (("by_macro_region", MacroRegion, "按投向区域", "by macro-region"),
                               ("by_intensity", Intensity, "按产业类别", "by intensity")):
         groups = data[key]
         labels = tuple(f"{kind(g).label_zh}\n{kind(g).label_en}" for g in groups)
-        blocks.append(BarChart(f"累计投放{zh} / Disbursed {en}", "万元 / 10,000 yuan", labels,
+        blocks.append(BarChart(f"累计投放{zh} / Disbursed {en}", "", labels,
                                (Series("投放 / Disbursed",
                                        tuple(wan_chart(v) for v in groups.values())),)))
         rows = [{"amount": v} for v in groups.values()]
         shown, total = wan_columns(rows, ["amount"])
         blocks.append(Table(
-            (Column("类别", "Group", "left", 2), Column("累计投放（万元）", "Disbursed (10k yuan)",
-                                                      "right")),
+            (Column("类别", "Group", "left", 2), Column("累计投放", "Disbursed", "right")),
             tuple((coded(kind, g), s["amount"]) for g, s in zip(groups, shown, strict=True)),
             total_row=(TOTAL, total["amount"])))
     return blocks
@@ -170,10 +173,9 @@ def _schedule(investments: dict) -> list:
                + (" · 本季度未估值 / not marked this quarter" if item["not_marked"] else ""))
               for (key, item), s in zip(investments.items(), shown, strict=True)),
         total_row=(TOTAL, "", totals["cost"], totals["realized"], totals["value"], "", "", ""),
-        caption="金额单位：万元 / Amounts in 10,000 yuan",
         highlight_rows=frozenset(i for i, item in enumerate(rows) if item["not_marked"]),
         note=WAN_NOTE)
-    return [Heading("投资明细", "Schedule of investments"), table]
+    return [unit_heading("投资明细", "Schedule of investments", WAN), table]
 
 
 def _transactions(transactions: dict, movements: dict) -> list:
@@ -181,7 +183,7 @@ def _transactions(transactions: dict, movements: dict) -> list:
     entries = Table(
         (Column("日期", "Date", "left", 1.0), Column("编号", "Reference", "left", 1.3),
          Column("项目", "Project", "left", 2.3), Column("类型", "Type", "left", 1.8),
-         Column("金额（元）", "Amount (yuan)", "right", 1.5),
+         Column("金额", "Amount", "right", 1.5),
          Column("说明", "Note", "left", 1.6)),
         tuple((t["date"], ref, f"{t['project_code']} {t['project_name']}",
                coded(TransactionType, t["type"]), yuan(t["amount"]),
@@ -190,12 +192,12 @@ def _transactions(transactions: dict, movements: dict) -> list:
     moves = Table(
         (Column("日期", "Date", "left", 1.0), Column("编号", "Reference", "left", 1.3),
          Column("类型", "Type", "left", 1.8), Column("出资人", "Investor", "left", 2.2),
-         Column("金额（元）", "Amount (yuan)", "right", 1.5),
+         Column("金额", "Amount", "right", 1.5),
          Column("说明", "Note", "left", 1.7)),
         tuple((m["date"], ref, coded(MovementType, m["type"]), m["investor"], yuan(m["amount"]),
                _note(m["reverses"], m["note"], m.get("restates")))
         for ref, m in movements.items()))
-    return [Heading("本季度交易", "The quarter's transactions"),
+    return [unit_heading("本季度交易", "The quarter's transactions", YUAN),
             Paragraph("冲销分录以负数列示。 / Reversing entries are shown as negative amounts."),
             Heading("投资交易", "Investment transactions", 2), entries,
             Heading("资金往来", "Capital movements", 2), moves]

@@ -4,7 +4,7 @@ figure with the reconciling item, the dual counts apart, and the projects that m
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from app.domain.codes import ProjectStatus
 from app.domain.quarter import Quarter
@@ -12,13 +12,16 @@ from app.domain.sharing.words import unit_en
 from app.services.reporting.builders.common import (
     TEN_THOUSAND,
     TOTAL,
+    WAN,
     WAN_NOTE,
+    WAN_QUANTUM,
     IssueInfo,
     coded,
     document,
     quantity,
     restatement_blocks,
     sign_off,
+    unit_heading,
     wan_chart,
     wan_columns,
 )
@@ -76,19 +79,44 @@ def _funds(funds: dict) -> list:
                f["tvpi"], f["net_irr"]) for (code, f), s in zip(funds.items(), shown, strict=True)),
         total_row=(TOTAL, totals["committed"], totals["paid_in"], totals["disbursed"],
                    totals["nav"], "", "") if rows else None,
-        caption="金额单位：万元 / Amounts in 10,000 yuan", note=WAN_NOTE if rows else None)
-    return [Heading("本地区发起的基金", "Funds the region sponsors"), table]
+        note=WAN_NOTE if rows else None)
+    return [unit_heading("本地区发起的基金", "Funds the region sponsors", WAN), table]
+
+
+SUMMARY_KEYS = ("official", "received", "ceded", "reconciling", "after_sharing")
+
+
+def _in_wan(value: str | None) -> Decimal | None:
+    """Yuan as 万元, rounded half up to 0.01 万元 (None stays None)."""
+    return None if value is None else (Decimal(value) / TEN_THOUSAND).quantize(
+        WAN_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def _summary_row(i: dict) -> tuple[str, ...]:
+    """One indicator's unit and figures as printed. Yuan figures in 万元: official, received and
+    ceded rounded half up to 0.01 万元, the reconciling item (received - ceded) and after sharing
+    (official + reconciling) computed from the rounded figures, so each row adds up as printed.
+    Other units at the indicator's own quantum."""
+    if i["unit"] != "元":
+        return (bilingual(i["unit"], unit_en(i["unit"])),
+                *(quantity(i[k], i["quantum"]) for k in SUMMARY_KEYS))
+    official, received, ceded = (_in_wan(i[k]) for k in SUMMARY_KEYS[:3])
+    reconciling = None if received is None or ceded is None else received - ceded
+    after = None if official is None or reconciling is None else official + reconciling
+    return (WAN[0], *(quantity(v, WAN_QUANTUM)
+                      for v in (official, received, ceded, reconciling, after)))
 
 
 def _summary(indicators: dict) -> list:
-    """Per indicator (its unit): official, received, ceded, reconciling, after sharing."""
+    """Per indicator, in its unit (yuan in 万元, said once in the heading): official, received,
+    ceded, reconciling item, after sharing."""
     rows = tuple(
         (f"{i['name']} / {i['name_en']}" + (f"\n{DUAL_EXCLUDED}" if i["dual"] else ""),
-         bilingual(i["unit"], unit_en(i["unit"])),
-         *(quantity(i[k], i["quantum"]) for k in
-           ("official", "received", "ceded", "reconciling", "after_sharing")))
+         *_summary_row(i))
         for i in indicators.values())
-    return [Heading("指标分享汇总", "Indicators before and after sharing"), Table(
+    return [Heading("指标分享汇总（元计指标以万元列示）",
+                    "Indicators before and after sharing (yuan indicators in 万元, 10,000 yuan)"),
+            Table(
         (Column("指标", "Indicator", "left", 2.4), Column("单位", "Unit", "left", 0.6),
          Column("在地官方数", "Official in place", "right", 1.4),
          Column("接收", "Received", "right", 1.3), Column("让出", "Ceded", "right", 1.3),
@@ -98,7 +126,8 @@ def _summary(indicators: dict) -> list:
 
 
 def _charts(shared: dict) -> list:
-    """Received versus ceded, one bar chart per unit (元 in 万元 when large)."""
+    """Received versus ceded, one bar chart per unit (元 in 万元 when large), the unit named
+    once, in the chart's title."""
     by_unit: dict[str, list[dict]] = {}
     for item in shared.values():
         if item["agreements"]:
@@ -108,10 +137,9 @@ def _charts(shared: dict) -> list:
         largest = max(abs(Decimal(i[k])) for i in items for k in ("received", "ceded"))
         in_wan = unit == "元" and largest >= TEN_THOUSAND * 10
         scale = wan_chart if in_wan else Decimal
-        shown_unit = "万元 / 10,000 yuan" if in_wan else bilingual(unit, unit_en(unit))
         title_unit = ("万元", "10,000 yuan") if in_wan else (unit, unit_en(unit))
         blocks.append(BarChart(
-            f"接收与让出（{title_unit[0]}）/ Received versus ceded ({title_unit[1]})", shown_unit,
+            f"接收与让出（{title_unit[0]}）/ Received versus ceded ({title_unit[1]})", "",
             tuple(f"{i['name']}\n{i['name_en']}" for i in items),
             (Series("接收 / Received", tuple(scale(i["received"]) for i in items)),
              Series("让出 / Ceded", tuple(scale(i["ceded"]) for i in items)))))
@@ -119,9 +147,10 @@ def _charts(shared: dict) -> list:
 
 
 def _indicator(item: dict) -> list:
-    """One indicator's agreements with their total (the reconciling item), dual counts apart."""
+    """One indicator's agreements with their total (the reconciling item), dual counts apart;
+    every figure in the indicator's unit, named once in the heading."""
     quantum, unit = item["quantum"], item["unit"]
-    blocks: list = [Heading(f"{item['name']}（{unit}）", f"{item['name_en']} ({unit})", 2)]
+    blocks: list = [Heading(f"{item['name']}（{unit}）", f"{item['name_en']} ({unit_en(unit)})", 2)]
     if item["agreements"]:
         rows = tuple((f"{code} {a['title']}", a["parties"],
                       "已关账 / closed" if a["closed"] else "未关账 / open",
@@ -136,13 +165,13 @@ def _indicator(item: dict) -> list:
                        quantity(item["received"], quantum), quantity(item["ceded"], quantum),
                        quantity(item["reconciling"], quantum))))
         lines = "\n".join(
-            f"{label}: {quantity(item[key], quantum)} {unit}" for key, label in (
+            f"{label}: {quantity(item[key], quantum)}" for key, label in (
                 ("official", "在地官方数 / Official in-place figure"),
                 ("reconciling", "调节项 / Reconciling item"),
                 ("after_sharing", "分享后 / After sharing")))
         if Decimal(item["adjustment"]):
             lines += (f"\n以前期间调整（不含在上述数字中）/ Prior-period adjustments (not in the "
-                      f"figures above): {quantity(item['adjustment'], quantum)} {unit}")
+                      f"figures above): {quantity(item['adjustment'], quantum)}")
         blocks.append(Paragraph(lines))
     if item["dual"]:
         blocks += [Table(
