@@ -151,3 +151,30 @@ def test_the_grants_hint_shows_each_role_with_an_example_scope(app, db, admin):
 
 def test_an_unknown_user_id_is_404_for_an_admin(admin):
     assert admin.get("/admin/users/999999").status_code == 404
+
+
+@pytest.mark.parametrize("locale,unknown,extra", [
+    ("en", 'line 1: "KING" is not a role; the roles are ADMIN (', "has more than"),
+    ("zh", "第 1 行：“KING”不是角色", "除角色和范围外还有其他内容"),
+])
+def test_every_bad_grant_line_is_reported_at_once_in_the_users_language(
+        app, db, locale, unknown, extra):
+    admin = client_of(app, make_user(db, Role.ADMIN, locale=locale))
+    response = admin.post("/admin/users/new", data=_new_user(
+        grants="KING 1\r\nAUDITOR 440300 extra\r\nAUDITOR"))
+    assert response.status_code == 422
+    errors = errors_beside(response, "grants")
+    assert len(errors) == 2, errors
+    assert unknown in errors[0] and extra in errors[1]
+
+
+def test_every_unknown_scope_and_a_bad_password_are_reported_at_once(app, db, admin):
+    before = count(db, User)
+    response = admin.post("/admin/users/new", data=_new_user(
+        password="short", grants="FINANCE_BUREAU 999999\r\nFUND_MANAGER NO-SUCH-FUND"))
+    assert response.status_code == 422
+    alerts = " ".join(form_alerts(response)) + " ".join(errors_beside(response, "password"))
+    for message in ('no region has the code "999999"', 'no fund has the code "NO-SUCH-FUND"',
+                    "at least"):
+        assert message in alerts, alerts
+    assert count(db, User) == before

@@ -20,7 +20,7 @@ from app.models.audit import append_entries
 from app.models.base import utcnow
 from app.services.access.scopes import Actor, actor_of
 from app.services.access.sessions import end_all_sessions, key_hash
-from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.errors import Conflict, NotFound, ValidationFailed, require
 
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -66,21 +66,38 @@ def create_user(session: Session, email: str, name: str, password: str,
                 grants: list[GrantSpec], locale: str = "zh") -> User:
     """Add a user with hashed password and role grants; raise ValidationFailed naming the field."""
     email = (email or "").strip().lower()
+    errors: dict[str, list[str]] = {}
     if not _EMAIL.match(email):
-        raise ValidationFailed(email=N_('"%(email)s" is not an e-mail address', email=email))
-    if session.scalar(select(User.id).where(User.email == email)):
-        raise ValidationFailed(email=N_("a user with e-mail %(email)s exists already",
-                                        email=email))
-    validate_password(password)
+        errors["email"] = [N_('"%(email)s" is not an e-mail address', email=email)]
+    elif session.scalar(select(User.id).where(User.email == email)):
+        errors["email"] = [N_("a user with e-mail %(email)s exists already", email=email)]
+    try:
+        validate_password(password)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
     if not grants:
-        raise ValidationFailed(role=N_("choose at least one role"))
+        errors["role"] = [N_("choose at least one role")]
+    new = _grants(session, grants, errors)
+    require(errors)
     user = User(email=email, name=(name or email).strip(), password_hash=hash_password(password),
                 locale=locale)
     session.add(user)
-    for spec in grants:
-        user.grants.append(_grant(session, spec))
+    user.grants.extend(new)
     session.flush()
     return user
+
+
+def _grants(session: Session, specs: list[GrantSpec],
+            errors: dict[str, list[str]]) -> list[RoleGrant]:
+    """The grants of ``specs``; every bad scope is added to ``errors["scope"]`` (all at once)."""
+    grants = []
+    for spec in specs:
+        try:
+            grants.append(_grant(session, spec))
+        except ValidationFailed as exc:
+            for field, messages in exc.errors.items():
+                errors.setdefault(field, []).extend(messages)
+    return grants
 
 
 def _grant(session: Session, spec: GrantSpec) -> RoleGrant:
@@ -111,9 +128,11 @@ def set_grants(session: Session, user_id: int, version: int, grants: list[GrantS
     user = get_user(session, user_id)
     if user.version != version:
         raise Conflict(N_("the user was changed by someone else; reload and try again"))
+    errors: dict[str, list[str]] = {}
     if not grants:
-        raise ValidationFailed(role=N_("choose at least one role"))
-    new = [_grant(session, spec) for spec in grants]
+        errors["role"] = [N_("choose at least one role")]
+    new = _grants(session, grants, errors)
+    require(errors)
     user.grants.clear()
     session.flush()
     user.grants.extend(new)

@@ -1,4 +1,5 @@
-"""Forms of user administration. Grants are typed one per line: ``ROLE [scope code]``."""
+"""Forms of user administration. Grants are typed one per line: ``ROLE [scope code]``; every bad
+line is reported at once."""
 
 from __future__ import annotations
 
@@ -18,42 +19,47 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from app.domain.codes import Role
 from app.domain.messages import quoted
 from app.services.access.users import GrantSpec
-from app.web.common import LANGUAGES
+from app.web.common import LANGUAGES, coded_label
 
 GRANTS_HINT = _l("One per line, a role and its scope: ADMIN · FUND_MANAGER HF-01 (a fund code) · "
                  "FINANCE_BUREAU 440300 (a region code) · AUDITOR, or AUDITOR 440300")
 
 
-def parse_grants(text: str) -> list[GrantSpec]:
-    """Read grant lines; ValueError naming the line for anything that is not ``ROLE [scope]``."""
-    specs = []
+def parse_grants(text: str) -> tuple[list[GrantSpec], list[str]]:
+    """Read grant lines: the grants, and an error naming its line for every line that is not
+    ``ROLE [scope]`` (all of them, in the user's language)."""
+    specs, errors = [], []
     for number, line in enumerate((text or "").splitlines(), start=1):
         words = line.split()
         if not words:
             continue
         try:
             role = Role.parse(words[0])
-        except ValueError as exc:
-            raise ValueError(_("line %(number)s: %(error)s", number=number, error=exc)) from exc
+        except ValueError:
+            errors.append(_('line %(number)s: "%(role)s" is not a role; the roles are %(roles)s',
+                            number=number, role=quoted(words[0]),
+                            roles=", ".join(f"{r.value} ({coded_label(r)})" for r in Role)))
+            continue
         if len(words) > 2:
-            raise ValueError(_('line %(number)s: "%(line)s" has more than a role and a scope',
-                               number=number, line=quoted(line.strip())))
+            errors.append(_('line %(number)s: "%(line)s" has more than a role and a scope',
+                            number=number, line=quoted(line.strip())))
+            continue
         scope = words[1] if len(words) == 2 else None
         if role is Role.FUND_MANAGER:
             specs.append(GrantSpec(role, fund_code=scope))
         else:
             specs.append(GrantSpec(role, region_code=scope))
-    return specs
+    return specs, errors
 
 
 class GrantsField(TextAreaField):
     """Role grants, one per line; ``data`` stays text, ``specs`` holds the parsed grants."""
 
     def pre_validate(self, form):
-        try:
-            self.specs = parse_grants(self.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
+        self.specs, errors = parse_grants(self.data)
+        if errors:
+            self.errors.extend(errors[:-1])
+            raise ValidationError(errors[-1])
 
 
 class NewUserForm(FlaskForm):
