@@ -7,8 +7,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from functools import wraps
+from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, flash, g, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -254,6 +255,23 @@ def localized_name(item) -> str:
     return getattr(item, "name", str(item))
 
 
+def local_time(moment: dt.datetime | None, with_seconds: bool = False) -> str:
+    """A stored moment in the ``TIME_ZONE`` setting's local time: "2026-10-08 09:12" ("—" for
+    None; a naive moment is taken as UTC, as the database stores it)."""
+    if moment is None:
+        return "—"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    zone = ZoneInfo(current_app.config.get("TIME_ZONE") or "Asia/Shanghai")
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S" if with_seconds
+                                            else "%Y-%m-%d %H:%M")
+
+
+REPORT_KINDS = {"fund": _l("Fund report"), "statement": _l("Sharing statement"),
+                "region": _l("Regional report")}
+"""Each report kind's name, in the user's language."""
+
+
 def register_template_helpers(app: Flask) -> None:
     """Number formatting filters for templates: amounts, ratios, percentages; "—" for undefined.
 
@@ -277,6 +295,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(exact_text, "exact")
     app.add_template_filter(plain_decimal, "plain")
     app.add_template_filter(localized, "localized")
+    app.add_template_filter(local_time, "localtime")
 
     @app.context_processor
     def _globals():

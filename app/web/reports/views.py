@@ -22,9 +22,16 @@ from app.domain.regions import is_within
 from app.services.access.scopes import can_edit_fund
 from app.services.errors import Conflict, ValidationFailed
 from app.services.reporting import issuing
-from app.services.reporting.builders import BUILDERS, KIND_LABELS
+from app.services.reporting.builders import BUILDERS
 from app.services.sharing.agreements import party_in_scope
-from app.web.common import actor, localized_errors, require_sign_in, today
+from app.web.common import (
+    REPORT_KINDS,
+    actor,
+    local_time,
+    localized_errors,
+    require_sign_in,
+    today,
+)
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 bp.before_request(require_sign_in)
@@ -75,7 +82,10 @@ def issue(kind: str, code: str, quarter: str):
         back = request.referrer or ""
         same_site = back.startswith(request.host_url)  # never send anyone elsewhere
         return redirect(back if same_site else url_for("reports.index", kind=kind, code=code))
-    flash(_("Issued: %(what)s.", what=issuing.describe(report)), "success")
+    flash(_("Issued: %(kind)s %(code)s %(quarter)s, version %(version)s, issued %(time)s by "
+            "%(who)s.", kind=REPORT_KINDS[report.kind], code=report.subject_code,
+            quarter=report.quarter, version=report.version, time=local_time(report.issued_at),
+            who=report.issued_by), "success")
     return redirect(url_for("reports.index", kind=kind, code=report.subject_code))
 
 
@@ -97,7 +107,7 @@ def index():
                 flash(message, "error")
         page = page_at(None)
     return render_template("reports/index.html", page=page, reports=page.items, kind=kind,
-                           code=code, kinds=KIND_LABELS)
+                           code=code, kinds=REPORT_KINDS)
 
 
 @bp.route("/issued/<int:report_id>.pdf")

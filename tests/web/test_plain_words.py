@@ -1,0 +1,45 @@
+"""One language at a time, local times: the words a bureau reads all day (issue 16)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.domain.codes import Role
+from app.models import IssuedReport
+from tests.factories import make_user
+from tests.integration.report_helpers import Q, build_world
+from tests.web.helpers import client_of, text_of
+
+
+@pytest.mark.parametrize("locale,kind,other", [
+    ("zh", "已签发：指标分享结算单 RA-1", "Sharing statement"),
+    ("en", "Issued: Sharing statement RA-1", "分享结算单"),
+])
+def test_the_issued_flash_speaks_one_language_in_local_time(app, db, locale, kind, other):
+    world = build_world(db)
+    user = make_user(db, Role.FINANCE_BUREAU, "441600", locale=locale)
+    db.commit()
+    client = client_of(app, user)
+    page = text_of(client.post(f"/reports/statement/RA-1/{Q}/issue", follow_redirects=True))
+    assert kind in page and other not in page
+    db.expire_all()
+    issued = db.query(IssuedReport).one().issued_at
+    if issued.tzinfo is None:
+        issued = issued.replace(tzinfo=dt.UTC)
+    local = issued.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    assert local in page and " UTC" not in page
+    assert world
+
+
+def test_the_localtime_filter_prints_the_time_zone_setting(app):
+    from app.web.common import local_time
+    moment = dt.datetime(2026, 10, 8, 1, 12, tzinfo=dt.UTC)
+    with app.app_context():
+        assert local_time(moment) == "2026-10-08 09:12"
+        assert local_time(moment.replace(tzinfo=None)) == "2026-10-08 09:12"
+        assert local_time(None) == "—"
+        app.config["TIME_ZONE"] = "Europe/Paris"
+        assert local_time(moment) == "2026-10-08 03:12"
