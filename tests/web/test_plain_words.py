@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -43,3 +44,25 @@ def test_the_localtime_filter_prints_the_time_zone_setting(app):
         assert local_time(None) == "—"
         app.config["TIME_ZONE"] = "Europe/Paris"
         assert local_time(moment) == "2026-10-08 03:12"
+
+
+@pytest.mark.parametrize("locale,name,symbol", [
+    ("zh", "吨标准煤", "tce"), ("en", "tce", "吨标准煤")])
+def test_the_region_chart_names_a_unit_as_the_tables_do(app, db, locale, name, symbol):
+    from tests.factories import make_project
+    from tests.integration.sharing_factories import (
+        DESTINATION,
+        half_and_half,
+        make_agreement,
+        observe,
+    )
+    make_project(db, "RP-1", source="440306", destination="441602")
+    make_agreement(db, "RP-AG", ["RP-1"], [half_and_half(indicator="ENERGY", first="2026Q1")])
+    observe(db, "2026Q3", {("RP-1", "ENERGY"): Decimal("100.01")})
+    bureau = make_user(db, Role.FINANCE_BUREAU, DESTINATION, locale=locale)
+    db.commit()
+    page = text_of(client_of(app, bureau).get("/regions/441600?quarter=2026Q3"))
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    assert name in svg and symbol not in svg
+    if locale == "zh":
+        assert "单位：tce" not in page

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from app.db import get_session
 from app.services.reporting import region_figures as regions
-from app.web.common import actor, quarter_arg, require_sign_in
+from app.web.common import actor, quarter_arg, require_sign_in, unit_name
 from app.web.regions.chart import bar_chart, bar_table
 
 bp = Blueprint("regions", __name__, url_prefix="/regions")
@@ -24,7 +24,8 @@ def show(code: str):
     quarter = quarter_arg()
     figures = regions.region_figures(get_session(), actor(), code, quarter,
                                      project_limit=PROJECTS_SHOWN)
-    groups = [(i.name, i.unit, i.received, i.ceded) for i in figures.indicators if i.lines]
+    groups = [(i.name, unit_name(i.unit), i.received, i.ceded)
+              for i in figures.indicators if i.lines]
     chart = bar_chart(groups, labels=(_("Received"), _("Ceded")),
                       title=_("Received and ceded per indicator, %(quarter)s", quarter=quarter),
                       unit_caption=_("unit: %(unit)s"))
