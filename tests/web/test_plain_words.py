@@ -66,3 +66,25 @@ def test_the_region_chart_names_a_unit_as_the_tables_do(app, db, locale, name, s
     assert name in svg and symbol not in svg
     if locale == "zh":
         assert "单位：tce" not in page
+
+
+@pytest.mark.parametrize("locale,entered", [("zh", "录入数值"), ("en", "value entered")])
+def test_the_explanations_history_shows_local_times_and_words(app, db, locale, entered):
+    import re
+
+    from app.models import AuditEntry
+    from tests.web.test_statement_workflow_pages import GOOD, SOURCE, web
+    w = web.__wrapped__(db, app) if hasattr(web, "__wrapped__") else None
+    assert w is not None
+    w.dest.post(f"{w.base}/observations", data=GOOD)
+    reader = client_of(app, make_user(db, Role.AUDITOR, locale=locale))
+    db.commit()
+    page = text_of(reader.get(f"{w.base}/explain", query_string={
+        "project": "WEB-1", "indicator": "TAX_LOCAL", "party": SOURCE}))
+    history = page[page.rindex("<table"):]
+    assert entered in history and "INSERT" not in history
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", history)
+    at = db.query(AuditEntry).filter(AuditEntry.entity == "observations").first().at
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    assert at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S") in history

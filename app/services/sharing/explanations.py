@@ -3,6 +3,7 @@ history of the observations behind it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,7 +32,7 @@ from app.services.sharing.workflow import statement_of
 class HistoryEntry:
     """One change of an observation of the series: when, who, which quarter, old → new."""
 
-    at: str
+    at: dt.datetime
     actor: str
     quarter: str
     action: str
@@ -120,13 +121,13 @@ def _history(session: Session, project_id: int, indicator: str) -> list[HistoryE
         if entry.entity == "observation_corrections":
             correction = corrections[entry.entity_id]
             history.append(HistoryEntry(
-                entry.at.isoformat(timespec="seconds"), entry.actor,
+                entry.at, entry.actor,
                 str(quarters[str(correction.observation_id)]), "CORRECTION",
                 correction.old_value, correction.new_value, correction.reason))
         else:
             old, new = (None if v is None else Decimal(v)
                         for v in changes.get("value", [None, None]))
-            history.append(HistoryEntry(entry.at.isoformat(timespec="seconds"), entry.actor,
+            history.append(HistoryEntry(entry.at, entry.actor,
                                         str(quarters[entry.entity_id]), entry.action, old, new,
                                         None))
     return history
