@@ -88,3 +88,22 @@ def test_the_explanations_history_shows_local_times_and_words(app, db, locale, e
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     assert at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S") in history
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_the_explanation_names_the_indicator_and_the_parties(app, db, locale):
+    from app.models import IndicatorDefinition, Region
+    from tests.web.test_statement_workflow_pages import GOOD, SOURCE, web
+    w = web.__wrapped__(db, app)
+    w.dest.post(f"{w.base}/observations", data=GOOD)
+    reader = client_of(app, make_user(db, Role.AUDITOR, locale=locale))
+    db.commit()
+    page = text_of(reader.get(f"{w.base}/explain", query_string={
+        "project": "WEB-1", "indicator": "TAX_LOCAL", "party": SOURCE}))
+    facts = page[page.index('<dl class="facts">'):page.index("</dl>")]
+    steps = page[page.index('<ol class="steps">'):page.index("</ol>")]
+    indicator = db.get(IndicatorDefinition, "TAX_LOCAL")
+    source = db.query(Region).filter(Region.code == SOURCE).one()
+    want = (lambda o: o.name) if locale == "zh" else (lambda o: o.name_en or o.name)
+    assert want(indicator) in facts and "TAX_LOCAL" not in facts
+    assert f"{want(source)} = " in steps and f"{SOURCE} = " not in steps

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -42,6 +42,14 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class Named:
+    """A region's or an indicator's name in both languages (``name``, ``name_en``)."""
+
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
 class AllocationExplanation:
     """Everything an auditor needs to redo one allocation by hand."""
 
@@ -56,6 +64,9 @@ class AllocationExplanation:
     observations: dict[Quarter, object]
     steps: Explanation
     history: list[HistoryEntry]
+    indicator_name: Named | None = None
+    party_names: dict[str, Named] = field(default_factory=dict)
+    """Each party's region code → its names (the page shows names, not codes)."""
     closed_allocation: Decimal | None = None
     """What the statement showed when the quarter closed, if it is closed (corrections made
     since then change the recomputed steps, not the closed statement)."""
@@ -88,6 +99,9 @@ def explain_allocation(session: Session, actor: Actor, agreement_id: int, quarte
                                  actor.locale),
         observations=dict(sorted(observed.items())), steps=steps,
         history=_history(session, covered.project_id, indicator),
+        indicator_name=Named(rule.indicator.name, rule.indicator.name_en),
+        party_names={p.region.code: Named(p.region.name, p.region.name_en or p.region.name)
+                     for p in agreement.parties},
         closed_allocation=_closed_allocation(session, agreement, quarter, project_code,
                                              indicator, party))
 
