@@ -107,3 +107,25 @@ def test_the_explanation_names_the_indicator_and_the_parties(app, db, locale):
     want = (lambda o: o.name) if locale == "zh" else (lambda o: o.name_en or o.name)
     assert want(indicator) in facts and "TAX_LOCAL" not in facts
     assert f"{want(source)} = " in steps and f"{SOURCE} = " not in steps
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_rule_words_name_the_parties_in_the_users_language(app, db, locale):
+    from app.models import Region
+    from tests.web.test_statement_workflow_pages import GOOD, SOURCE, web
+    w = web.__wrapped__(db, app)
+    w.dest.post(f"{w.base}/observations", data=GOOD)
+    reader = client_of(app, make_user(db, Role.AUDITOR, locale=locale))
+    db.commit()
+    source = db.query(Region).filter(Region.code == SOURCE).one()
+    assert source.name_en and source.name_en != source.name
+    wanted, unwanted = ((source.name, source.name_en) if locale == "zh"
+                        else (source.name_en, source.name))
+    explained = text_of(reader.get(f"{w.base}/explain", query_string={
+        "project": "WEB-1", "indicator": "TAX_LOCAL", "party": SOURCE}))
+    rule = explained[explained.index("<dl"):explained.index("</dl>")]
+    assert wanted in rule and unwanted not in rule
+    agreement = text_of(reader.get(f"/agreements/{w.agreement.id}"))
+    assert wanted in agreement
+    if locale == "en":
+        assert "元" not in rule

@@ -95,7 +95,10 @@ def explain_allocation(session: Session, actor: Actor, agreement_id: int, quarte
         agreement_code=agreement.code, project_code=covered.project.code,
         project_name=covered.project.name, indicator=indicator, unit=rule.indicator.unit,
         party=party, party_name=names[party],
-        rule_words=describe_rule(domain_rule(rule), parties, names, rule.indicator.unit,
+        rule_words=describe_rule(domain_rule(rule), parties,
+                                 names if actor.locale == "zh" else
+                                 {p.region.code: p.region.name_en or p.region.name
+                                  for p in agreement.parties}, rule.indicator.unit,
                                  actor.locale),
         observations=dict(sorted(observed.items())), steps=steps,
         history=_history(session, covered.project_id, indicator),

@@ -33,7 +33,9 @@ bp.before_request(require_sign_in)
 def rule_words(agreement, language: str) -> dict[str, str]:
     """Each rule of the agreement in words, by indicator code."""
     parties = agreements.domain_parties(agreement)
-    names = {p.region.code: p.region.name for p in agreement.parties}
+    names = {p.region.code: p.region.name if language == "zh" else (p.region.name_en or
+                                                                     p.region.name)
+             for p in agreement.parties}
     return {r.indicator_code: describe_rule(agreements.domain_rule(r), parties, names,
                                             r.indicator.unit, language)
             for r in agreement.rules}
