@@ -129,3 +129,18 @@ def test_rule_words_name_the_parties_in_the_users_language(app, db, locale):
     assert wanted in agreement
     if locale == "en":
         assert "元" not in rule
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_statement_headings_name_the_indicator_without_its_code(app, db, locale):
+    from tests.web.test_statement_workflow_pages import GOOD, web
+    w = web.__wrapped__(db, app)
+    w.dest.post(f"{w.base}/observations", data=GOOD)
+    reader = client_of(app, make_user(db, Role.AUDITOR, locale=locale))
+    db.commit()
+    page = text_of(reader.get(f"{w.base}/"))
+    headings = [h for h in page.split("<h2>")[1:] if "</small>" in h.split("</h2>")[0]]
+    assert headings
+    for heading in headings:
+        assert "TAX_LOCAL" not in heading.split("</h2>")[0]
+        assert "OUTPUT_VALUE" not in heading.split("</h2>")[0]
