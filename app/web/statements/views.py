@@ -100,7 +100,7 @@ def observations_grid(agreement_id: int, quarter: Quarter):
     """The grid of covered projects × indicators for the quarter, with earlier quarters.
 
     Saving writes only the cells the user changed, each checked against the value the page
-    showed; all or nothing (see docs/web.md, the observation grid): a bad cell, an over-long reason or a cell
+    showed; all or nothing (docs/web.md): a bad cell, an over-long reason or a cell
     someone else changed meanwhile (409, both values beside it) saves nothing and shows the
     form again with everything the user typed."""
     db = get_session()
