@@ -47,6 +47,8 @@ def test_a_bureau_fills_two_cells_by_keyboard_only_and_saves_them(signed_in, e2e
     page.keyboard.press("Tab")
     first = page.evaluate(FOCUSED_NAME)
     assert first and "." in first, first
+    expect(page.locator(f'input[name="{first}"]')).to_have_attribute(  # named in English
+        "aria-label", re.compile(rf"^{first.split('.')[0]} [A-Z][a-z].* {OPEN_QUARTER}$"))
     page.keyboard.type("12345678.9")
     page.keyboard.press("Enter")  # moves down, does not submit
     second = page.evaluate(FOCUSED_NAME)
@@ -130,3 +132,6 @@ def test_at_1366_px_the_page_does_not_scroll_sideways_and_the_projects_stay(sign
     page.get_by_role("link", name="隐藏以前季度").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
     page.screenshot(path=str(SCREENSHOTS / "observation-grid-zh.png"))
+
+    page.set_viewport_size({"width": 820, "height": 1180})  # a tablet upright
+    assert page.evaluate("document.documentElement.scrollWidth") <= 820
