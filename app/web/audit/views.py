@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, render_template
+from flask_babel import gettext as _
 
 from app.db import get_session
-from app.domain.codes import Role
-from app.services.access import audit
+from app.domain.codes import Coded, Role
+from app.domain.messages import Message
+from app.services.access import audit, audit_words
 from app.services.access.scopes import require_role
 from app.services.lists import web as list_pages
 from app.web import lists
-from app.web.common import actor, require_sign_in
+from app.web.common import actor, is_chinese, require_sign_in
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 bp.before_request(require_sign_in)
@@ -28,9 +30,21 @@ def index():
     lists.load(state, lambda **paging: list_pages.audit_page(db, actor(), **paging), {},
                entity=state.value("entity"), entity_id=state.value("entity_id"),
                user=state.value("actor"), since=since, until=until)
-    return render_template("audit/index.html", state=state,
-                           entities=[(e, e) for e in audit.entities(db)],
-                           describe=audit.describe_preview), state.status
+    words = audit_words.describe_entries(db, list(state.rows or []))
+    return render_template("audit/index.html", state=state, words=words, said=said,
+                           entities=sorted(((e, said(audit_words.ENTITY_LABELS.get(e, e)))
+                                            for e in audit.entities(db)), key=lambda p: p[1])
+                           ), state.status
+
+
+def said(value) -> object:
+    """A sentence or value of the trail in words in the user's language: messages
+    translated, codes by their label (English labels in English too)."""
+    if isinstance(value, Message):
+        return _(value.template, **{k: said(v) for k, v in value.values.items()})
+    if isinstance(value, Coded):
+        return value.label_zh if is_chinese() else value.label_en
+    return value
 
 
 @bp.route("/<int:seq>")
