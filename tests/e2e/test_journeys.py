@@ -22,6 +22,7 @@ from app.domain.codes import QuarterState
 from app.domain.quarter import Quarter
 from app.models import Agreement, User, set_actor
 from app.services.access.scopes import actor_for
+from app.services.reporting import issuing
 from app.services.sharing import observations, workflow
 from app.services.sharing.statements import quarter_states
 from tests.e2e.pages import (
@@ -209,3 +210,26 @@ def test_statement_pdf_download_holds_what_the_page_showed(signed_in):
     assert "深圳市" in text and "河源市" in text
     assert observed_total in text
     assert fingerprint in text  # the very statement the page showed
+
+
+def test_fund_manager_checks_an_issued_pdf_and_a_garbage_file_on_the_issued_reports_page(
+        signed_in, e2e_engine):
+    with Session(e2e_engine) as session:
+        set_actor(session, None, "e2e tests")
+        manager = actor_for(session.scalar(select(User).where(User.email == MANAGER)))
+        report = issuing.issue(session, manager, "fund", "HF-01", Quarter.parse(CLOSED_QUARTER))
+        session.commit()
+        _report, pdf = issuing.fetch(session, manager, report.id)
+    page = signed_in(MANAGER)
+    nav(page, "Issued reports")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Issued reports")
+    page.get_by_label("Check a copy").set_input_files(
+        files=[{"name": "HF-01.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+    page.get_by_role("button", name="Check", exact=True).click()
+    verdict = page.locator("#verdict")
+    expect(verdict).to_contain_text("Issued, unchanged:")
+    expect(verdict).to_contain_text("HF-01")
+    page.get_by_label("Check a copy").set_input_files(
+        files=[{"name": "junk.pdf", "mimeType": "application/pdf", "buffer": b"junk"}])
+    page.get_by_role("button", name="Check", exact=True).click()
+    expect(page.locator("#verdict")).to_contain_text("This file is not a PDF.")
