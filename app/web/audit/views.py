@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, render_template
+from flask_babel import gettext as _
 
 from app.db import get_session
 from app.domain.codes import Role
@@ -25,12 +26,31 @@ def index():
     state = lists.ListState("audit.index", lists.read_args(
         "entity", "entity_id", "actor", "since", "until"), "-time")
     since, until = lists.parse_date(state, "since"), lists.parse_date(state, "until")
-    lists.load(state, lambda **paging: list_pages.audit_page(db, actor(), **paging), {},
-               entity=state.value("entity"), entity_id=state.value("entity_id"),
-               user=state.value("actor"), since=since, until=until)
+    fetch = lambda **paging: list_pages.audit_page(db, actor(), **paging)  # noqa: E731
+    filters = {"entity": state.value("entity"), "entity_id": state.value("entity_id"),
+               "user": state.value("actor"), "since": since, "until": until}
+    if lists.export_format():
+        exported = lists.export(state, fetch, "audit-trail", [
+            ("#", lambda e: e.seq), (_("When (UTC)"), lambda e: e.at),
+            (_("Who"), lambda e: e.actor), (_("What"), lambda e: e.entity),
+            (_("Id"), lambda e: e.entity_id), (_("Action"), lambda e: e.action),
+            (_("Changes"), _changes_text)], **filters)
+        if exported is not None:
+            return exported
+    lists.load(state, fetch, {}, **filters)
     return render_template("audit/index.html", state=state,
                            entities=[(e, e) for e in audit.entities(db)],
                            describe=audit.describe_preview), state.status
+
+
+def _changes_text(entry) -> str:
+    """The changes as the list shows them, one "field: old → new" per line (or how long)."""
+    fields = audit.describe_preview(entry)
+    if fields is None:
+        return _("%(count)s characters of changes: open the entry to read them",
+                 count=entry.changes_length)
+    return "\n".join(f"{name}: {old} → {new}" if old is not None else f"{name}: {new}"
+                     for name, old, new in fields)
 
 
 @bp.route("/<int:seq>")
