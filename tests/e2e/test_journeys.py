@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.codes import QuarterState
+from app.domain.codes import QuarterState, ReviewKind
 from app.domain.quarter import Quarter
 from app.models import Agreement, User, set_actor
 from app.services.access.scopes import actor_for
@@ -233,3 +233,20 @@ def test_fund_manager_checks_an_issued_pdf_and_a_garbage_file_on_the_issued_repo
         files=[{"name": "junk.pdf", "mimeType": "application/pdf", "buffer": b"junk"}])
     page.get_by_role("button", name="Check", exact=True).click()
     expect(page.locator("#verdict")).to_contain_text("This file is not a PDF.")
+
+
+def test_a_bureau_follows_answer_from_home_to_the_focused_answer_box(signed_in, e2e_engine):
+    with Session(e2e_engine) as session:
+        set_actor(session, None, "e2e tests")
+        agreement = session.scalar(select(Agreement).where(Agreement.code == AGREEMENT))
+        auditor = actor_for(session.scalar(select(User).where(User.email == AUDITOR)))
+        query = workflow.review(session, auditor, agreement.id, Quarter.parse(CLOSED_QUARTER),
+                                ReviewKind.QUERY, "Why so low?")
+        session.commit()
+        box = f"answer-{query.id}"
+    page = signed_in(HEYUAN, language="English")
+    page.locator(f'#home-queries a[href$="#{box}"]').click()
+    expect(page.locator(f"#{box}")).to_be_focused()
+    page.keyboard.type("A refund.")
+    page.locator(f"#{box}").locator("xpath=following-sibling::button").click()
+    expect(page.get_by_text(re.compile(r"answered by .+ on \d{4}-\d\d-\d\d"))).to_be_visible()
