@@ -81,6 +81,7 @@ class Review(Base):
 
     agreement_quarter: Mapped[AgreementQuarter] = relationship(back_populates="reviews")
     auditor: Mapped[User] = relationship(foreign_keys=[auditor_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
 
     @property
     def is_open_query(self) -> bool:

@@ -52,6 +52,7 @@ def register_web(app: Flask) -> None:
         projects,
         regions,
         reports,
+        search,
         statements,
     )
     from app.web.auth.session import load_signed_in_user
@@ -65,7 +66,7 @@ def register_web(app: Flask) -> None:
     app.after_request(_security_headers)
     register_template_helpers(app)
     for module in (auth, home, funds, investments, projects, agreements, statements, admin,
-                   audit, regions, api, exchange, reports, observations, lookup):
+                   audit, regions, api, exchange, reports, observations, lookup, search):
         app.register_blueprint(module.bp)
     app.register_blueprint(health_bp)  # readiness: no sign-in, JSON only
     csrf.exempt(api.bp)  # token-authenticated: a session cookie is never accepted there

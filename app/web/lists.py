@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import request, url_for
+from flask import request, send_file, url_for
 from flask_babel import gettext as _
 
 from app.domain.quarter import Quarter, QuarterError
 from app.services.errors import ValidationFailed
+from app.services.exchange import tables
 from app.services.lists.keyset import MAX_CURSOR_LENGTH, PAGE_SIZES, KeysetPage, per_page_of
 from app.web.common import UNPROCESSABLE, coded_label, localized
 
@@ -189,3 +191,45 @@ def parse_choice(state: ListState, name: str, enum_cls):
 def choices(enum_cls) -> list[tuple[str, str]]:
     """(code, label in the user's language) of every member, for a filter's drop-down."""
     return [(member.value, coded_label(member)) for member in enum_cls]
+
+
+EXPORT_ROWS = 100_000
+"""At most this many rows in a list's export (the list's own pages, followed to the end)."""
+
+
+def export_format() -> str | None:
+    """"csv" or "xlsx" when the list is asked for as a file (``format=``), else None."""
+    fmt = request.args.get("format", "")
+    return fmt if fmt in tables.FORMATS else None
+
+
+def export(state: ListState, fetch: Callable[..., KeysetPage], name: str,
+           columns: list[tuple[str, Callable]], **filters):
+    """The list as filtered and sorted by ``state``, every page of it, as a CSV or XLSX
+    download of ``columns`` ((header, row → value)); None when a parameter is wrong (the
+    page then shows the message as usual)."""
+    fmt = export_format()
+    if fmt is None or state.errors:
+        return None
+    paging = {"sort": state.value("sort") or None, "cursor": None, "per_page": max(PAGE_SIZES)}
+    rows: list = []
+    try:
+        while len(rows) < EXPORT_ROWS:
+            page = fetch(**paging, **filters)
+            rows.extend(page.items)
+            if not page.next_cursor:
+                break
+            paging["cursor"] = page.next_cursor
+    except ValidationFailed:
+        return None
+    return send_table(name, fmt, [header for header, _value in columns],
+                      ([value(row) for _header, value in columns] for row in rows[:EXPORT_ROWS]))
+
+
+def send_table(name: str, fmt: str, headers: list[str], rows):
+    """``headers`` and ``rows`` as a download ``name.fmt`` (text cells made inert)."""
+    out = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - send_file closes it
+    tables.write_table(headers, rows, fmt, out)
+    out.seek(0)
+    return send_file(out, mimetype=tables.MEDIA_TYPES[fmt], as_attachment=True,
+                     download_name=f"{name}.{fmt}")

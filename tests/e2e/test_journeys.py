@@ -18,10 +18,11 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.codes import QuarterState
+from app.domain.codes import QuarterState, ReviewKind
 from app.domain.quarter import Quarter
 from app.models import Agreement, User, set_actor
 from app.services.access.scopes import actor_for
+from app.services.reporting import issuing
 from app.services.sharing import observations, workflow
 from app.services.sharing.statements import quarter_states
 from tests.e2e.pages import (
@@ -209,3 +210,43 @@ def test_statement_pdf_download_holds_what_the_page_showed(signed_in):
     assert "深圳市" in text and "河源市" in text
     assert observed_total in text
     assert fingerprint in text  # the very statement the page showed
+
+
+def test_fund_manager_checks_an_issued_pdf_and_a_garbage_file_on_the_issued_reports_page(
+        signed_in, e2e_engine):
+    with Session(e2e_engine) as session:
+        set_actor(session, None, "e2e tests")
+        manager = actor_for(session.scalar(select(User).where(User.email == MANAGER)))
+        report = issuing.issue(session, manager, "fund", "HF-01", Quarter.parse(CLOSED_QUARTER))
+        session.commit()
+        _report, pdf = issuing.fetch(session, manager, report.id)
+    page = signed_in(MANAGER)
+    nav(page, "Issued reports")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Issued reports")
+    page.get_by_label("Check a copy").set_input_files(
+        files=[{"name": "HF-01.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+    page.get_by_role("button", name="Check", exact=True).click()
+    verdict = page.locator("#verdict")
+    expect(verdict).to_contain_text("Issued, unchanged:")
+    expect(verdict).to_contain_text("HF-01")
+    page.get_by_label("Check a copy").set_input_files(
+        files=[{"name": "junk.pdf", "mimeType": "application/pdf", "buffer": b"junk"}])
+    page.get_by_role("button", name="Check", exact=True).click()
+    expect(page.locator("#verdict")).to_contain_text("This file is not a PDF.")
+
+
+def test_a_bureau_follows_answer_from_home_to_the_focused_answer_box(signed_in, e2e_engine):
+    with Session(e2e_engine) as session:
+        set_actor(session, None, "e2e tests")
+        agreement = session.scalar(select(Agreement).where(Agreement.code == AGREEMENT))
+        auditor = actor_for(session.scalar(select(User).where(User.email == AUDITOR)))
+        query = workflow.review(session, auditor, agreement.id, Quarter.parse(CLOSED_QUARTER),
+                                ReviewKind.QUERY, "Why so low?")
+        session.commit()
+        box = f"answer-{query.id}"
+    page = signed_in(HEYUAN, language="English")
+    page.locator(f'#home-queries a[href$="#{box}"]').click()
+    expect(page.locator(f"#{box}")).to_be_focused()
+    page.keyboard.type("A refund.")
+    page.locator(f"#{box}").locator("xpath=following-sibling::button").click()
+    expect(page.get_by_text(re.compile(r"answered by .+ on \d{4}-\d\d-\d\d"))).to_be_visible()

@@ -4,6 +4,8 @@ tokens cannot grow the trail without limit."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select, update
 
 from app.domain.codes import Role
@@ -47,21 +49,26 @@ def test_the_cli_and_the_web_report_the_entry_as_altered(app, runner, db):
 
 def test_a_thousand_refused_tokens_write_a_bounded_number_of_rows(app, client, db):
     """Refused credentials are counted per source and minute outside the chain: one audit entry
-    per source and minute, and 429 with Retry-After once a source is refused too often."""
+    per source and minute, and 429 with Retry-After once a source is refused too often. The run
+    may span several clock minutes on a busy machine: the bounds are per minute spanned."""
     entries_before = db.scalar(select(func.count()).select_from(AuditEntry))
     statuses = []
+    started = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     for n in range(1000):
         response = client.get("/api/v1/funds", headers={"Authorization": f"Bearer tlk_guess{n}"})
         statuses.append(response.status_code)
         if response.status_code == 429:
             assert 1 <= int(response.headers["Retry-After"]) <= 60
+    ended = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    spanned = int((ended - started).total_seconds() // 60) + 1
     db.expire_all()
     minutes = db.scalar(select(func.count()).select_from(RefusalCounter))
-    assert 1 <= minutes <= 2  # the run may cross into the next minute
+    assert 1 <= minutes <= spanned
     assert db.scalar(select(func.sum(RefusalCounter.refused))) == 1000
     assert db.scalar(select(func.count()).select_from(AuditEntry)) - entries_before == minutes
     assert statuses.count(401) <= minutes * refusals.REFUSALS_PER_MINUTE
-    assert statuses.count(429) == 1000 - statuses.count(401) >= 1000 - 2 * 20
+    assert statuses.count(429) == 1000 - statuses.count(401)
+    assert statuses.count(429) >= 1000 - spanned * refusals.REFUSALS_PER_MINUTE
     entry = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).one()
     assert entry.action == "TOKEN_REFUSED"
     assert "refused_in_previous_minute" in entry.changed_fields

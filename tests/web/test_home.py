@@ -135,7 +135,10 @@ def test_an_auditors_query_shows_for_the_bureau_until_it_is_answered(app, db):
     db.commit()
     queries = table(home(app, heyuan), "home-queries")
     assert "Why is HM-2 only 1.00?" in queries and auditor.name in queries
-    assert f'href="/agreements/{agreement.id}/quarters/2024Q1/"' in queries
+    link = f'href="/agreements/{agreement.id}/quarters/2024Q1/#answer-{query.id}"'
+    assert link in queries  # lands on the answer box
+    statement = text_of(client_of(app, heyuan).get(f"/agreements/{agreement.id}/quarters/2024Q1/"))
+    assert f'id="answer-{query.id}"' in statement
     assert "Hefei only" not in queries
     to_review = table(home(app, auditor), "home-review")
     assert "HM-AG" not in to_review and "HM-ELSE" not in to_review  # both reviewed now

@@ -63,3 +63,14 @@ def test_the_nav_links_a_bureau_to_its_region(app, db):
     bureau = make_user(db, Role.FINANCE_BUREAU, DESTINATION)
     db.commit()
     assert 'href="/regions/441600"' in text_of(client_of(app, bureau).get("/agreements/"))
+
+
+def test_without_a_quarter_the_page_opens_on_the_newest_quarter_with_data(app, db):
+    _agreement(db)
+    observe(db, "2026Q1", {("RP-1", "TAX_LOCAL"): Decimal("7.00")})
+    bureau = make_user(db, Role.FINANCE_BUREAU, DESTINATION)
+    db.commit()
+    page = text_of(client_of(app, bureau).get("/regions/441600"))
+    assert "Received and ceded per indicator, 2026Q3" in page and "50.00" in page
+    empty = text_of(client_of(app, bureau).get("/regions/340100"))  # out of scope stays 404
+    assert "2026Q3" not in empty

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.domain.codes import QuarterState, Role, SharingMode
-from app.models import AgreementQuarter, Observation, Project, Review
+from app.models import AgreementQuarter, Observation, Project, Review, User
 from tests.factories import make_fund, make_project, make_user
 from tests.integration.sharing_factories import (
     DESTINATION,
@@ -158,6 +158,10 @@ def test_an_auditor_reads_the_explanation_and_raises_a_query_shown_on_the_statem
     assert answered.status_code == 302
     page = text_of(web.auditor.get(f"{web.base}/"))
     assert "open query" not in page and "企业退库" in page
+    db.expire_all()
+    src_user = db.get(User, query.answered_by_id)
+    assert src_user is not None and query.answered_at is not None
+    assert (f"answered by {src_user.name} on {query.answered_at:%Y-%m-%d %H:%M}") in page
 
 
 def test_dual_count_sections_are_labelled_assessment_only(db, web):

@@ -182,6 +182,22 @@ def region_figures(session: Session, actor: Actor, region_code: str, quarter: Qu
     return RegionFigures(code, region.name, quarter, list(figures.values()), projects, total)
 
 
+def latest_quarter_with_data(session: Session, actor: Actor, region_code: str,
+                            until: Quarter) -> Quarter | None:
+    """The newest quarter up to ``until`` with an observation of a project whose source or
+    destination lies within the region (None if there is none); NotFound out of scope."""
+    code = region_in_scope(session, actor, region_code).code
+    source, destination = aliased(Region), aliased(Region)
+    return session.scalar(
+        select(func.max(Observation.quarter))
+        .join(Project, Project.id == Observation.project_id)
+        .join(source, source.id == Project.source_region_id)
+        .join(destination, destination.id == Project.destination_region_id)
+        .where(Observation.quarter <= until,
+               or_(within_regions(destination.code, (code,)),
+                   within_regions(source.code, (code,)))))
+
+
 def statements_of(session: Session, agreement_ids: list[int], quarter: Quarter
                   ) -> dict[int, tuple[Statement, AgreementQuarter | None]]:
     """Each agreement's statement of the quarter with its workflow record, as

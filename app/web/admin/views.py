@@ -9,8 +9,9 @@ from app.db import get_session
 from app.domain.codes import Role
 from app.services.access import users
 from app.services.access.scopes import require_role
+from app.web import lists
 from app.web.admin.forms import EditUserForm, NewUserForm
-from app.web.common import actor, require_sign_in, status_of, submit
+from app.web.common import actor, require_sign_in, role_label, status_of, submit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -26,8 +27,19 @@ def _administrators_only():
 
 @bp.route("/users")
 def users_index():
-    """Every user with their roles."""
-    return render_template("admin/users.html", users=users.list_users(get_session()))
+    """Every user with their roles; ``format=csv|xlsx``: the same list as a file."""
+    everyone = users.list_users(get_session())
+    fmt = lists.export_format()
+    if fmt:
+        def grants(user) -> str:
+            return "; ".join(
+                role_label(g.role) + (f" · {g.fund.code}" if g.fund else
+                                      f" · {g.region.name} ({g.region.code})" if g.region else "")
+                for g in user.grants)
+        return lists.send_table(
+            "users", fmt, [_("E-mail"), _("Name"), _("Roles and scopes"), _("May sign in")],
+            [(u.email, u.name, grants(u), _("yes") if u.is_active else _("no")) for u in everyone])
+    return render_template("admin/users.html", users=everyone)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -24,7 +24,16 @@ from app.web.agreements.forms import (
     rule_error_field,
     rule_form_class,
 )
-from app.web.common import actor, attach_errors, require_sign_in, status_of, submit, today
+from app.web.common import (
+    actor,
+    attach_errors,
+    coded_label,
+    localized_name,
+    require_sign_in,
+    status_of,
+    submit,
+    today,
+)
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 bp.before_request(require_sign_in)
@@ -48,9 +57,19 @@ def index():
     state = lists.ListState("agreements.index",
                             lists.read_args("q", "status", "party_region"), "code")
     status = lists.parse_choice(state, "status", AgreementStatus)
-    lists.load(state, lambda **paging: list_pages.agreements_page(db, actor(), **paging),
-               {"party_region": "region"}, search=state.value("q"), status=status,
-               party_region=state.value("party_region"))
+    fetch = lambda **paging: list_pages.agreements_page(db, actor(), **paging)  # noqa: E731
+    filters = {"search": state.value("q"), "status": status,
+               "party_region": state.value("party_region")}
+    if lists.export_format():
+        exported = lists.export(state, fetch, "agreements", [
+            (_("Code"), lambda a: a.code), (_("Title"), lambda a: a.title),
+            (_("Parties"), lambda a: "; ".join(f"{localized_name(p.region)} · "
+                                               f"{coded_label(p.role)}" for p in a.parties)),
+            (_("Basis"), lambda a: a.basis_document or ""),
+            (_("Status"), lambda a: coded_label(a.status))], **filters)
+        if exported is not None:
+            return exported
+    lists.load(state, fetch, {"party_region": "region"}, **filters)
     return render_template("agreements/index.html", state=state,
                            statuses=lists.choices(AgreementStatus)), state.status
 

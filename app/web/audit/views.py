@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, render_template
+from flask_babel import gettext as _
 
 from app.db import get_session
-from app.domain.codes import Role
-from app.services.access import audit
+from app.domain.codes import Coded, Role
+from app.domain.messages import Message
+from app.services.access import audit, audit_words
 from app.services.access.scopes import require_role
 from app.services.lists import web as list_pages
 from app.web import lists
-from app.web.common import actor, require_sign_in
+from app.web.common import actor, is_chinese, require_sign_in
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 bp.before_request(require_sign_in)
@@ -25,12 +27,43 @@ def index():
     state = lists.ListState("audit.index", lists.read_args(
         "entity", "entity_id", "actor", "since", "until"), "-time")
     since, until = lists.parse_date(state, "since"), lists.parse_date(state, "until")
-    lists.load(state, lambda **paging: list_pages.audit_page(db, actor(), **paging), {},
-               entity=state.value("entity"), entity_id=state.value("entity_id"),
-               user=state.value("actor"), since=since, until=until)
-    return render_template("audit/index.html", state=state,
-                           entities=[(e, e) for e in audit.entities(db)],
-                           describe=audit.describe_preview), state.status
+    fetch = lambda **paging: list_pages.audit_page(db, actor(), **paging)  # noqa: E731
+    filters = {"entity": state.value("entity"), "entity_id": state.value("entity_id"),
+               "user": state.value("actor"), "since": since, "until": until}
+    if lists.export_format():
+        exported = lists.export(state, fetch, "audit-trail", [
+            ("#", lambda e: e.seq), (_("When (UTC)"), lambda e: e.at),
+            (_("Who"), lambda e: e.actor), (_("What"), lambda e: e.entity),
+            (_("Id"), lambda e: e.entity_id), (_("Action"), lambda e: e.action),
+            (_("Changes"), _changes_text)], **filters)
+        if exported is not None:
+            return exported
+    lists.load(state, fetch, {}, **filters)
+    words = audit_words.describe_entries(db, list(state.rows or []))
+    return render_template("audit/index.html", state=state, words=words, said=said,
+                           entities=sorted(((e, said(audit_words.ENTITY_LABELS.get(e, e)))
+                                            for e in audit.entities(db)), key=lambda p: p[1])
+                           ), state.status
+
+
+def said(value) -> object:
+    """A sentence or value of the trail in words in the user's language: messages
+    translated, codes by their label (English labels in English too)."""
+    if isinstance(value, Message):
+        return _(value.template, **{k: said(v) for k, v in value.values.items()})
+    if isinstance(value, Coded):
+        return value.label_zh if is_chinese() else value.label_en
+    return value
+
+
+def _changes_text(entry) -> str:
+    """The changes as the list shows them, one "field: old → new" per line (or how long)."""
+    fields = audit.describe_preview(entry)
+    if fields is None:
+        return _("%(count)s characters of changes: open the entry to read them",
+                 count=entry.changes_length)
+    return "\n".join(f"{name}: {old} → {new}" if old is not None else f"{name}: {new}"
+                     for name, old, new in fields)
 
 
 @bp.route("/<int:seq>")

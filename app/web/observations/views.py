@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template, url_for
+from flask_babel import gettext as _
 
 from app.db import get_session
 from app.domain.money import format_number
@@ -27,12 +28,24 @@ def index():
         descending_sorts=frozenset({"quarter"}))
     first, last = lists.parse_quarter(state, "quarter_from"), lists.parse_quarter(state,
                                                                                   "quarter_to")
-    lists.load(state, lambda **paging: list_pages.observations_page(db, actor(), **paging),
-               {"region": "region", "indicator": "indicator"},
-               project=state.value("project"), indicator=state.value("indicator"),
-               region=state.value("region"), quarter_from=first, quarter_to=last)
+    fetch = lambda **paging: list_pages.observations_page(db, actor(), **paging)  # noqa: E731
+    filters = {"project": state.value("project"), "indicator": state.value("indicator"),
+               "region": state.value("region"), "quarter_from": first, "quarter_to": last}
     indicators = reference.indicators(db)
     names = {i.code: localized_name(i) for i in indicators}
+    if lists.export_format():
+        units = {i.code: unit_name(i.unit) for i in indicators}
+        exported = lists.export(state, fetch, "observations", [
+            (_("Quarter"), lambda o: str(o.quarter)), (_("Project"), lambda o: o.project.code),
+            (_("Name"), lambda o: o.project.name),
+            (_("Destination"), lambda o: localized_name(o.project.destination_region)),
+            (_("Indicator"), lambda o: o.indicator_code),
+            (_("Indicator name"), lambda o: names.get(o.indicator_code, o.indicator_code)),
+            (_("Value"), lambda o: o.value), (_("Unit"), lambda o: units.get(o.indicator_code, "")),
+            (_("Note"), lambda o: o.note or "")], **filters)
+        if exported is not None:
+            return exported
+    lists.load(state, fetch, {"region": "region", "indicator": "indicator"}, **filters)
     return render_template(
         "observations/index.html", state=state, rows=_rows(db, state.rows, indicators, names),
         indicator_choices=[(i.code, f"{i.code} · {names[i.code]}") for i in indicators]), \

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from app.db import get_session
@@ -22,6 +22,9 @@ def show(code: str):
     """One region in one quarter: official figures, received and ceded per agreement, after
     sharing, the assessment-only dual counts and the projects that left or entered it."""
     quarter = quarter_arg()
+    if not request.args.get("quarter", "").strip():  # open on the newest quarter with data
+        quarter = regions.latest_quarter_with_data(get_session(), actor(), code,
+                                                   quarter) or quarter
     figures = regions.region_figures(get_session(), actor(), code, quarter,
                                      project_limit=PROJECTS_SHOWN)
     groups = [(i.name, unit_name(i.unit), i.received, i.ceded)

@@ -110,6 +110,35 @@ def index():
                            code=code, kinds=REPORT_KINDS)
 
 
+VERIFY_MAX_BYTES = 20 * 1024 * 1024  # an issued report is far smaller; more is refused unread
+
+
+@bp.route("/verify", methods=["POST"])
+def verify():
+    """Check an uploaded PDF against the issued reports (the service behind ``flask report
+    verify``): issued and unchanged, a copy whose data changed since, or not an issued report.
+    A file that is not a PDF, empty or too large gets a clear message, never an error page."""
+    upload = request.files.get("pdf")
+    problem = None
+    pdf = upload.stream.read(VERIFY_MAX_BYTES + 1) if upload else b""
+    if not pdf:
+        problem = _("Choose a PDF file to check.")
+    elif len(pdf) > VERIFY_MAX_BYTES:
+        problem = _("This file is larger than %(size)s MB: it is not an issued report.",
+                    size=VERIFY_MAX_BYTES // (1024 * 1024))
+    elif pdf.lstrip()[:5] != b"%PDF-":
+        problem = _("This file is not a PDF.")
+    result = None
+    if problem is None:
+        try:
+            result = issuing.verify(get_session(), pdf)
+        except ValueError:  # a damaged Info dictionary
+            problem = _("This PDF is damaged: it is not an issued report.")
+    status = 200 if problem is None else 422
+    return render_template("reports/verified.html", result=result, problem=problem,
+                           name=upload.filename if upload else "", kinds=KIND_LABELS), status
+
+
 @bp.route("/issued/<int:report_id>.pdf")
 def issued(report_id: int):
     """An issued report's stored bytes, exactly as issued (404 out of scope)."""

@@ -28,6 +28,18 @@ def stored_text(value: Decimal | None) -> str:
     return "" if value is None else f"{value:f}"
 
 
+def shown_value(value: Decimal | None, quantum: Decimal) -> str:
+    """A stored value as a person reads and types it: thousands separators, at the indicator's
+    quantum ("24,442,361.33", never "24442361.3300"); empty: no value. A value finer than its
+    quantum (never stored by the services) keeps its digits rather than being rounded."""
+    if value is None:
+        return ""
+    exact = value.quantize(quantum) if quantum.as_tuple().exponent <= 0 else value
+    if exact != value:
+        exact = value.normalize()
+    return f"{exact:,f}"
+
+
 def _number(text: str) -> Decimal | None:
     """A typed or shown value (blank: None); AmountError if it is no number."""
     text = text.strip()

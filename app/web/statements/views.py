@@ -100,7 +100,7 @@ def observations_grid(agreement_id: int, quarter: Quarter):
     """The grid of covered projects × indicators for the quarter, with earlier quarters.
 
     Saving writes only the cells the user changed, each checked against the value the page
-    showed; all or nothing (see docs/NOTES-h2.md): a bad cell, an over-long reason or a cell
+    showed; all or nothing (docs/web.md): a bad cell, an over-long reason or a cell
     someone else changed meanwhile (409, both values beside it) saves nothing and shows the
     form again with everything the user typed."""
     db = get_session()
@@ -138,11 +138,13 @@ def observations_grid(agreement_id: int, quarter: Quarter):
                     "you typed is kept: save again to replace their values with yours.",
                     count=len(conflicts))
     indicators, previous, rows = observations.observation_grid(db, actor(), agreement, quarter)
+    compare = request.args.get("compare") == "1"  # earlier quarters beside this one, on demand
     status = CONFLICT if conflicts else UNPROCESSABLE if posted.errors else status_of(form)
     return render_template("statements/observations.html", agreement=agreement,
                            quarter=quarter, indicators=indicators, previous=previous, rows=rows,
                            form=form, cell_errors=posted.errors, typed=posted.typed,
-                           shown=posted.shown, stored_text=grid.stored_text), status
+                           shown=posted.shown, stored_text=grid.stored_text,
+                           shown_value=grid.shown_value, compare=compare), status
 
 
 @bp.route("/submit", methods=["POST"])

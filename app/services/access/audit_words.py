@@ -1,0 +1,269 @@
+"""The audit trail in words: each entry as a sentence ("王芳 confirmed 2026Q3 for 深圳市"), with
+names for the ids it holds and labels for its codes.
+
+The names of a page of entries are read in a fixed number of queries (one per kind of name:
+users, funds, projects, regions, agreements, agreement quarters, parties, observations: eight),
+whatever the number of rows and whichever kinds they hold. Sentences are :class:`Message`
+values (``N_``), so the web shows them in the user's language; coded values stay enum
+members, for the web to label.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.codes import Coded
+from app.domain.messages import N_, Message
+from app.models import (
+    Agreement,
+    AgreementParty,
+    AgreementQuarter,
+    AuditEntry,
+    Base,
+    Fund,
+    Observation,
+    Project,
+    Region,
+    User,
+)
+
+ENTITY_LABELS: dict[str, Message] = {
+    "regions": N_("Regions"), "industry_divisions": N_("Industries"), "users": N_("Users"),
+    "role_grants": N_("Role grants"), "funds": N_("Funds"), "commitments": N_("Commitments"),
+    "movements": N_("Fund movements"), "projects": N_("Projects"),
+    "investments": N_("Investments"), "investment_transactions": N_("Investment transactions"),
+    "valuations": N_("Valuations"), "indicator_definitions": N_("Indicators"),
+    "agreements": N_("Agreements"), "agreement_parties": N_("Agreement parties"),
+    "covered_projects": N_("Covered projects"), "sharing_rules": N_("Sharing rules"),
+    "rule_tiers": N_("Rule tiers"), "tier_weights": N_("Tier weights"),
+    "rule_caps": N_("Rule caps"), "cap_overrides": N_("Cap overrides"),
+    "observations": N_("Observations"), "observation_corrections": N_("Observation corrections"),
+    "agreement_quarters": N_("Agreement quarters"), "confirmations": N_("Confirmations"),
+    "reviews": N_("Reviews"), "api_tokens": N_("API tokens"),
+    "issued_reports": N_("Issued reports"), "reversal_requests": N_("Reversal requests"),
+    "security": N_("Security events"),
+}
+
+# Which id columns name what (column name → kind of name).
+_REFERENCES = {
+    "user_id": "users", "auditor_id": "users", "created_by_id": "users",
+    "updated_by_id": "users", "submitted_by_id": "users", "corrected_by_id": "users",
+    "answered_by_id": "users", "issued_by_id": "users", "requested_by_id": "users",
+    "decided_by_id": "users", "fund_id": "funds", "project_id": "projects",
+    "region_id": "regions", "sponsor_region_id": "regions", "source_region_id": "regions",
+    "destination_region_id": "regions", "parent_id": "regions", "agreement_id": "agreements",
+    "agreement_quarter_id": "agreement_quarters", "party_id": "parties",
+    "observation_id": "observations",
+}
+# The entity whose own id names it.
+_SELF = {"users": "users", "funds": "funds", "projects": "projects", "regions": "regions",
+         "agreements": "agreements", "agreement_quarters": "agreement_quarters",
+         "agreement_parties": "parties", "observations": "observations"}
+
+
+@dataclass
+class Described:
+    """An entry in words: the sentence, and its changed fields as (field, old, new) with names
+    for ids and enum members for codes (None when the preview did not hold the changes)."""
+
+    sentence: Message
+    fields: list[tuple[str, object, object]] | None = field(default_factory=list)
+
+
+def describe_entries(session: Session, entries: list[AuditEntry]) -> dict[int, Described]:
+    """Each entry (read with ``audit.with_previews``) in words, by its seq."""
+    parsed = {e.seq: _changes(e) for e in entries}
+    wanted: dict[str, set[int]] = {kind: set() for kind in (
+        "users", "funds", "projects", "regions", "agreements", "agreement_quarters", "parties",
+        "observations")}
+    for e in entries:
+        if e.actor_id:
+            wanted["users"].add(e.actor_id)
+        if e.entity in _SELF and e.entity_id.isdigit():
+            wanted[_SELF[e.entity]].add(int(e.entity_id))
+        for name, (old, new) in (parsed[e.seq] or {}).items():
+            if name in _REFERENCES:
+                for value in (old, new):
+                    if isinstance(value, int):
+                        wanted[_REFERENCES[name]].add(value)
+    names = _Names(session, wanted)
+    return {e.seq: _describe(e, parsed[e.seq], names) for e in entries}
+
+
+def _changes(entry: AuditEntry) -> dict[str, tuple[object, object]] | None:
+    text = entry.changes_preview if entry.changes_length is not None else entry.changes
+    if entry.changes_length is not None and entry.changes_length > len(text or ""):
+        return None
+    try:
+        raw = json.loads(text or "{}")
+    except (ValueError, RecursionError):
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    return {k: (v[0], v[1]) if isinstance(v, list) and len(v) == 2 else (None, v)
+            for k, v in sorted(raw.items())}
+
+
+class _Names:
+    """The names of a page's ids, read once per kind (a fixed number of queries)."""
+
+    def __init__(self, session: Session, wanted: dict[str, set[int]]) -> None:
+        self.users: dict[int, str] = {}
+        self.funds: dict[int, str] = {}
+        self.projects: dict[int, str] = {}
+        self.regions: dict[int, str] = {}
+        self.agreements: dict[int, str] = {}
+        self.quarters: dict[int, tuple[str, str]] = {}
+        self.parties: dict[int, str] = {}
+        self.observations: dict[int, tuple[str, str, str]] = {}
+        # Observations and quarters name projects and agreements: read those first.
+        for_page = any(wanted.values())  # a page of entries reads each kind once, always
+        if for_page:
+            for oid, pid, indicator, quarter in session.execute(
+                    select(Observation.id, Observation.project_id, Observation.indicator_code,
+                           Observation.quarter).where(Observation.id.in_(wanted["observations"]))):
+                self.observations[oid] = (pid, indicator, str(quarter))
+                wanted["projects"].add(pid)
+        if for_page:
+            for qid, aid, quarter in session.execute(
+                    select(AgreementQuarter.id, AgreementQuarter.agreement_id,
+                           AgreementQuarter.quarter)
+                    .where(AgreementQuarter.id.in_(wanted["agreement_quarters"]))):
+                self.quarters[qid] = (aid, str(quarter))
+                wanted["agreements"].add(aid)
+        if for_page:
+            for pid, name in session.execute(
+                    select(AgreementParty.id, Region.name).join(Region, AgreementParty.region)
+                    .where(AgreementParty.id.in_(wanted["parties"]))):
+                self.parties[pid] = name
+        if for_page:
+            self.users = self._read(session, wanted["users"], User.id, User.name)
+            self.funds = self._read(session, wanted["funds"], Fund.id, Fund.code)
+            self.projects = self._read(session, wanted["projects"], Project.id, Project.code)
+            self.regions = self._read(session, wanted["regions"], Region.id, Region.name)
+            self.agreements = self._read(session, wanted["agreements"], Agreement.id,
+                                         Agreement.code)
+
+    @staticmethod
+    def _read(session: Session, ids: set[int], key, name) -> dict[int, str]:
+        return dict(session.execute(select(key, name).where(key.in_(ids))).all())
+
+    def of(self, kind: str, value: object) -> object:
+        """The name of id ``value`` of ``kind`` (the id itself when unknown, e.g. deleted)."""
+        if not isinstance(value, int):
+            return value
+        if kind == "agreement_quarters":
+            return self.quarter(value) or value
+        if kind == "observations":
+            return self.observation(value) or value
+        table = {"users": self.users, "funds": self.funds, "projects": self.projects,
+                 "regions": self.regions, "agreements": self.agreements,
+                 "parties": self.parties}[kind]
+        return table.get(value, value)
+
+    def quarter(self, qid: int) -> str | None:
+        found = self.quarters.get(qid)
+        return f"{self.agreements.get(found[0], found[0])} {found[1]}" if found else None
+
+    def observation(self, oid: int) -> str | None:
+        found = self.observations.get(oid)
+        return (f"{self.projects.get(found[0], found[0])} {found[1]} {found[2]}"
+                if found else None)
+
+
+def _enum_of(entity: str, name: str) -> type[Coded] | None:
+    for mapper in Base.registry.mappers:
+        if mapper.local_table is not None and getattr(mapper.local_table, "name", "") == entity:
+            column = mapper.local_table.columns.get(name)
+            enum = getattr(getattr(column, "type", None), "enum_class", None)
+            return enum if enum and issubclass(enum, Coded) else None
+    return None
+
+
+def _shown(entity: str, name: str, value: object, names: _Names) -> object:
+    if value is None:
+        return None
+    if name in _REFERENCES:
+        return names.of(_REFERENCES[name], value)
+    enum = _enum_of(entity, name)
+    if enum is not None:
+        try:
+            return enum(value)
+        except ValueError:
+            return value
+    return value
+
+
+def number(value: object) -> str:
+    """A stored decimal as text with thousands separators and at least two decimals."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    places = max(2, -amount.normalize().as_tuple().exponent)
+    return f"{amount:,.{places}f}"
+
+
+def _describe(entry: AuditEntry, changes, names: _Names) -> Described:
+    who = names.users.get(entry.actor_id, entry.actor) if entry.actor_id else entry.actor
+    fields = None if changes is None else [
+        (name, _shown(entry.entity, name, old, names), _shown(entry.entity, name, new, names))
+        for name, (old, new) in changes.items()]
+    return Described(_sentence(entry, who, changes or {}, names), fields)
+
+
+def _sentence(entry: AuditEntry, who: str, changes: dict, names: _Names) -> Message:
+    entity, action = entry.entity, entry.action
+    own = int(entry.entity_id) if entry.entity_id.isdigit() else None
+
+    def new(name):
+        return changes.get(name, (None, None))[1]
+
+    if entity == "observations":
+        what = names.observation(own) if own else None
+        if what is None and new("project_id"):
+            what = f"{names.of('projects', new('project_id'))} {new('indicator_code')} " \
+                   f"{new('quarter')}"
+        what = what or entry.entity_id
+        if action == "INSERT":
+            return N_("%(who)s entered %(what)s: %(value)s", who=who, what=what,
+                      value=number(new("value")))
+        if action == "UPDATE" and "value" in changes:
+            old_value, new_value = changes["value"]
+            return N_("%(who)s changed %(what)s from %(old)s to %(new)s", who=who, what=what,
+                      old=number(old_value), new=number(new_value))
+    if entity == "confirmations" and action == "INSERT":
+        found = names.quarters.get(new("agreement_quarter_id"))
+        return N_("%(who)s confirmed %(quarter)s for %(party)s", who=who,
+                  quarter=found[1] if found else "?",
+                  party=names.of("parties", new("party_id")))
+    if entity == "reviews" and action == "INSERT":
+        return N_("%(who)s reviewed %(quarter)s: %(kind)s", who=who,
+                  quarter=names.of("agreement_quarters", new("agreement_quarter_id")),
+                  kind=_shown(entity, "kind", new("kind"), names))
+    if entity == "agreement_quarters" and "state" in changes:
+        old_state, new_state = changes["state"]
+        if old_state is None:
+            return N_("%(who)s opened %(quarter)s as %(new)s", who=who,
+                      quarter=names.of("agreement_quarters", own),
+                      new=_shown(entity, "state", new_state, names))
+        return N_("%(who)s moved %(quarter)s from %(old)s to %(new)s", who=who,
+                  quarter=names.of("agreement_quarters", own),
+                  old=_shown(entity, "state", old_state, names) or "—",
+                  new=_shown(entity, "state", new_state, names))
+    if entity == "security":
+        return N_("%(who)s: security event %(action)s", who=who, action=action)
+    label = ENTITY_LABELS.get(entity, entity)
+    name = names.of(_SELF[entity], own) if entity in _SELF and own else entry.entity_id
+    if entity in ("funds", "projects", "agreements") and action == "INSERT" and new("code"):
+        name = new("code")
+    if action == "INSERT":
+        return N_("%(who)s created %(name)s (%(kind)s)", who=who, kind=label, name=name)
+    if action == "DELETE":
+        return N_("%(who)s deleted %(name)s (%(kind)s)", who=who, kind=label, name=name)
+    return N_("%(who)s changed %(name)s (%(kind)s)", who=who, kind=label, name=name)
