@@ -136,7 +136,7 @@ def verify():
             problem = _("This PDF is damaged: it is not an issued report.")
     status = 200 if problem is None else 422
     return render_template("reports/verified.html", result=result, problem=problem,
-                           name=upload.filename if upload else "", kinds=KIND_LABELS), status
+                           name=upload.filename if upload else "", kinds=REPORT_KINDS), status
 
 
 @bp.route("/issued/<int:report_id>.pdf")
