@@ -137,8 +137,9 @@ def test_the_region_chart_shows_received_and_ceded_with_the_indicators_unit(app,
     (chart,) = svgs(page)
     assert title_of(chart)
     texts = [t.text for t in chart.iter(f"{SVG}text")]
-    # Heyuan keeps 50.01 of 100.01: it ceded 50.00 元 and received nothing
-    assert "50.00 元" in texts and "0.00 元" in texts
+    # Heyuan keeps 50.01 of 100.01: it ceded 50.00 yuan and received nothing (the page is in
+    # English, so the unit is named in English, as the tables beside the chart name it)
+    assert "50.00 yuan" in texts and "0.00 yuan" in texts
     bars = [r for r in chart.iter(f"{SVG}rect") if "bar" in r.get("class", "")]
     assert len(bars) == 2 and float(bars[0].get("width")) == 0.0
-    assert "50.00 元" in chart.find(f"{SVG}desc").text
+    assert "50.00 yuan" in chart.find(f"{SVG}desc").text
