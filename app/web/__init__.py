@@ -49,6 +49,7 @@ def register_web(app: Flask) -> None:
         investments,
         lookup,
         observations,
+        people,
         projects,
         regions,
         reports,
@@ -65,6 +66,7 @@ def register_web(app: Flask) -> None:
     app.before_request(load_signed_in_user)
     app.after_request(_security_headers)
     register_template_helpers(app)
+    people.register(app)
     for module in (auth, home, funds, investments, projects, agreements, statements, admin,
                    audit, regions, api, exchange, reports, observations, lookup, search):
         app.register_blueprint(module.bp)

@@ -24,7 +24,8 @@ def test_the_issued_flash_speaks_one_language_in_local_time(app, db, locale, kin
     user = make_user(db, Role.FINANCE_BUREAU, "441600", locale=locale)
     db.commit()
     client = client_of(app, user)
-    page = text_of(client.post(f"/reports/statement/RA-1/{Q}/issue", follow_redirects=True))
+    page = text_of(client.post(f"/reports/statement/RA-1/{Q}/issue",
+                                   data={"confirmed": "yes"}, follow_redirects=True))
     assert kind in page and other not in page
     db.expire_all()
     issued = db.query(IssuedReport).one().issued_at

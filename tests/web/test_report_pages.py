@@ -21,6 +21,8 @@ FUND_PDF = f"/reports/fund/RF-1/{Q}.pdf"
 STATEMENT_PDF = f"/reports/statement/RA-1/{Q}.pdf"
 REGION_PDF = f"/reports/region/441600/{Q}.pdf"
 
+YES = {"confirmed": "yes"}  # the answer of the confirmation page
+
 
 def test_the_web_download_and_the_cli_give_the_same_bytes(app, db, runner, tmp_path):
     world = build_world(db)
@@ -56,7 +58,7 @@ def test_out_of_scope_downloads_and_issued_files_are_404(app, db):
     hefei = make_user(db, Role.FINANCE_BUREAU, "340100")
     manager = make_user(db, Role.FUND_MANAGER, world.fund.code)
     db.commit()
-    client_of(app, manager).post(f"/reports/fund/RF-1/{Q}/issue")
+    client_of(app, manager).post(f"/reports/fund/RF-1/{Q}/issue", data=YES)
     issued = db.query(IssuedReport).one()
     outsider = client_of(app, other_manager)
     assert outsider.get(FUND_PDF).status_code == 404
@@ -79,7 +81,7 @@ def test_issuing_from_the_page_lists_the_report_and_serves_the_same_bytes(app, d
     client = client_of(app, manager)
     page = text_of(client.get(f"/funds/{world.fund.id}?quarter={Q}"))
     assert FUND_PDF in page and f"/reports/fund/RF-1/{Q}/issue" in page
-    response = client.post(f"/reports/fund/RF-1/{Q}/issue")
+    response = client.post(f"/reports/fund/RF-1/{Q}/issue", data=YES)
     assert response.status_code == 302
     listing = text_of(client.get(response.headers["Location"]))
     db.expire_all()
@@ -87,7 +89,7 @@ def test_issuing_from_the_page_lists_the_report_and_serves_the_same_bytes(app, d
     assert issued.sha256[:12] in listing and "RF-1" in listing and str(Q) in listing
     fetched = client.get(f"/reports/issued/{issued.id}.pdf")
     assert hashlib.sha256(fetched.data).hexdigest() == issued.sha256
-    again = client.post(f"/reports/fund/RF-1/{Q}/issue", follow_redirects=True)
+    again = client.post(f"/reports/fund/RF-1/{Q}/issue", data=YES, follow_redirects=True)
     assert "nothing changed since version 1" in text_of(again)
     assert count(db, IssuedReport) == 1
 
@@ -100,7 +102,7 @@ def test_statement_and_region_pages_offer_their_reports(app, db):
     assert STATEMENT_PDF in statement and f"/reports/statement/RA-1/{Q}/issue" in statement
     region = text_of(client.get(f"/regions/441600?quarter={Q}"))
     assert REGION_PDF in region and f"/reports/region/441600/{Q}/issue" in region
-    response = client.post(f"/reports/statement/RA-1/{Q}/issue")
+    response = client.post(f"/reports/statement/RA-1/{Q}/issue", data=YES)
     assert response.status_code == 302
     assert "RA-1" in text_of(client_of(app, world.src_user).get("/reports/?kind=statement"))
 

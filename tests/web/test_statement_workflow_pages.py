@@ -4,9 +4,11 @@ outsiders get 404 everywhere."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -23,6 +25,7 @@ from tests.integration.sharing_factories import (
 from tests.web.helpers import client_of, errors_beside, text_of
 
 DUAL_LABEL = "仅用于考核，不对外公布"
+YES = {"confirmed": "yes"}  # the answer of the confirmation page (test_confirm_steps.py)
 
 
 @pytest.fixture
@@ -107,7 +110,7 @@ def test_a_quarter_is_entered_submitted_confirmed_by_both_parties_and_closed_on_
     assert observations(db) == {
         ("WEB-1", "TAX_LOCAL"): Decimal("1234567.89"), ("WEB-2", "TAX_LOCAL"): Decimal("-0.03"),
         ("WEB-1", "OUTPUT_VALUE"): Decimal("5432.10"), ("WEB-2", "OUTPUT_VALUE"): Decimal(100)}
-    assert web.dest.post(f"{web.base}/submit").status_code == 302
+    assert web.dest.post(f"{web.base}/submit", data=YES).status_code == 302
     assert quarter_state(db, web) is QuarterState.SUBMITTED
 
     page = web.src.get(f"{web.base}/")
@@ -116,7 +119,7 @@ def test_a_quarter_is_entered_submitted_confirmed_by_both_parties_and_closed_on_
     assert quarter_state(db, web) is QuarterState.SUBMITTED
     page = web.dest.get(f"{web.base}/")
     assert web.dest.post(f"{web.base}/confirm",
-                         data=confirm_form(page, DESTINATION)).status_code == 302
+                         data={**confirm_form(page, DESTINATION), **YES}).status_code == 302
     assert quarter_state(db, web) is QuarterState.CLOSED
     closed = text_of(web.dest.get(f"{web.base}/"))
     assert "已关账" in closed or "Closed" in closed
@@ -125,11 +128,11 @@ def test_a_quarter_is_entered_submitted_confirmed_by_both_parties_and_closed_on_
 
 def test_a_confirmation_of_a_changed_statement_is_refused_on_the_web(db, web):
     web.dest.post(f"{web.base}/observations", data=GOOD)
-    web.dest.post(f"{web.base}/submit")
+    web.dest.post(f"{web.base}/submit", data=YES)
     seen = confirm_form(web.src.get(f"{web.base}/"), SOURCE)
     web.dest.post(f"{web.base}/observations", data={**GOOD, "WEB-1.TAX_LOCAL": "7.00",
                                                     "shown:WEB-1.TAX_LOCAL": "1234567.89"})
-    web.dest.post(f"{web.base}/submit")
+    web.dest.post(f"{web.base}/submit", data=YES)
     response = web.src.post(f"{web.base}/confirm", data=seen)
     assert response.status_code == 422
     assert "The statement changed since you opened it" in text_of(response)
@@ -161,7 +164,10 @@ def test_an_auditor_reads_the_explanation_and_raises_a_query_shown_on_the_statem
     db.expire_all()
     src_user = db.get(User, query.answered_by_id)
     assert src_user is not None and query.answered_at is not None
-    assert (f"answered by {src_user.name} on {query.answered_at:%Y-%m-%d %H:%M}") in page
+    answered_at = query.answered_at.replace(tzinfo=query.answered_at.tzinfo or dt.UTC)
+    local = answered_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert (f"answered by {src_user.name} (Shenzhen Finance Bureau) on {local:%Y-%m-%d %H:%M}"
+            ) in page
 
 
 def test_dual_count_sections_are_labelled_assessment_only(db, web):

@@ -240,6 +240,7 @@ class PendingReversal:
     requested_by: str
     requested_at: dt.datetime
     is_mine: bool
+    requested_by_id: int | None = None
 
     @property
     def can_decide(self) -> bool:
@@ -273,4 +274,5 @@ def pending_for(session: Session, actor: Actor) -> list[PendingReversal]:
         entry_reference=row[5] if row[4] else row[8], entry_on=row[6] if row[4] else row[9],
         amount=row[7] if row[4] else row[10], reversed_on=row[11], restated_quarter=row[12],
         reason=row[13], requested_by=row[14], requested_at=row[15],
-        is_mine=row[16] == actor.user_id) for row in session.execute(query)]
+        is_mine=row[16] == actor.user_id, requested_by_id=row[16])
+        for row in session.execute(query)]

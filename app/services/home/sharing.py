@@ -67,6 +67,8 @@ class QuarterTodo:
     expected: int = 0
     parties: tuple[str, ...] = field(default=())
     """The names of the parties still to confirm (for a submitted quarter)."""
+    submitted_by_id: int | None = None
+    """Who submitted it (for a submitted quarter)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class QueryTodo:
     comment: str
     auditor: str
     raised_at: dt.datetime
+    auditor_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,8 @@ def quarter_todos(session: Session, actor: Actor, current: Quarter, limit: int =
             waiting = _to_confirm(actor, parties[aid], aq)
             if waiting:
                 confirm.append(QuarterTodo(aid, code, title, aq.quarter, aq.state,
-                                           parties=tuple(p.name for p in waiting)))
+                                           parties=tuple(p.name for p in waiting),
+                                           submitted_by_id=aq.submitted_by_id))
             continue
         first = firsts.get(aid)
         if first is None:
@@ -240,7 +244,7 @@ def open_queries(session: Session, actor: Actor, limit: int = 20) -> Bounded[Que
     (two queries)."""
     where = and_(Review.kind == ReviewKind.QUERY, Review.answer.is_(None), _acting_filter(actor))
     base = (select(Review.id, Agreement.id, Agreement.code, AgreementQuarter.quarter,
-                   Review.comment, User.name, Review.created_at)
+                   Review.comment, User.name, Review.created_at, Review.auditor_id)
             .join(AgreementQuarter, AgreementQuarter.id == Review.agreement_quarter_id)
             .join(Agreement, Agreement.id == AgreementQuarter.agreement_id)
             .join(User, User.id == Review.auditor_id)

@@ -106,17 +106,30 @@ def _stored_data(report: IssuedReport) -> dict:
     return json.loads(report.content.data_json)
 
 
-def issue(session: Session, actor: Actor, kind: str, code: str, quarter: Quarter, *,
-          time_zone: str = DEFAULT_TIME_ZONE) -> IssuedReport:
-    """Render and store the next version of a report with its SHA-256, fingerprint and data; a
-    later version lists what changed since the previous one. ValidationFailed when nothing
-    changed, NotFound when the actor may not issue it. The PDF names the issuer (the user's
-    name and e-mail) and prints the moment of issue in ``time_zone``."""
+@dataclass(frozen=True)
+class NextIssue:
+    """What issuing a report now would make: its subject, the version it would get and the
+    version it would follow (None for the first)."""
+
+    kind: str
+    subject: Subject
+    quarter: Quarter
+    version: int
+    previous_version: int | None
+    data: dict
+    fingerprint: str
+    previous: IssuedReport | None
+
+
+def next_issue(session: Session, actor: Actor, kind: str, code: str,
+               quarter: Quarter) -> NextIssue:
+    """The version issuing would make now, with every check ``issue`` makes (NotFound when the
+    actor may not issue it; ValidationFailed too early or when nothing changed), storing
+    nothing: what a confirmation page shows before the report is issued for good."""
     builder = _builder(kind)
     subject = builder.subject(session, actor, code)
     builder.check_issuer(session, actor, subject, quarter)
-    issued_at = utcnow()
-    if not_ended(kind, quarter, issued_at.date()):
+    if not_ended(kind, quarter, utcnow().date()):
         raise ValidationFailed(quarter=N_("%(quarter)s has not ended yet: its report is issued "
                                           "after the quarter (download a draft meanwhile)",
                                           quarter=quarter))
@@ -128,8 +141,22 @@ def issue(session: Session, actor: Actor, kind: str, code: str, quarter: Quarter
             "nothing changed since version %(version)s (issued %(day)s): it stands as issued, "
             "so no new version was made", version=previous.version,
             day=f"{previous.issued_at:%Y-%m-%d}"))
+    return NextIssue(kind, subject, quarter, previous.version + 1 if previous else 1,
+                     previous.version if previous else None, data, fingerprint, previous)
+
+
+def issue(session: Session, actor: Actor, kind: str, code: str, quarter: Quarter, *,
+          time_zone: str = DEFAULT_TIME_ZONE) -> IssuedReport:
+    """Render and store the next version of a report with its SHA-256, fingerprint and data; a
+    later version lists what changed since the previous one. ValidationFailed when nothing
+    changed, NotFound when the actor may not issue it. The PDF names the issuer (the user's
+    name and e-mail) and prints the moment of issue in ``time_zone``."""
+    builder = _builder(kind)
+    upcoming = next_issue(session, actor, kind, code, quarter)
+    subject, data, fingerprint = upcoming.subject, upcoming.data, upcoming.fingerprint
+    previous, version = upcoming.previous, upcoming.version
+    issued_at = utcnow()
     changes = diff(_stored_data(previous), data, builder.SECTIONS) if previous else ()
-    version = previous.version + 1 if previous else 1
     info = IssueInfo(version, issued_at, issuer_name(session, actor),
                      previous.version if previous else None, changes, fingerprint, time_zone)
     pdf = render(builder.build(data, info))

@@ -8,6 +8,7 @@ from app.domain.quarter import Quarter
 from app.services.home.overview import home_page
 from app.web.common import actor, require_sign_in, today
 from app.web.flow_chart import flow_chart, flow_table
+from app.web.people import remember
 
 bp = Blueprint("home", __name__)
 
@@ -18,10 +19,23 @@ def index():
     if require_sign_in():
         return redirect(url_for("auth.sign_in"))
     page = home_page(get_session(), actor(), Quarter.containing(today()))
+    remember(_people_on(page))  # everyone the page names, in one query
     return render_template(
         "home/index.html", actor=actor(), page=page,
         flows_svg=flow_chart(page.flows, _("Transfer flows between macro-regions")),
         flows_table=flow_table(page.flows))
+
+
+def _people_on(page) -> set[int | None]:
+    """The ids of the users the home page names (requesters, submitters, auditors, actors)."""
+    ids: set[int | None] = set()
+    for pending in (page.to_approve, page.awaiting_others):
+        ids.update(r.requested_by_id for r in (pending.rows if pending else []))
+    if page.sharing:
+        ids.update(t.submitted_by_id for t in page.sharing.confirm.rows)
+    ids.update(q.auditor_id for q in (page.queries.rows if page.queries else []))
+    ids.update(e.actor_id for e in page.recent or [])
+    return ids
 
 
 @bp.route("/health")

@@ -32,6 +32,8 @@ from app.web.common import (
     require_sign_in,
     today,
 )
+from app.web.confirm_step import ask, is_confirmed
+from app.web.people import person
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 bp.before_request(require_sign_in)
@@ -70,6 +72,8 @@ def issue(kind: str, code: str, quarter: str):
     parsed = _kind_and_quarter(kind, quarter)
     session = get_session()
     try:
+        if not is_confirmed():
+            return _ask_issue(issuing.next_issue(session, actor(), kind, code, parsed))
         report = issuing.issue(session, actor(), kind, code, parsed,
                                time_zone=current_app.config["TIME_ZONE"])
         session.commit()
@@ -85,8 +89,30 @@ def issue(kind: str, code: str, quarter: str):
     flash(_("Issued: %(kind)s %(code)s %(quarter)s, version %(version)s, issued %(time)s by "
             "%(who)s.", kind=REPORT_KINDS[report.kind], code=report.subject_code,
             quarter=report.quarter, version=report.version, time=local_time(report.issued_at),
-            who=report.issued_by), "success")
+            who=person(report.issued_by_id, report.issued_by)), "success")
     return redirect(url_for("reports.index", kind=kind, code=report.subject_code))
+
+
+def _ask_issue(upcoming: issuing.NextIssue):
+    """The confirmation page before a report is issued for good."""
+    report = _("%(kind)s %(code)s %(quarter)s", kind=REPORT_KINDS[upcoming.kind],
+               code=upcoming.subject.code, quarter=upcoming.quarter)
+    lines = [_("This issues %(report)s (%(name)s) as version %(version)s: the PDF is stored with "
+               "its SHA-256 and shown in the list of issued reports.", report=report,
+               name=upcoming.subject.name, version=upcoming.version)]
+    if upcoming.previous_version:
+        lines.append(_("It follows version %(previous)s and lists what changed since.",
+                       previous=upcoming.previous_version))
+    back = request.referrer or ""
+    if not back.startswith(request.host_url):
+        back = url_for("reports.index", kind=upcoming.kind, code=upcoming.subject.code)
+    return ask(title=_("Issue %(report)s, version %(version)s?", report=report,
+                       version=upcoming.version),
+               lines=lines,
+               warning=_("An issued report can never be changed or withdrawn: a later change of "
+                         "its data needs a new version."),
+               action=request.path, fields={},
+               yes=_("Yes, issue version %(version)s", version=upcoming.version), back=back)
 
 
 @bp.route("/")

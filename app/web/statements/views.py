@@ -27,7 +27,8 @@ from app.web.common import (
     status_of,
     submit,
 )
-from app.web.statements import grid
+from app.web.confirm_step import is_confirmed
+from app.web.statements import confirming, grid
 
 CONFLICT = 409
 
@@ -147,9 +148,16 @@ def observations_grid(agreement_id: int, quarter: Quarter):
                            shown_value=grid.shown_value, compare=compare), status
 
 
+def _agreement(agreement_id: int):
+    return agreements.get_agreement(get_session(), actor(), agreement_id)
+
+
 @bp.route("/submit", methods=["POST"])
 def submit_quarter(agreement_id: int, quarter: Quarter):
-    """The destination bureau submits the quarter."""
+    """The destination bureau submits the quarter, once it has said yes to what that means."""
+    form = SimpleActionForm()
+    if not is_confirmed() and form.validate():
+        return confirming.ask_submit(get_session(), _agreement(agreement_id), quarter)
     return _action(agreement_id, quarter, SimpleActionForm(),
                    lambda form: workflow.submit(get_session(), actor(), agreement_id, quarter),
                    _("Quarter submitted for confirmation."))
@@ -157,8 +165,16 @@ def submit_quarter(agreement_id: int, quarter: Quarter):
 
 @bp.route("/confirm", methods=["POST"])
 def confirm(agreement_id: int, quarter: Quarter):
-    """A bureau confirms its party's side of the statement it saw."""
-    return _action(agreement_id, quarter, ConfirmForm(),
+    """A bureau confirms its party's side of the statement it saw; the confirmation that would
+    close the quarter is asked about once more first."""
+    form = ConfirmForm()
+    if not is_confirmed() and form.validate():
+        agreement = _agreement(agreement_id)
+        if confirming.closes(get_session(), agreement, quarter, form.party.data,
+                             form.fingerprint.data):
+            return confirming.ask_close(agreement, quarter, form.party.data,
+                                        form.fingerprint.data)
+    return _action(agreement_id, quarter, form,
                    lambda form: workflow.confirm(get_session(), actor(), agreement_id, quarter,
                                                  form.party.data, form.fingerprint.data),
                    _("Confirmed."))
@@ -189,8 +205,12 @@ def answer(agreement_id: int, quarter: Quarter):
 
 @bp.route("/reopen", methods=["POST"])
 def reopen(agreement_id: int, quarter: Quarter):
-    """An administrator reopens the latest closed quarter, with a reason."""
-    return _action(agreement_id, quarter, ReopenForm(),
+    """An administrator reopens the latest closed quarter, with a reason, once they have said yes
+    to what that means."""
+    form = ReopenForm()
+    if not is_confirmed() and form.validate() and actor().is_admin:
+        return confirming.ask_reopen(_agreement(agreement_id), quarter, form.reason.data)
+    return _action(agreement_id, quarter, form,
                    lambda form: workflow.reopen(get_session(), actor(), agreement_id, quarter,
                                                 form.reason.data),
                    _("Quarter reopened."))
