@@ -277,7 +277,7 @@ def test_a_coded_value_in_a_refusal_reads_as_its_label_in_chinese(app):
 def test_an_admin_adds_users_in_chinese_unless_told_otherwise(app, db, chosen, expected):
     admin = client_of(app, make_user(db, Role.ADMIN))
     form = {"email": "xin.yonghu@example.cn", "name": "新用户", "password": "a long first password",
-            "grants": "AUDITOR"}
+            "grants-0-role": "AUDITOR"}
     if chosen:
         form["locale"] = chosen
     assert admin.post("/admin/users/new", data=form).status_code == 302

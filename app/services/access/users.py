@@ -47,11 +47,14 @@ def _dummy_hash() -> str:
 
 @dataclass(frozen=True)
 class GrantSpec:
-    """A role with its scope: a region code, a fund code, or neither (everything)."""
+    """A role with its scope: a region code, a fund code, or neither (everything). ``field``
+    names the field a bad scope is reported under (a form with a row per grant names the
+    row's)."""
 
     role: Role
     region_code: str | None = None
     fund_code: str | None = None
+    field: str = "scope"
 
 
 def validate_password(password: str, field: str = "password") -> None:
@@ -64,17 +67,10 @@ def validate_password(password: str, field: str = "password") -> None:
 
 def create_user(session: Session, email: str, name: str, password: str,
                 grants: list[GrantSpec], locale: str = "zh") -> User:
-    """Add a user with hashed password and role grants; raise ValidationFailed naming the field."""
+    """Add a user with hashed password and role grants; raise ValidationFailed naming every
+    bad field at once (:func:`new_user_errors`)."""
     email = (email or "").strip().lower()
-    errors: dict[str, list[str]] = {}
-    if not _EMAIL.match(email):
-        errors["email"] = [N_('"%(email)s" is not an e-mail address', email=email)]
-    elif session.scalar(select(User.id).where(User.email == email)):
-        errors["email"] = [N_("a user with e-mail %(email)s exists already", email=email)]
-    try:
-        validate_password(password)
-    except ValidationFailed as exc:
-        errors.update(exc.errors)
+    errors = _account_errors(session, email, password)
     if not grants:
         errors["role"] = [N_("choose at least one role")]
     new = _grants(session, grants, errors)
@@ -85,6 +81,38 @@ def create_user(session: Session, email: str, name: str, password: str,
     user.grants.extend(new)
     session.flush()
     return user
+
+
+def _account_errors(session: Session, email: str, password: str) -> dict[str, list]:
+    errors: dict[str, list] = {}
+    if not _EMAIL.match(email):
+        errors["email"] = [N_('"%(email)s" is not an e-mail address', email=email)]
+    elif session.scalar(select(User.id).where(User.email == email)):
+        errors["email"] = [N_("a user with e-mail %(email)s exists already", email=email)]
+    try:
+        validate_password(password)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    return errors
+
+
+def new_user_errors(session: Session, email: str, password: str,
+                    grants: list[GrantSpec]) -> dict[str, list]:
+    """Everything :func:`create_user` would refuse, by field, writing nothing: a form checks
+    all of it before it saves, so one submit reports every error."""
+    errors = _account_errors(session, (email or "").strip().lower(), password)
+    errors.update(grant_errors(session, grants))
+    return errors
+
+
+def grant_errors(session: Session, grants: list[GrantSpec]) -> dict[str, list]:
+    """Everything wrong with ``grants`` (no role; each bad scope under its spec's field),
+    writing nothing."""
+    errors: dict[str, list] = {}
+    if not grants:
+        errors["role"] = [N_("choose at least one role")]
+    _grants(session, grants, errors)
+    return errors
 
 
 def _grants(session: Session, specs: list[GrantSpec],
@@ -101,24 +129,27 @@ def _grants(session: Session, specs: list[GrantSpec],
 
 
 def _grant(session: Session, spec: GrantSpec) -> RoleGrant:
+    def refuse(message):
+        return ValidationFailed({spec.field: [message]})
+
     grant = RoleGrant(role=spec.role.value)
     if spec.role is Role.FUND_MANAGER:
         if not spec.fund_code:
-            raise ValidationFailed(scope=N_("a fund manager's scope is a fund code"))
+            raise refuse(N_("a fund manager's scope is a fund code"))
         fund = session.scalar(select(Fund).where(Fund.code == spec.fund_code))
         if fund is None:
-            raise ValidationFailed(scope=N_('no fund has the code "%(code)s"',
-                                            code=spec.fund_code))
+            raise refuse(N_('no fund has the code "%(code)s"', code=spec.fund_code))
         grant.fund = fund
     elif spec.role in (Role.FINANCE_BUREAU, Role.AUDITOR):
         if spec.region_code:
             region = session.scalar(select(Region).where(Region.code == spec.region_code))
             if region is None:
-                raise ValidationFailed(scope=N_('no region has the code "%(code)s"',
-                                                code=spec.region_code))
+                raise refuse(N_('no region has the code "%(code)s"', code=spec.region_code))
             grant.region = region
         elif spec.role is Role.FINANCE_BUREAU:
-            raise ValidationFailed(scope=N_("a finance bureau's scope is a region code"))
+            raise refuse(N_("a finance bureau's scope is a region code"))
+    elif spec.region_code or spec.fund_code:
+        raise refuse(N_("an administrator's scope is everything: leave the scope blank"))
     return grant
 
 

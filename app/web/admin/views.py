@@ -10,7 +10,7 @@ from app.domain.codes import Role
 from app.services.access import users
 from app.services.access.scopes import require_role
 from app.web import lists
-from app.web.admin.forms import EditUserForm, NewUserForm
+from app.web.admin.forms import SCOPE_HINTS, EditUserForm, NewUserForm
 from app.web.common import actor, require_sign_in, role_label, status_of, submit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -46,13 +46,14 @@ def users_index():
 def new_user():
     """Add a user."""
     db = get_session()
-    form = NewUserForm()
+    form = NewUserForm.blank()
     done = submit(
         form,
         lambda: users.create_user(db, form.email.data, form.name.data, form.password.data,
-                                  form.grants.specs, locale=form.locale.data),
-        lambda _u: url_for("admin.users_index"), _("User added."))
-    return done or (render_template("admin/user_form.html", form=form, user=None),
+                                  form.specs, locale=form.locale.data),
+        lambda _u: url_for("admin.users_index"), _("User added."), on_errors=form.place)
+    return done or (render_template("admin/user_form.html", form=form, user=None,
+                                    scope_hints=SCOPE_HINTS),
                     status_of(form))
 
 
@@ -64,11 +65,15 @@ def edit_user(user_id: int):
     form = EditUserForm.for_user(user)
     done = submit(
         form,
-        lambda: users.set_grants(db, user_id, int(form.version.data or 0), form.grants.specs,
+        lambda: users.set_grants(db, user_id, _version(form), form.specs,
                                  bool(form.is_active.data)),
-        lambda _u: url_for("admin.users_index"), _("User saved."))
-    return done or (render_template("admin/user_form.html", form=form, user=user),
+        lambda _u: url_for("admin.users_index"), _("User saved."), on_errors=form.place)
+    return done or (render_template("admin/user_form.html", form=form, user=user,
+                                    scope_hints=SCOPE_HINTS),
                     status_of(form))
 
 
-
+def _version(form) -> int:
+    """The version the page showed (0, which conflicts, when it was tampered with)."""
+    text = form.version.data or ""
+    return int(text) if text.isdigit() else 0
