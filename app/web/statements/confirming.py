@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.domain.codes import QuarterState
 from app.domain.quarter import Quarter
@@ -30,8 +31,9 @@ def ask_submit(session, agreement, quarter: Quarter):
                "%(parties)s to confirm the statement.", quarter=quarter,
                agreement=agreement.code, parties=_parties(agreement))]
     if missing:
-        lines.append(_("%(count)s observations are still blank: they count as zero.",
-                       count=missing))
+        lines.append(ngettext("%(num)d observation is still blank: it counts as zero.",
+                              "%(num)d observations are still blank: they count as zero.",
+                              missing))
     lines.append(_("Until every party has confirmed, changing an observation returns the quarter "
                    "to open and clears the confirmations."))
     return ask(title=_("Submit %(quarter)s of %(agreement)s?", quarter=quarter,
