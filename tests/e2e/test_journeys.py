@@ -96,7 +96,14 @@ def test_destination_bureau_enters_the_missing_observation_and_submits_the_quart
     expect(page.get_by_role("heading", level=1)).to_contain_text("Open")
 
     page.get_by_role("button", name="Submit: the observations are complete").click()
+    # Asked once more, saying who will be asked to confirm; nothing is submitted yet.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Submit {OPEN_QUARTER} of {AGREEMENT}?")
+    expect(page.get_by_text(re.compile(r"asks (Heyuan and Shenzhen|Shenzhen and Heyuan) to "
+                                       r"confirm the statement"))).to_be_visible()
+    page.get_by_role("button", name=f"Yes, submit {OPEN_QUARTER}").click()
     flash(page, "Quarter submitted for confirmation.")
+    expect(page.get_by_text(re.compile(r"李伟 \(Heyuan Finance Bureau\)"))).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Submitted")
     expect(page.get_by_role("button", name="Submit: the observations are complete")) \
         .to_have_count(0)
@@ -141,8 +148,19 @@ def test_both_bureaus_confirm_and_the_quarter_closes(signed_in, submitted_quarte
     expect(shenzhen.get_by_role("heading", level=1)).to_contain_text(
         f"Sharing statement {submitted_quarter}")
     shenzhen.get_by_role("button", name=re.compile("^Confirm for ")).click()
+    # The last confirmation closes the quarter: the page says so and asks once more.
+    expect(shenzhen.get_by_role("heading", level=1)).to_have_text(
+        f"Confirm and close {submitted_quarter}?")
+    expect(shenzhen.get_by_text(re.compile(
+        rf"This closes {submitted_quarter} for both parties: (Heyuan and Shenzhen|Shenzhen and "
+        r"Heyuan); the statement is then frozen\."))).to_be_visible()
+    shenzhen.get_by_role("button", name=f"Yes, confirm and close {submitted_quarter}").click()
     flash(shenzhen, "Confirmed.")
     expect(shenzhen.get_by_role("heading", level=1)).to_contain_text("Closed")
+    expect(shenzhen.get_by_text("confirmed by 张敏 (Shenzhen Finance Bureau)", exact=False)) \
+        .to_have_count(1)
+    expect(shenzhen.get_by_text("confirmed by 李伟 (Heyuan Finance Bureau)", exact=False)) \
+        .to_have_count(1)
     expect(shenzhen.get_by_text(re.compile("^confirmed by "))).to_have_count(2)
     expect(shenzhen.get_by_text("not confirmed", exact=True)).to_have_count(0)
     expect(shenzhen.get_by_role("button", name=re.compile("^Confirm for "))).to_have_count(0)
