@@ -50,7 +50,8 @@ def acts_as(found: Person) -> str:
     if found.role is Role.AUDITOR and found.regions:
         return _("Auditor, %(region)s", region=_region_names(found))
     if found.role is Role.FUND_MANAGER and found.funds:
-        return _("Fund manager, %(funds)s", funds=", ".join(found.funds))
+        return _("Fund manager, %(funds)s",
+                 funds=("、" if is_chinese() else ", ").join(found.funds))
     return coded_label(found.role)
 
 

@@ -230,15 +230,24 @@ def test_statement_pdf_download_holds_what_the_page_showed(signed_in):
     assert fingerprint in text  # the very statement the page showed
 
 
-def test_fund_manager_checks_an_issued_pdf_and_a_garbage_file_on_the_issued_reports_page(
+def test_fund_manager_issues_a_report_then_checks_it_and_a_garbage_file_on_the_issued_reports_page(
         signed_in, e2e_engine):
-    with Session(e2e_engine) as session:
-        set_actor(session, None, "e2e tests")
-        manager = actor_for(session.scalar(select(User).where(User.email == MANAGER)))
-        report = issuing.issue(session, manager, "fund", "HF-01", Quarter.parse(CLOSED_QUARTER))
-        session.commit()
-        _report, pdf = issuing.fetch(session, manager, report.id)
     page = signed_in(MANAGER)
+    nav(page, "Funds")
+    page.get_by_role("link", name="HF-01", exact=True).click()
+    page.goto(page.url.split("?")[0] + f"?quarter={CLOSED_QUARTER}")
+    page.get_by_role("button", name=f"Issue the report for {CLOSED_QUARTER}").click()
+    # Asked once more: which report, which version, and that it is final.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Issue Fund report HF-01 {CLOSED_QUARTER}, version 1?")
+    expect(page.get_by_text(re.compile("can never be changed or withdrawn"))).to_be_visible()
+    page.get_by_role("button", name="Yes, issue version 1").click()
+    flash(page, "by 刘洋 (Fund manager, HF-01, SZHY-01).")
+    with Session(e2e_engine) as session:
+        manager = actor_for(session.scalar(select(User).where(User.email == MANAGER)))
+        report = issuing.latest(session, "fund", "HF-01", Quarter.parse(CLOSED_QUARTER))
+        assert report is not None and report.version == 1
+        _report, pdf = issuing.fetch(session, manager, report.id)
     nav(page, "Issued reports")
     expect(page.get_by_role("heading", level=1)).to_have_text("Issued reports")
     page.get_by_label("Check a copy").set_input_files(
