@@ -52,7 +52,7 @@ def test_a_disbursement_beyond_the_commitment_is_warned_then_refused(signed_in):
     ledger_url = page.url.rsplit("/transactions/", 1)[0]
     page.get_by_role("button", name="Save").click()
     error = page.locator(".field.has-error small.error")
-    expect(error).to_contain_text(f"that remains of the commitment")
+    expect(error).to_contain_text("that remains of the commitment")
     expect(page.locator("#commitment-remaining")).to_have_text(f"{remaining:,}")
     page.goto(ledger_url)
     expect(page.get_by_text(f"{remaining + Decimal('0.01'):,}")).to_have_count(0)
