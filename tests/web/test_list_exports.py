@@ -81,7 +81,10 @@ def test_observations_export_the_filtered_list(app, world):
 def test_the_audit_trail_exports_the_filtered_list(app, world):
     client = client_of(app, world)
     rows = _csv(client.get("/audit/?entity=agreements&format=csv"))
-    assert len(rows) > 1 and {r[3] for r in rows[1:]} == {"agreements"}
+    assert rows[0] == ["#", "When", "Who", "What happened", "Record", "Table", "Id", "Action",
+                       "Changes"]
+    assert len(rows) > 1 and {r[5] for r in rows[1:]} == {"agreements"}
+    assert "tests created EX-AG (Agreements)" in [r[3] for r in rows]
     _inert(rows)
     assert len(_xlsx(client.get("/audit/?entity=agreements&format=xlsx"))) == len(rows)
 
