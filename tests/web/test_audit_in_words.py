@@ -55,6 +55,8 @@ def test_the_changes_column_is_in_english_words_with_amounts_and_local_times(app
     assert '<strong title="type">Type</strong>: Capital call' in row
     assert '<strong title="moved_on">Date</strong>: 2025-03-31' in row
     assert "CAPITAL_CALL" not in row and "fund_id</strong>" not in row
+    assert re.search(r'<td class="audit-sentence">tests recorded Capital call: 1,234,567\.80 '
+                     r'yuan, AW-F \(AW-F-M\d{5}\)</td>', row), row
     assert "When (UTC)" not in page and "<th>When</th>" in page
 
 
@@ -67,6 +69,7 @@ def test_the_changes_column_is_in_chinese_words_for_a_chinese_user(app, db):
     assert '<strong title="amount">金额（元）</strong>: 1,234,567.80' in row
     assert '<strong title="fund_id">基金</strong>: AW-F' in row
     assert '<strong title="type">类型</strong>: 实缴出资' in row
+    assert re.search(r"tests 登记了实缴出资：1,234,567\.80 元，AW-F（AW-F-M\d{5}）", row), row
     assert f'<td class="date">{_local(entry.at)}</td>' in row
 
 
@@ -105,7 +108,7 @@ def test_the_entry_page_says_it_in_words_with_the_stored_values_beside(app, db):
 
 def test_home_shows_recent_changes_as_sentences_in_both_languages(app, db):
     entry = _movement(db)
-    for locale, said in (("en", "tests created"), ("zh", "tests 新建了")):
+    for locale, said in (("en", "tests recorded Capital call"), ("zh", "tests 登记了实缴出资")):
         auditor = client_of(app, make_user(db, Role.AUDITOR, locale=locale))
         db.commit()
         page = html.unescape(text_of(auditor.get("/")))

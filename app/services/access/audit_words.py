@@ -293,6 +293,12 @@ def _sentence(entry: AuditEntry, who: str, changes: dict, names: _Names) -> Mess
                   quarter=names.of("agreement_quarters", own),
                   old=_shown(entity, "state", old_state, names) or "—",
                   new=_shown(entity, "state", new_state, names))
+    if entity in ("investment_transactions", "movements") and action == "INSERT":
+        what = (names.of("investments", new("investment_id")) if entity != "movements"
+                else names.of("funds", new("fund_id")))
+        return N_("%(who)s recorded %(type)s: %(amount)s yuan, %(what)s (%(reference)s)",
+                  who=who, type=_shown(entity, "type", new("type"), names),
+                  amount=number(new("amount")), what=what, reference=new("reference") or "—")
     if entity == "security":
         event = _SECURITY_EVENTS.get(action)
         if event is not None:
