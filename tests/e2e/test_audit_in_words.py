@@ -36,5 +36,6 @@ def test_the_audit_trail_in_words_at_1366_and_390_px_in_both_languages(signed_in
         page.set_viewport_size({"width": 1366, "height": 900})
         page.locator("table.list tbody tr td:first-child a").first.click()
         expect(page.locator("p.audit-sentence")).to_be_visible()
-        expect(page.locator("table.entry-fields code.raw", has_text="investment_id")).to_be_visible()
+        raw_name = page.locator("table.entry-fields code.raw", has_text="investment_id")
+        expect(raw_name).to_be_visible()
         assert not ISO_MOMENT.search(page.locator("dl.facts").inner_text())
