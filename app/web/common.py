@@ -267,6 +267,18 @@ def local_time(moment: dt.datetime | None, with_seconds: bool = False) -> str:
                                             else "%Y-%m-%d %H:%M")
 
 
+def said(value) -> object:
+    """A value of the audit trail in words (``audit_words``), in the user's language: messages
+    translated, codes by their label (in English too), moments in local time with seconds."""
+    if isinstance(value, Message):
+        return _(value.template, **{k: said(v) for k, v in value.values.items()})
+    if hasattr(value, "label_zh"):
+        return value.label_zh if is_chinese() else value.label_en
+    if isinstance(value, dt.datetime):
+        return local_time(value, with_seconds=True)
+    return value
+
+
 REPORT_KINDS = {"fund": _l("Fund report"), "statement": _l("Sharing statement"),
                 "region": _l("Regional report")}
 """Each report kind's name, in the user's language."""

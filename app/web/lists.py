@@ -204,10 +204,12 @@ def export_format() -> str | None:
 
 
 def export(state: ListState, fetch: Callable[..., KeysetPage], name: str,
-           columns: list[tuple[str, Callable]], **filters):
-    """The list as filtered and sorted by ``state``, every page of it, as a CSV or XLSX
-    download of ``columns`` ((header, row → value)); None when a parameter is wrong (the
-    page then shows the message as usual)."""
+           columns: list[tuple[str, Callable]], *, prepare: Callable[[list], list] | None = None,
+           **filters):
+    """The list as filtered, searched and sorted by ``state``, every page of it (not only the
+    page on screen), as a CSV or XLSX download of ``columns`` ((header, row → value)); None
+    when a parameter is wrong (the page then shows the message as usual). ``prepare`` turns
+    the rows into what the columns read (rows with the figures a page shows beside them)."""
     fmt = export_format()
     if fmt is None or state.errors:
         return None
@@ -222,8 +224,11 @@ def export(state: ListState, fetch: Callable[..., KeysetPage], name: str,
             paging["cursor"] = page.next_cursor
     except ValidationFailed:
         return None
+    rows = rows[:EXPORT_ROWS]
+    if prepare is not None:
+        rows = prepare(rows)
     return send_table(name, fmt, [header for header, _value in columns],
-                      ([value(row) for _header, value in columns] for row in rows[:EXPORT_ROWS]))
+                      ([value(row) for _header, value in columns] for row in rows))
 
 
 def send_table(name: str, fmt: str, headers: list[str], rows):

@@ -56,6 +56,14 @@ def test_fund_manager_records_a_disbursement_and_the_dashboard_figures_move(sign
     deployment_before = percent(figure(page, "Deployment rate"))
 
     page.get_by_role("link", name="HF-004", exact=True).click()
+    # The investment committee approves a second tranche (a disbursement beyond what remains
+    # of the commitment is refused), then the money goes out.
+    page.get_by_role("link", name="New transaction").click()
+    page.get_by_label("Type", exact=True).select_option(label="Commitment")
+    page.get_by_label("Date", exact=True).fill(dt.datetime.now(dt.UTC).date().isoformat())
+    page.get_by_label("Amount (yuan)", exact=True).fill("12345678.90")
+    page.get_by_role("button", name="Save").click()
+    flash(page, "Transaction recorded.")
     page.get_by_role("link", name="New transaction").click()
     page.get_by_label("Type", exact=True).select_option(label="Disbursement")
     page.get_by_label("Date", exact=True).fill(dt.datetime.now(dt.UTC).date().isoformat())

@@ -118,3 +118,31 @@ def test_home_at_390_px_in_chinese_and_english(signed_in):
         page.screenshot(path=str(SCREENSHOTS / f"home-390-{name}.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
         assert page.locator("header.topbar").bounding_box()["height"] < 70
+
+
+# Each link of the navigation: on how many lines its text is laid out (a range over the text
+# has one box per line, whatever the height the bar stretches the link to), and its top.
+NAV_LINES = """() => Array.from(document.querySelectorAll('#topnav a')).map((a) => {
+  const range = document.createRange();
+  range.selectNodeContents(a);
+  const tops = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
+  return {text: a.textContent.trim(), lines: tops.size,
+          top: Math.round(a.getBoundingClientRect().top)};
+})"""
+
+
+def test_the_navigation_is_one_row_of_one_line_links_at_1366_px_in_both_languages(signed_in):
+    """An administrator has the most links (the audit trail and users too); with the header's
+    search box beside them, no label wraps to a second line and the header stays one row."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for language, name in (("English", "en"), ("中文", "zh")):
+        page = signed_in(ADMIN, language=language)
+        page.set_viewport_size({"width": DESKTOP, "height": 900})
+        page.goto("/audit/")
+        page.locator("header.topbar").screenshot(path=str(SCREENSHOTS / f"header-1366-{name}.png"))
+        links = page.evaluate(NAV_LINES)
+        assert len(links) >= 8, links
+        assert [link for link in links if link["lines"] != 1] == [], f"wrapped in {name}"
+        assert len({link["top"] for link in links}) == 1, f"more than one row in {name}: {links}"
+        assert page.locator("header.topbar").bounding_box()["height"] < 70
+        assert page.locator("header .header-search input").is_visible()

@@ -51,7 +51,7 @@ def test_an_entry_longer_than_the_preview_links_to_its_page_instead_of_being_rea
     assert f"{len(long_entry.changes):,} characters of changes" in long_row
     assert f'href="/audit/{long_entry.seq}"' in long_row
     short_row = html.unescape(_row_of(listing, short_entry.seq))
-    assert "<strong>name</strong>: 短" in short_row
+    assert '<strong title="name">Name</strong>: 短' in short_row
     assert "characters of changes" not in short_row
 
 
@@ -67,8 +67,8 @@ def test_an_entry_page_shows_every_changed_value_whole(app, db):
     body = html.unescape(text_of(page))
     assert LONG_NAME in body  # not truncated, and Chinese not escaped
     assert entry.hash in body and entry.prev_hash in body
-    fields = re.findall(r'<th scope="row">([^<]+)</th>', body)
-    assert fields == sorted(entry.changed_fields)
+    fields = re.findall(r'<th scope="row">[^<]+ <code class="raw">([^<]+)</code></th>', body)
+    assert fields == sorted(entry.changed_fields)  # each by its label, its raw name beside it
 
 
 def test_entry_pages_are_for_administrators_and_auditors_only(app, db):

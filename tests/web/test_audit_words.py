@@ -89,9 +89,10 @@ def test_the_changes_name_their_ids_and_codes_and_the_raw_entry_is_one_click_awa
 
     row = page[page.index(f'href="/audit/{review.seq}">'):]
     row = row[:row.index("</tr>")]
-    assert "<strong>auditor_id</strong>: 李审" in row
-    assert "<strong>kind</strong>: Reviewed" in row
-    assert "<strong>agreement_quarter_id</strong>: RA-1 2025Q3" in row
+    assert '<strong title="auditor_id">Auditor</strong>: 李审' in row
+    assert '<strong title="kind">Kind</strong>: Reviewed' in row
+    assert '<strong title="agreement_quarter_id">Agreement quarter</strong>: RA-1 2025Q3' in row
+    assert "auditor_id</strong>: 6" not in row and "REVIEWED" not in row
     raw = html.unescape(text_of(admin.get(f"/audit/{review.seq}")))
-    assert "REVIEWED" in raw
+    assert "REVIEWED" in raw and '<code class="raw">auditor_id</code>' in raw
     assert re.search(r'<option value="reviews"[^>]*>Reviews</option>', page)

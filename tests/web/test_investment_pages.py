@@ -98,16 +98,18 @@ def test_commitment_disbursement_and_repayment_go_into_the_loan_ledger(app, db, 
 def test_a_grant_cannot_be_repaid(app, db, manager):
     fund, client = manager
     grant = _position(db, fund, Instrument.GRANT)
+    assert _entry(client, grant, "COMMITMENT", "2024-01-10", "500,000.00").status_code == 302
     assert _entry(client, grant, "DISBURSEMENT", "2024-02-01", "500,000.00").status_code == 302
     response = _entry(client, grant, "REPAYMENT", "2024-03-01", "100,000.00")
     assert response.status_code == 422
     assert errors_beside(response, "type") == ["a GRANT investment has no REPAYMENT"]
-    assert count(db, InvestmentTransaction) == 1
+    assert count(db, InvestmentTransaction) == 2
 
 
 def test_a_loan_repayment_beyond_the_outstanding_principal_is_refused(app, db, manager):
     fund, client = manager
     loan = _position(db, fund, Instrument.LOAN)
+    assert _entry(client, loan, "COMMITMENT", "2024-01-10", "8,000,000.00").status_code == 302
     assert _entry(client, loan, "DISBURSEMENT", "2024-02-01", "8,000,000.00").status_code == 302
     assert _entry(client, loan, "REPAYMENT", "2024-04-01", "3,000,000.00").status_code == 302
     response = _entry(client, loan, "REPAYMENT", "2024-05-01", "5,000,000.01")
@@ -116,7 +118,7 @@ def test_a_loan_repayment_beyond_the_outstanding_principal_is_refused(app, db, m
     assert error.startswith("5000000.01 is more than the 5000000.00 outstanding")
     # Exactly what is outstanding is fine.
     assert _entry(client, loan, "REPAYMENT", "2024-05-01", "5,000,000.00").status_code == 302
-    assert count(db, InvestmentTransaction) == 3
+    assert count(db, InvestmentTransaction) == 4
 
 
 def test_only_equity_holdings_take_valuations(app, db, manager):

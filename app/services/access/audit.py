@@ -114,12 +114,11 @@ def describe_preview(entry: AuditEntry) -> list[tuple[str, object, object]] | No
 
 
 def latest_entries(session: Session, actor: Actor, limit: int) -> list[AuditEntry]:
-    """The newest ``limit`` entries (administrators and auditors), without their changes: for
-    a page that names each change and links to the trail (reading them raises)."""
+    """The newest ``limit`` entries (administrators and auditors), read :func:`with_previews`
+    (for a page that says each change in words and links to the trail)."""
     require_role(actor, Role.ADMIN, Role.AUDITOR)
     return list(session.scalars(
-        select(AuditEntry).options(defer(AuditEntry.changes, raiseload=True))
-        .order_by(AuditEntry.seq.desc()).limit(limit)))
+        with_previews(select(AuditEntry)).order_by(AuditEntry.seq.desc()).limit(limit)))
 
 
 def get_entry(session: Session, actor: Actor, seq: int) -> AuditEntry:

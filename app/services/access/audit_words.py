@@ -2,14 +2,16 @@
 names for the ids it holds and labels for its codes.
 
 The names of a page of entries are read in a fixed number of queries (one per kind of name:
-users, funds, projects, regions, agreements, agreement quarters, parties, observations: eight),
-whatever the number of rows and whichever kinds they hold. Sentences are :class:`Message`
-values (``N_``), so the web shows them in the user's language; coded values stay enum
-members, for the web to label.
+users, funds, projects, regions, agreements, agreement quarters, parties, observations,
+investments: nine), whatever the number of rows and whichever kinds they hold. Sentences and
+field labels are :class:`Message` values (``N_``), so the web shows them in the user's language;
+coded values stay enum members and moments ``datetime`` values (UTC), for the web to label and
+show in local time; stored decimals (amounts, values) become text with thousands separators.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -17,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.codes import Coded
+from app.domain.codes import Coded, Role
 from app.domain.messages import N_, Message
 from app.models import (
     Agreement,
@@ -26,11 +28,13 @@ from app.models import (
     AuditEntry,
     Base,
     Fund,
+    Investment,
     Observation,
     Project,
     Region,
     User,
 )
+from app.services.access.audit_fields import field_label, value_kind
 
 ENTITY_LABELS: dict[str, Message] = {
     "regions": N_("Regions"), "industry_divisions": N_("Industries"), "users": N_("Users"),
@@ -58,8 +62,14 @@ _REFERENCES = {
     "region_id": "regions", "sponsor_region_id": "regions", "source_region_id": "regions",
     "destination_region_id": "regions", "parent_id": "regions", "agreement_id": "agreements",
     "agreement_quarter_id": "agreement_quarters", "party_id": "parties",
-    "observation_id": "observations",
+    "observation_id": "observations", "successor_id": "regions",
+    "baseline_owner_id": "parties", "investment_id": "investments",
 }
+_SECURITY_EVENTS = {"SIGN_IN_FAILED": N_("a sign-in was refused"),
+                    "ACCESS_DENIED": N_("a page outside their scope was refused"),
+                    "TOKEN_REFUSED": N_("an API token was refused")}
+_REPORT_KINDS = {"fund": N_("Fund report"), "statement": N_("Sharing statement"),
+                 "region": N_("Regional report")}
 # The entity whose own id names it.
 _SELF = {"users": "users", "funds": "funds", "projects": "projects", "regions": "regions",
          "agreements": "agreements", "agreement_quarters": "agreement_quarters",
@@ -68,11 +78,12 @@ _SELF = {"users": "users", "funds": "funds", "projects": "projects", "regions": 
 
 @dataclass
 class Described:
-    """An entry in words: the sentence, and its changed fields as (field, old, new) with names
-    for ids and enum members for codes (None when the preview did not hold the changes)."""
+    """An entry in words: the sentence, and its changed fields as (field, label, old, new) with
+    names for ids, enum members for codes, decimals as text with thousands separators and
+    moments as UTC ``datetime`` values (None when the preview did not hold the changes)."""
 
     sentence: Message
-    fields: list[tuple[str, object, object]] | None = field(default_factory=list)
+    fields: list[tuple[str, object, object, object]] | None = field(default_factory=list)
 
 
 def describe_entries(session: Session, entries: list[AuditEntry]) -> dict[int, Described]:
@@ -80,7 +91,7 @@ def describe_entries(session: Session, entries: list[AuditEntry]) -> dict[int, D
     parsed = {e.seq: _changes(e) for e in entries}
     wanted: dict[str, set[int]] = {kind: set() for kind in (
         "users", "funds", "projects", "regions", "agreements", "agreement_quarters", "parties",
-        "observations")}
+        "observations", "investments")}
     for e in entries:
         if e.actor_id:
             wanted["users"].add(e.actor_id)
@@ -121,8 +132,16 @@ class _Names:
         self.quarters: dict[int, tuple[str, str]] = {}
         self.parties: dict[int, str] = {}
         self.observations: dict[int, tuple[str, str, str]] = {}
+        self.investments: dict[int, Message] = {}
         # Observations and quarters name projects and agreements: read those first.
         for_page = any(wanted.values())  # a page of entries reads each kind once, always
+        if for_page:
+            for iid, project, fund, instrument in session.execute(
+                    select(Investment.id, Project.code, Fund.code, Investment.instrument)
+                    .join(Project, Investment.project).join(Fund, Investment.fund)
+                    .where(Investment.id.in_(wanted["investments"]))):
+                self.investments[iid] = N_("%(project)s of %(fund)s (%(instrument)s)",
+                                           project=project, fund=fund, instrument=instrument)
         if for_page:
             for oid, pid, indicator, quarter in session.execute(
                     select(Observation.id, Observation.project_id, Observation.indicator_code,
@@ -163,7 +182,7 @@ class _Names:
             return self.observation(value) or value
         table = {"users": self.users, "funds": self.funds, "projects": self.projects,
                  "regions": self.regions, "agreements": self.agreements,
-                 "parties": self.parties}[kind]
+                 "parties": self.parties, "investments": self.investments}[kind]
         return table.get(value, value)
 
     def quarter(self, qid: int) -> str | None:
@@ -190,13 +209,30 @@ def _shown(entity: str, name: str, value: object, names: _Names) -> object:
         return None
     if name in _REFERENCES:
         return names.of(_REFERENCES[name], value)
-    enum = _enum_of(entity, name)
-    if enum is not None:
+    kind = value_kind(entity, name)
+    if kind == "number":
+        return number(value)
+    if kind == "moment" and isinstance(value, str):
         try:
-            return enum(value)
+            moment = dt.datetime.fromisoformat(value)
         except ValueError:
             return value
-    return value
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    if kind == "yes/no" and isinstance(value, bool):
+        return N_("yes") if value else N_("no")
+    if entity == "role_grants" and name == "role":
+        return _member(Role, value)
+    if entity == "issued_reports" and name == "kind":
+        return _REPORT_KINDS.get(value, value)
+    enum = _enum_of(entity, name)
+    return value if enum is None else _member(enum, value)
+
+
+def _member(enum: type[Coded], value: object) -> object:
+    try:
+        return enum(value)
+    except ValueError:
+        return value
 
 
 def number(value: object) -> str:
@@ -212,7 +248,8 @@ def number(value: object) -> str:
 def _describe(entry: AuditEntry, changes, names: _Names) -> Described:
     who = names.users.get(entry.actor_id, entry.actor) if entry.actor_id else entry.actor
     fields = None if changes is None else [
-        (name, _shown(entry.entity, name, old, names), _shown(entry.entity, name, new, names))
+        (name, field_label(entry.entity, name), _shown(entry.entity, name, old, names),
+         _shown(entry.entity, name, new, names))
         for name, (old, new) in changes.items()]
     return Described(_sentence(entry, who, changes or {}, names), fields)
 
@@ -256,7 +293,16 @@ def _sentence(entry: AuditEntry, who: str, changes: dict, names: _Names) -> Mess
                   quarter=names.of("agreement_quarters", own),
                   old=_shown(entity, "state", old_state, names) or "—",
                   new=_shown(entity, "state", new_state, names))
+    if entity in ("investment_transactions", "movements") and action == "INSERT":
+        what = (names.of("investments", new("investment_id")) if entity != "movements"
+                else names.of("funds", new("fund_id")))
+        return N_("%(who)s recorded %(type)s: %(amount)s yuan, %(what)s (%(reference)s)",
+                  who=who, type=_shown(entity, "type", new("type"), names),
+                  amount=number(new("amount")), what=what, reference=new("reference") or "—")
     if entity == "security":
+        event = _SECURITY_EVENTS.get(action)
+        if event is not None:
+            return N_("%(who)s: %(event)s", who=who, event=event)
         return N_("%(who)s: security event %(action)s", who=who, action=action)
     label = ENTITY_LABELS.get(entity, entity)
     name = names.of(_SELF[entity], own) if entity in _SELF and own else entry.entity_id

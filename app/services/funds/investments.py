@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.domain.amounts import amount_errors
 from app.domain.codes import Instrument, TransactionType
 from app.domain.messages import N_
+from app.domain.money import format_amount
 from app.models import Fund, Investment, InvestmentTransaction, Project, Valuation
 from app.services.access.scopes import Actor, can_edit_fund, fund_filter, get_fund, project_filter
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
@@ -33,6 +34,49 @@ ALLOWED_TYPES: dict[Instrument, frozenset[TransactionType]] = {
     Instrument.GRANT: frozenset({TransactionType.COMMITMENT, TransactionType.DISBURSEMENT}),
 }
 """The ledger entries each instrument takes (a grant is never repaid, a loan never sold)."""
+
+
+def allowed_types(instrument: Instrument) -> list[TransactionType]:
+    """The entry types ``instrument`` takes, in the ledger's order (for a form's drop-down)."""
+    return [t for t in TransactionType if t in ALLOWED_TYPES[instrument]]
+
+
+@dataclass(frozen=True)
+class CommitmentPosition:
+    """What an investment's ledger holds of its commitment, over every entry whatever its date
+    (yuan, exact; reversals count negatively)."""
+
+    committed: Decimal
+    disbursed: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        """What may still be disbursed: committed − disbursed, never below zero."""
+        return max(Decimal("0.00"), self.committed - self.disbursed)
+
+
+def commitment_position(entries) -> CommitmentPosition:
+    """The sums of an investment's ``COMMITMENT`` and ``DISBURSEMENT`` entries (yuan)."""
+    def total(kind: TransactionType) -> Decimal:
+        return sum((e.signed_amount for e in entries if e.type is kind), Decimal("0.00"))
+    return CommitmentPosition(total(TransactionType.COMMITMENT),
+                              total(TransactionType.DISBURSEMENT))
+
+
+def disbursement_errors(type_: TransactionType, amount: Decimal, entries) -> list[str]:
+    """Messages if a disbursement of ``amount`` (yuan) is more than what remains of the
+    commitment recorded in ``entries`` (see :func:`commitment_position`)."""
+    if type_ is not TransactionType.DISBURSEMENT:
+        return []
+    position = commitment_position(entries)
+    if amount > position.remaining:
+        return [N_("%(amount)s is more than the %(remaining)s that remains of the commitment "
+                   "(committed %(committed)s, disbursed %(disbursed)s): record a further "
+                   "commitment first", amount=format_amount(amount),
+                   remaining=format_amount(position.remaining),
+                   committed=format_amount(position.committed),
+                   disbursed=format_amount(position.disbursed))]
+    return []
 
 
 def open_investment(session: Session, actor: Actor, fund_id: int, project_code: str,
@@ -80,15 +124,19 @@ class TransactionData:
 
 
 def record_transaction(session: Session, actor: Actor, investment_id: int,
-                       data: TransactionData) -> InvestmentTransaction:
-    """Append an entry to an investment's ledger after checking it against the instrument."""
+                       data: TransactionData, *, within_commitment: bool = False
+                       ) -> InvestmentTransaction:
+    """Append an entry to an investment's ledger after checking it against the instrument;
+    with ``within_commitment`` (the web's entry form) a disbursement must also fit in what
+    remains of the commitment (:func:`disbursement_errors`)."""
     investment = get_investment(session, actor, investment_id, for_edit=True)
     errors: dict[str, list[str]] = {}
     if problems := type_errors(investment.instrument, data.type):
         errors["type"] = problems
     if problems := (amount_errors(data.amount, positive=True) or repayment_errors(
             investment.instrument, data.type, data.amount, data.occurred_on,
-            investment.transactions)):
+            investment.transactions) or (within_commitment and disbursement_errors(
+                data.type, data.amount, investment.transactions))):
         errors["amount"] = problems
     typed = data.reference.strip()
     if typed and (taken := check_reference_free(session, InvestmentTransaction,

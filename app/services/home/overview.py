@@ -116,7 +116,7 @@ def _positions(session: Session, shown: list[tuple[Fund, str, Decimal]]
 
 def recent_changes(session: Session, actor: Actor, limit: int = LIMIT) -> list[AuditEntry]:
     """The newest audit-trail entries the actor may browse (one query)."""
-    return audit.latest_entries(session, actor, limit)  # names each change: no changes read
+    return audit.latest_entries(session, actor, limit)  # with the start of their changes
 
 
 def home_page(session: Session, actor: Actor, quarter: Quarter, limit: int = LIMIT) -> HomePage:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
 
 from app.db import get_session
-from app.domain.codes import Coded, Role
-from app.domain.messages import Message
+from app.domain.codes import Role
 from app.services.access import audit, audit_words
 from app.services.access.scopes import require_role
 from app.services.lists import web as list_pages
 from app.web import lists
-from app.web.common import actor, is_chinese, require_sign_in
+from app.web.common import actor, local_time, require_sign_in, said
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 bp.before_request(require_sign_in)
@@ -32,10 +32,14 @@ def index():
                "user": state.value("actor"), "since": since, "until": until}
     if lists.export_format():
         exported = lists.export(state, fetch, "audit-trail", [
-            ("#", lambda e: e.seq), (_("When (UTC)"), lambda e: e.at),
-            (_("Who"), lambda e: e.actor), (_("What"), lambda e: e.entity),
-            (_("Id"), lambda e: e.entity_id), (_("Action"), lambda e: e.action),
-            (_("Changes"), _changes_text)], **filters)
+            ("#", lambda r: r[0].seq), (_("When"), lambda r: local_time(r[0].at, True)),
+            (_("Who"), lambda r: r[0].actor),
+            (_("What happened"), lambda r: said(r[1].sentence)),
+            (_("Record"), lambda r: said(audit_words.ENTITY_LABELS.get(r[0].entity,
+                                                                       r[0].entity))),
+            (_("Table"), lambda r: r[0].entity), (_("Id"), lambda r: r[0].entity_id),
+            (_("Action"), lambda r: r[0].action), (_("Changes"), _changes_text)],
+            prepare=lambda rows: _in_words(db, rows), **filters)
         if exported is not None:
             return exported
     lists.load(state, fetch, {}, **filters)
@@ -46,33 +50,63 @@ def index():
                            ), state.status
 
 
-def said(value) -> object:
-    """A sentence or value of the trail in words in the user's language: messages
-    translated, codes by their label (English labels in English too)."""
-    if isinstance(value, Message):
-        return _(value.template, **{k: said(v) for k, v in value.values.items()})
-    if isinstance(value, Coded):
-        return value.label_zh if is_chinese() else value.label_en
-    return value
+EXPORT_CHUNK = 500
+"""Entries described at a time in an export (the names of their ids read in one go)."""
 
 
-def _changes_text(entry) -> str:
-    """The changes as the list shows them, one "field: old → new" per line (or how long)."""
-    fields = audit.describe_preview(entry)
-    if fields is None:
+def _in_words(db, entries: list) -> list:
+    """Each entry with its words (``audit_words.Described``), read a chunk at a time."""
+    rows = []
+    for start in range(0, len(entries), EXPORT_CHUNK):
+        chunk = entries[start:start + EXPORT_CHUNK]
+        words = audit_words.describe_entries(db, chunk)
+        rows.extend((e, words[e.seq]) for e in chunk)
+    return rows
+
+
+def _changes_text(row) -> str:
+    """The changes as the list shows them, one "field: old → new" per line, in words (or how
+    long they are, when the entry's own page must show them)."""
+    entry, words = row
+    if words.fields is None:
         return _("%(count)s characters of changes: open the entry to read them",
                  count=entry.changes_length)
-    return "\n".join(f"{name}: {old} → {new}" if old is not None else f"{name}: {new}"
-                     for name, old, new in fields)
+    def text(value) -> str:
+        return "—" if value is None else str(said(value))
+    return "\n".join(f"{said(label)}: {text(old)} → {text(new)}" if old is not None
+                     else f"{said(label)}: {text(new)}"
+                     for name, label, old, new in words.fields if name != "id")
 
 
 @bp.route("/<int:seq>")
 def entry(seq: int):
     """One entry of the trail in full: every changed field with its whole old and new value,
     and the hashes that chain it."""
-    found = audit.get_entry(get_session(), actor(), seq)
-    fields = [(name, _shown(old), _shown(new)) for name, old, new in audit.describe(found)]
-    return render_template("audit/entry.html", entry=found, fields=fields)
+    db = get_session()
+    found = audit.get_entry(db, actor(), seq)
+    raw = {name: (_shown(old), _shown(new)) for name, old, new in audit.describe(found)}
+    words = audit_words.describe_entries(db, [found])[found.seq]
+    in_words = {name: (label, old, new) for name, label, old, new in words.fields or []}
+    fields = []
+    for name, (old_raw, new_raw) in raw.items():
+        label, old, new = in_words.get(name, (name, old_raw, new_raw))
+        fields.append((name, said(label), _side(old, old_raw), _side(new, new_raw)))
+    return render_template("audit/entry.html", entry=found, fields=fields, words=words,
+                           said=said, label=audit_words.ENTITY_LABELS.get(found.entity))
+
+
+def _side(value, raw) -> tuple[str | None, str | None]:
+    """One side of a changed field as (in words, as stored): the stored value only when it
+    says something the words do not (an id, a code, a number as stored), never a UTC moment;
+    a structure only as stored (indented); (None, None) when there is no value."""
+    if value is None and raw is None:
+        return None, None
+    if isinstance(value, dt.datetime):
+        return said(value), None
+    if isinstance(raw, str) and raw[:1] in ("{", "["):
+        return None, raw
+    text = str(said(value))
+    return text, (None if raw is None or str(raw) == text else str(raw))
 
 
 def _shown(value) -> str | None:

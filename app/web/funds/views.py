@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from app.db import get_session
 from app.domain.codes import FundClass, FundStatus, Role
+from app.domain.money import format_percent, format_ratio, round_half_up
 from app.domain.quarter import Quarter
 from app.services.access.scopes import can_edit_fund, get_fund, require_role
 from app.services.errors import NotFound
@@ -17,7 +18,16 @@ from app.services.funds.projects import list_projects
 from app.services.lists import web as list_pages
 from app.web import lists
 from app.web.charts import deployment_table, line_chart
-from app.web.common import actor, quarter_arg, require_sign_in, status_of, submit, today
+from app.web.common import (
+    actor,
+    coded_label,
+    localized_name,
+    quarter_arg,
+    require_sign_in,
+    status_of,
+    submit,
+    today,
+)
 from app.web.flow_chart import flow_chart, flow_table
 from app.web.funds.forms import (
     CommitmentForm,
@@ -43,18 +53,46 @@ def index():
     state = lists.ListState("funds.index", lists.read_args(*FUND_FILTERS, "quarter"), "code")
     status = lists.parse_choice(state, "status", FundStatus)
     fund_class = lists.parse_choice(state, "fund_class", FundClass)
-    lists.load(state, lambda **paging: list_pages.funds_page(db, actor(), **paging),
-               {"sponsor_region": "region"}, search=state.value("q"),
-               sponsor_region=state.value("sponsor_region"), status=status,
-               fund_class=fund_class)
-    figures = list_pages.fund_figures(db, state.rows, quarter.last_day)
+    fetch = lambda **paging: list_pages.funds_page(db, actor(), **paging)  # noqa: E731
+    filters = {"search": state.value("q"), "sponsor_region": state.value("sponsor_region"),
+               "status": status, "fund_class": fund_class}
+    if lists.export_format():
+        exported = lists.export(state, fetch, "funds", fund_columns(),
+                                prepare=lambda rows: _with_figures(db, rows, quarter), **filters)
+        if exported is not None:
+            return exported
+    lists.load(state, fetch, {"sponsor_region": "region"}, **filters)
     # A fund's link names the quarter only when it is not the dashboard's default (the current).
     link_quarter = None if quarter == Quarter.containing(today()) else str(quarter)
     return render_template("funds/index.html", state=state, quarter=quarter,
                            link_quarter=link_quarter,
-                           rows=[(f, figures[f.id]) for f in state.rows],
+                           rows=_with_figures(db, state.rows, quarter),
                            statuses=lists.choices(FundStatus),
                            classes=lists.choices(FundClass)), state.status
+
+
+def _with_figures(db, funds: list, quarter: Quarter) -> list:
+    """Each fund with its key figures as of the quarter's end."""
+    figures = list_pages.fund_figures(db, funds, quarter.last_day)
+    return [(f, figures[f.id]) for f in funds]
+
+
+def fund_columns() -> list:
+    """The columns of the funds list's export, as the page shows them (amounts in yuan)."""
+    def rounded(value):
+        return None if value is None else round_half_up(value, 2)
+    return [
+        (_("Code"), lambda r: r[0].code), (_("Name"), lambda r: r[0].name),
+        (_("Sponsor"), lambda r: localized_name(r[0].sponsor_region)),
+        (_("Status"), lambda r: coded_label(r[0].status)),
+        (_("Class"), lambda r: coded_label(r[0].fund_class)),
+        (_("Committed (yuan)"), lambda r: rounded(r[1].committed)),
+        (_("Paid-in (yuan)"), lambda r: rounded(r[1].paid_in)),
+        (_("Disbursed (yuan)"), lambda r: rounded(r[1].disbursed)),
+        (_("Deployment"), lambda r: format_percent(r[1].deployment_rate)),
+        (_("NAV (yuan)"), lambda r: rounded(r[1].nav)),
+        (_("TVPI"), lambda r: format_ratio(r[1].tvpi)),
+        (_("Net IRR"), lambda r: format_percent(r[1].net_irr))]
 
 
 @bp.route("/new", methods=["GET", "POST"])

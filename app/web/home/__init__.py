@@ -5,8 +5,9 @@ from flask_babel import gettext as _
 
 from app.db import get_session
 from app.domain.quarter import Quarter
+from app.services.access import audit_words
 from app.services.home.overview import home_page
-from app.web.common import actor, require_sign_in, today
+from app.web.common import actor, require_sign_in, said, today
 from app.web.flow_chart import flow_chart, flow_table
 from app.web.people import remember
 
@@ -18,10 +19,12 @@ def index():
     """The home page of the signed-in user's roles, or the sign-in page."""
     if require_sign_in():
         return redirect(url_for("auth.sign_in"))
-    page = home_page(get_session(), actor(), Quarter.containing(today()))
+    db = get_session()
+    page = home_page(db, actor(), Quarter.containing(today()))
     remember(_people_on(page))  # everyone the page names, in one query
+    words = audit_words.describe_entries(db, page.recent) if page.recent else {}
     return render_template(
-        "home/index.html", actor=actor(), page=page,
+        "home/index.html", actor=actor(), page=page, words=words, said=said,
         flows_svg=flow_chart(page.flows, _("Transfer flows between macro-regions")),
         flows_table=flow_table(page.flows))
 

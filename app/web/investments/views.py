@@ -9,7 +9,7 @@ from app.db import get_session
 from app.services.access.scopes import can_edit_fund
 from app.services.errors import NotFound
 from app.services.funds import investments, reversals
-from app.web.common import actor, require_sign_in, status_of, submit
+from app.web.common import actor, coded_label, require_sign_in, status_of, submit
 from app.web.funds.reversals import reverse_page
 from app.web.investments.forms import TransactionForm, ValuationForm
 
@@ -31,16 +31,23 @@ def show(investment_id: int):
 
 @bp.route("/<int:investment_id>/transactions/new", methods=["GET", "POST"])
 def new_transaction(investment_id: int):
-    """Append a ledger entry."""
+    """Append a ledger entry: only the types the instrument takes are offered, and the page
+    shows what remains of the commitment (the service checks both again on submit, and
+    refuses a disbursement beyond what remains)."""
     db = get_session()
     investment = investments.get_investment(db, actor(), investment_id, for_edit=True)
     form = TransactionForm()
+    form.type.choices = [(t.value, coded_label(t))
+                         for t in investments.allowed_types(investment.instrument)]
+    form.type.validate_choice = False  # a type the instrument refuses: the service says why
     done = submit(
-        form, lambda: investments.record_transaction(db, actor(), investment_id, form.to_data()),
+        form, lambda: investments.record_transaction(db, actor(), investment_id, form.to_data(),
+                                                     within_commitment=True),
         lambda _t: url_for("investments.show", investment_id=investment_id),
         _("Transaction recorded."))
-    return done or (render_template("investments/entry.html", form=form, investment=investment,
-                                    title=_("New transaction")), status_of(form))
+    return done or (render_template(
+        "investments/entry.html", form=form, investment=investment, title=_("New transaction"),
+        position=investments.commitment_position(investment.transactions)), status_of(form))
 
 
 @bp.route("/<int:investment_id>/transactions/<int:transaction_id>/reverse",

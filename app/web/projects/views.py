@@ -11,7 +11,14 @@ from app.services.access.scopes import can_edit_project, get_project, require_ro
 from app.services.funds import projects
 from app.services.lists import web as list_pages
 from app.web import lists
-from app.web.common import actor, require_sign_in, status_of, submit
+from app.web.common import (
+    actor,
+    coded_label,
+    localized_name,
+    require_sign_in,
+    status_of,
+    submit,
+)
 from app.web.projects.forms import ProjectForm
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
@@ -25,13 +32,37 @@ def index():
     state = lists.ListState("projects.index", lists.read_args(
         "q", "source_region", "destination_region", "status"), "code")
     status = lists.parse_choice(state, "status", ProjectStatus)
-    lists.load(state, lambda **paging: list_pages.projects_page(db, actor(), **paging),
-               {"source_region": "region", "destination_region": "region"},
-               search=state.value("q"), source_region=state.value("source_region"),
-               destination_region=state.value("destination_region"), status=status)
+    fetch = lambda **paging: list_pages.projects_page(db, actor(), **paging)  # noqa: E731
+    filters = {"search": state.value("q"), "source_region": state.value("source_region"),
+               "destination_region": state.value("destination_region"), "status": status}
+    if lists.export_format():
+        exported = lists.export(state, fetch, "projects", _columns(), prepare=lambda rows: [
+            (p, s) for p, s in zip(rows, _statuses(db, rows), strict=True)], **filters)
+        if exported is not None:
+            return exported
+    lists.load(state, fetch, {"source_region": "region", "destination_region": "region"},
+               **filters)
     shown = projects.shown_statuses(db, state.rows)
     return render_template("projects/index.html", state=state, shown=shown,
                            statuses=lists.choices(ProjectStatus)), state.status
+
+
+def _statuses(db, rows: list) -> list:
+    """Each project's status as the list shows it (see ``projects.shown_statuses``)."""
+    shown = projects.shown_statuses(db, rows)
+    return [shown.get(p.id, p.status) for p in rows]
+
+
+def _columns() -> list:
+    """The columns of the projects list's export, as the page shows them."""
+    return [
+        (_("Code"), lambda r: r[0].code), (_("Name"), lambda r: r[0].name),
+        (_("Enterprise"), lambda r: r[0].enterprise),
+        (_("From"), lambda r: localized_name(r[0].source_region)),
+        (_("To"), lambda r: localized_name(r[0].destination_region)),
+        (_("Mode"), lambda r: coded_label(r[0].cooperation_mode)),
+        (_("Status"), lambda r: coded_label(r[1])),
+        (_("Two-high"), lambda r: _("yes") if r[0].is_two_high else _("no"))]
 
 
 @bp.route("/new", methods=["GET", "POST"])
