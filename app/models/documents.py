@@ -54,7 +54,7 @@ class Attachment(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     uploaded_by: Mapped[User] = relationship()
-    superseded_by: Mapped[Attachment | None] = relationship(remote_side=[id])
+    superseded_by: Mapped[Attachment | None] = relationship(remote_side="Attachment.id")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

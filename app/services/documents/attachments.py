@@ -19,7 +19,7 @@ from app.models.audit import append_entries
 from app.models.base import utcnow
 from app.models.documents import Attachment
 from app.services.access.scopes import Actor
-from app.services.documents.content import RefusedFile, detect
+from app.services.documents.content import RefusedFile, content_type_of, detect
 from app.services.documents.names import clean_name
 from app.services.documents.storage import STORE, Store
 from app.services.documents.subjects import Subject, Target, resolve
@@ -153,7 +153,7 @@ def _store(session: Session, actor: Actor, target: Target, upload: UploadedFile,
     attachment = Attachment(
         object_kind=target.kind, object_id=target.object_id, quarter=target.quarter,
         filename=clean_name(upload.filename, file_type), file_type=file_type.code,
-        content_type=file_type.content_type, size=len(data), sha256=sha256, note=note,
+        content_type=content_type_of(file_type, data), size=len(data), sha256=sha256, note=note,
         uploaded_by_id=actor.user_id, uploaded_at=utcnow())
     session.add(attachment)
     session.flush()

@@ -38,7 +38,7 @@ TYPES = {t.code: t for t in (
     FileType("jpeg", "image/jpeg", ".jpg", "JPEG", True),
     FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              ".xlsx", "XLSX", False),
-    FileType("csv", "text/csv; charset=utf-8", ".csv", "CSV", False),
+    FileType("csv", "text/csv", ".csv", "CSV", False),
 )}
 """The accepted types by code."""
 
@@ -89,6 +89,18 @@ def _from_content(data: bytes, limits: Limits) -> FileType:
         return TYPES["csv"]
     raise RefusedFile(N_("the type of the file is not recognised: attach %(accepted)s",
                          accepted=ACCEPTED))
+
+
+def content_type_of(file_type: FileType, data: bytes) -> str:
+    """The Content-Type a document is served with: the type's, and for CSV its encoding
+    (``text/csv; charset=utf-8`` or ``charset=gb18030``)."""
+    if file_type.code != "csv":
+        return file_type.content_type
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "text/csv; charset=gb18030"
+    return "text/csv; charset=utf-8"
 
 
 def _container(data: bytes, limits: Limits) -> FileType:
