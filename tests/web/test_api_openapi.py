@@ -14,10 +14,8 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from app.domain.codes import Role
-from app.services.documents import attachments
-from app.services.documents.subjects import Target
 from app.web.api.spec import DECIMAL_INPUT
-from tests.factories import actor_of, make_user
+from tests.factories import make_user
 from tests.web.api_helpers import bearer, floats_in, make_holding, token_for
 
 CHECKS = None
@@ -71,13 +69,8 @@ def fuzz_data(app, db, request):
     holding = make_holding(db, report="/reports" in (path or ""))  # rendering takes a moment
     admin = make_user(db, Role.ADMIN)
     token = token_for(db, admin, "fuzz")
-    scan = attachments.attach(db, actor_of(db, admin), Target("agreement",
-                                                              holding.ids["agreement_id"]),
-                              attachments.UploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n"),
-                              max_bytes=1 << 20)
     db.commit()
-    return token, {**holding.ids, "quarter": "2024Q1", "code": "441602",
-                   "object_id": holding.ids["agreement_id"], "attachment_id": scan.id}
+    return token, {**holding.ids, "quarter": "2024Q1", "code": "441602"}
 
 
 def _operations() -> list[tuple[str, str]]:

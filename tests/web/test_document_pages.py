@@ -48,7 +48,7 @@ def docs(db, app):
     for name in ("dest", "src", "outsider", "auditor", "manager", "other_manager"):
         setattr(d, name, client_of(app, getattr(d, f"{name}_user")))
     d.page = f"/agreements/{d.agreement.id}/quarters/2026Q1/"
-    d.upload = f"/documents/quarter/{d.agreement.id}/2026Q1"
+    d.upload = f"/documents/quarter/{d.agreement.id}/2026Q1"  # the attach form's address
     return d
 
 

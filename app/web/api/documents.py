@@ -31,13 +31,13 @@ MEDIA_TYPES = (*(t.content_type for t in TYPES.values() if t.code != "csv"),
 """What a document's bytes are served as: the type detected from its content."""
 _QUARTER = {"quarter": QuarterField()}
 _OBJECTS = (
-    ("agreement", f"/agreements/<{ID}:object_id>/attachments", {},
+    ("agreement", f"/agreements/<{ID}:agreement_id>/attachments", {},
      "an agreement (the signed agreement)"),
-    ("quarter", f"/agreements/<{ID}:object_id>/quarters/<quarter>/attachments", _QUARTER,
+    ("quarter", f"/agreements/<{ID}:agreement_id>/quarters/<quarter>/attachments", _QUARTER,
      "a quarter of an agreement (the signed statement)"),
-    ("query", f"/queries/<{ID}:object_id>/attachments", {}, "an auditor's query"),
-    ("answer", f"/queries/<{ID}:object_id>/answer/attachments", {}, "the answer to a query"),
-    ("investment", f"/investments/<{ID}:object_id>/attachments", {},
+    ("query", f"/queries/<{ID}:review_id>/attachments", {}, "an auditor's query"),
+    ("answer", f"/queries/<{ID}:review_id>/answer/attachments", {}, "the answer to a query"),
+    ("investment", f"/investments/<{ID}:investment_id>/attachments", {},
      "an investment (the contract)"),
 )
 
@@ -71,14 +71,17 @@ def _limits() -> dict:
 
 
 def _register(kind: str, rule: str, path: dict, what: str) -> None:
-    def list_view(object_id: int, quarter=None):
-        _subject, items = attachments.list_attachments(get_session(), g.actor,
-                                                       Target(kind, object_id, quarter))
+    def target(values: dict) -> Target:
+        quarter = values.pop("quarter", None)
+        return Target(kind, next(iter(values.values())), quarter)
+
+    def list_view(**values):
+        _subject, items = attachments.list_attachments(get_session(), g.actor, target(values))
         return {"items": [attachment_json(a) for a in items]}
 
-    def upload_view(object_id: int, quarter=None):
-        attachment = attachments.attach(get_session(), g.actor, Target(kind, object_id, quarter),
-                                        _upload(), **_limits())
+    def upload_view(**values):
+        attachment = attachments.attach(get_session(), g.actor, target(values), _upload(),
+                                        **_limits())
         return attachment_json(attachment), {
             "Location": url_for("api.get_attachment", attachment_id=attachment.id)}
 

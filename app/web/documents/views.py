@@ -62,12 +62,22 @@ def page_of(subject: Subject) -> str:
                    quarter=str(subject.quarter)) + anchor
 
 
+ROUTES = {
+    "agreement": ("/agreement/<int:agreement_id>", "agreement_id"),
+    "quarter": ("/quarter/<int:agreement_id>/<quarter>", "agreement_id"),
+    "query": ("/query/<int:review_id>", "review_id"),
+    "answer": ("/answer/<int:review_id>", "review_id"),
+    "investment": ("/investment/<int:investment_id>", "investment_id"),
+}
+"""The attach form of each kind of object: its URL and the name of the object's id in it."""
+
+
 def upload_url(target: Target) -> str:
     """Where the attach form of a target posts."""
+    values = {ROUTES[target.kind][1]: target.object_id}
     if target.quarter is not None:
-        return url_for("documents.attach", kind=target.kind, object_id=target.object_id,
-                       quarter=str(target.quarter))
-    return url_for("documents.attach", kind=target.kind, object_id=target.object_id)
+        values["quarter"] = str(target.quarter)
+    return url_for(f"documents.attach_{target.kind}", **values)
 
 
 def _upload(form: AttachForm) -> attachments.UploadedFile:
@@ -104,8 +114,6 @@ def _save(form: AttachForm, action) -> Attachment | None:
     return result
 
 
-@bp.route("/<kind>/<int:object_id>", methods=["GET", "POST"])
-@bp.route("/<kind>/<int:object_id>/<quarter>", methods=["GET", "POST"])
 def attach(kind: str, object_id: int, quarter: str | None = None):
     """Attach a file to an object the user may write (else 404); errors beside the fields."""
     target = target_of(kind, object_id, quarter)
@@ -121,6 +129,16 @@ def attach(kind: str, object_id: int, quarter: str | None = None):
     return render_template("documents/attach.html", form=form, subject=subject, old=None,
                            action=upload_url(target), back=page_of(subject)), \
         UNPROCESSABLE if request.method == "POST" else 200
+
+
+def _register_attach_routes() -> None:
+    for kind, (rule, id_name) in ROUTES.items():
+        def view(kind=kind, id_name=id_name, **values):
+            return attach(kind, values[id_name], values.get("quarter"))
+        bp.add_url_rule(rule, f"attach_{kind}", view, methods=["GET", "POST"])
+
+
+_register_attach_routes()
 
 
 @bp.route("/<int:attachment_id>/supersede", methods=["GET", "POST"])
