@@ -217,3 +217,20 @@ def test_a_closed_quarter_and_an_agreement_still_take_documents(db, docs):
     assert "协议签署版.pdf" in text_of(docs.auditor.get(f"/agreements/{docs.agreement.id}"))
     assert workflow.statement_for(db, SYSTEM, docs.agreement.id, Quarter(2026, 1))[1].state \
         is QuarterState.CLOSED
+
+
+def test_the_audit_trail_tells_uploads_and_downloads_in_words(db, app, docs):
+    post_file(docs.dest, docs.upload, files.pdf(), "签署版.pdf")
+    attachment = db.scalars(select(Attachment)).one()
+    docs.auditor.get(f"/documents/{attachment.id}/download")
+    admin = client_of(app, make_user(db, Role.ADMIN))
+    trail = text_of(admin.get("/audit/?entity=attachments"))
+    assert "attached the document 签署版.pdf" in trail
+    assert "downloaded the document 签署版.pdf" in trail
+
+
+def test_the_app_refuses_to_start_when_files_url_is_set(monkeypatch, tmp_path):
+    from app.config import ConfigError, load_config
+    monkeypatch.setenv("FILES_URL", "s3://documents.example/ledger")
+    with pytest.raises(ConfigError, match="FILES_URL"):
+        load_config(str(tmp_path), {"APP_ENV": "testing"})
