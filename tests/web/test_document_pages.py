@@ -124,6 +124,7 @@ def test_a_file_over_the_upload_limit_is_refused_and_nothing_is_stored(db, app, 
     response = post_file(docs.dest, docs.upload, files.pdf() + b"%" * 5000)
     assert response.status_code == 413
     assert "larger than allowed" in text_of(response)
+    assert "The limit is 4,096 bytes; nothing was stored." in text_of(response)
     assert count(db, Attachment) == 0 and count(db, AttachmentContent) == 0
 
 
