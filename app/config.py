@@ -37,6 +37,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f'TIME_ZONE must be an IANA time zone such as Asia/Shanghai, not '
                           f'"{time_zone}"') from exc
+    if overrides.get("FILES_URL") or os.environ.get("FILES_URL"):
+        raise ConfigError(
+            "FILES_URL is set, but an S3-compatible store for attached documents is not "
+            "supported yet: unset FILES_URL (documents are kept in the database; see "
+            "docs/documents.md)")
     default_db = "sqlite:///" + str(Path(instance_path) / "transfer-ledger.sqlite3")
     config = {
         "APP_ENV": env,

@@ -7,13 +7,16 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from app.domain.codes import Role, TransactionType
+from app.domain.codes import ReviewKind, Role, TransactionType
 from app.domain.quarter import Quarter
 from app.services.access import tokens
 from app.services.access.scopes import SYSTEM
+from app.services.documents import attachments
+from app.services.documents.subjects import Target
 from app.services.funds import investments
 from app.services.reporting import issuing
-from tests.factories import call, invest, make_fund, make_project, make_user
+from app.services.sharing import workflow
+from tests.factories import actor_of, call, invest, make_fund, make_project, make_user
 from tests.integration.sharing_factories import half_and_half, make_agreement, observe
 
 
@@ -87,8 +90,15 @@ def make_holding(db, sponsor: str = "440300", destination: str = "441602", *,
                                  Decimal("1200000.50"))
     agreement = make_agreement(db, f"AG-{fund.code}", [project.code], [half_and_half()])
     observe(db, "2024Q1", {(project.code, "TAX_LOCAL"): "1000.01"})
+    auditor = make_user(db, Role.AUDITOR)
+    query = workflow.review(db, actor_of(db, auditor), agreement.id, Quarter(2024, 1),
+                            ReviewKind.QUERY, "where is the original report?")
+    contract = attachments.attach(db, actor_of(db, manager), Target("investment", investment.id),
+                                  attachments.UploadedFile("contract.pdf", b"%PDF-1.4\n%%EOF"),
+                                  max_bytes=1 << 20)
     ids = {"fund_id": fund.id, "project_id": project.id, "investment_id": investment.id,
-           "movement_id": movement.id, "transaction_id": entry.id, "agreement_id": agreement.id}
+           "movement_id": movement.id, "transaction_id": entry.id, "agreement_id": agreement.id,
+           "review_id": query.id, "attachment_id": contract.id}
     if report:
         ids["report_id"] = issuing.issue(db, SYSTEM, "fund", fund.code, Quarter(2024, 1)).id
     return Holding(fund, manager, token_for(db, manager), ids)

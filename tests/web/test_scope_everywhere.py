@@ -15,18 +15,22 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from app.domain.codes import Role, TransactionType
+from app.domain.codes import ReviewKind, Role, TransactionType
 from app.domain.quarter import Quarter
 from app.models import AuditEntry
 from app.services.access.scopes import SYSTEM
+from app.services.documents import attachments
+from app.services.documents.subjects import Target
 from app.services.funds import investments
 from app.services.reporting import issuing
-from tests.factories import call, invest, make_fund, make_project, make_user
+from app.services.sharing import workflow
+from tests.factories import actor_of, call, invest, make_fund, make_project, make_user
 from tests.integration.sharing_factories import half_and_half, make_agreement
 from tests.web.helpers import client_of, text_of
 
 ID_ARGUMENTS = frozenset({"fund_id", "project_id", "investment_id", "movement_id",
-                          "transaction_id", "user_id", "agreement_id", "report_id", "seq"})
+                          "transaction_id", "user_id", "agreement_id", "report_id", "seq",
+                          "review_id", "attachment_id"})
 OTHER_ARGUMENTS = {"quarter": "2024Q1", "indicator": "TAX_LOCAL",
                    "code": "441600", "kind": "region"}  # the same for every holding
 # The fund side of the app; the agreement side lets bureaus and auditors write (access.md).
@@ -57,7 +61,13 @@ def _holding(db, sponsor: str = "440300") -> Holding:
         TransactionType.DISBURSEMENT, dt.date(2024, 2, 1), Decimal("1000000.00")))
     agreement = make_agreement(db, f"AG-{fund.code}", [project.code], [half_and_half()])
     report = issuing.issue(db, SYSTEM, "fund", fund.code, Quarter(2024, 1))
+    query = workflow.review(db, actor_of(db, make_user(db, Role.AUDITOR)), agreement.id,
+                            Quarter(2024, 1), ReviewKind.QUERY, "where is the report?")
+    contract = attachments.attach(db, actor_of(db, manager), Target("investment", investment.id),
+                                  attachments.UploadedFile("contract.pdf", b"%PDF-1.4\n%%EOF"),
+                                  max_bytes=1 << 20)
     return Holding(fund, manager, {
+        "review_id": query.id, "attachment_id": contract.id,
         "fund_id": fund.id, "project_id": project.id, "investment_id": investment.id,
         "movement_id": movement.id, "transaction_id": entry.id, "user_id": manager.id,
         "agreement_id": agreement.id, "report_id": report.id,

@@ -50,7 +50,7 @@ ENTITY_LABELS: dict[str, Message] = {
     "agreement_quarters": N_("Agreement quarters"), "confirmations": N_("Confirmations"),
     "reviews": N_("Reviews"), "api_tokens": N_("API tokens"),
     "issued_reports": N_("Issued reports"), "reversal_requests": N_("Reversal requests"),
-    "security": N_("Security events"),
+    "attachments": N_("Attached documents"), "security": N_("Security events"),
 }
 
 # Which id columns name what (column name → kind of name).
@@ -58,7 +58,8 @@ _REFERENCES = {
     "user_id": "users", "auditor_id": "users", "created_by_id": "users",
     "updated_by_id": "users", "submitted_by_id": "users", "corrected_by_id": "users",
     "answered_by_id": "users", "issued_by_id": "users", "requested_by_id": "users",
-    "decided_by_id": "users", "fund_id": "funds", "project_id": "projects",
+    "decided_by_id": "users", "uploaded_by_id": "users", "fund_id": "funds",
+    "project_id": "projects",
     "region_id": "regions", "sponsor_region_id": "regions", "source_region_id": "regions",
     "destination_region_id": "regions", "parent_id": "regions", "agreement_id": "agreements",
     "agreement_quarter_id": "agreement_quarters", "party_id": "parties",
@@ -299,6 +300,16 @@ def _sentence(entry: AuditEntry, who: str, changes: dict, names: _Names) -> Mess
         return N_("%(who)s recorded %(type)s: %(amount)s yuan, %(what)s (%(reference)s)",
                   who=who, type=_shown(entity, "type", new("type"), names),
                   amount=number(new("amount")), what=what, reference=new("reference") or "—")
+
+    if entity == "attachments":
+        document = str(new("filename") or entry.entity_id)
+        if action == "INSERT":
+            return N_("%(who)s attached the document %(name)s", who=who, name=document)
+        if action == "DOWNLOAD":
+            return N_("%(who)s downloaded the document %(name)s", who=who, name=document)
+        if action == "UPDATE" and new("superseded_by_id"):
+            return N_("%(who)s superseded document %(id)s with document %(new)s", who=who,
+                      id=entry.entity_id, new=new("superseded_by_id"))
     if entity == "security":
         event = _SECURITY_EVENTS.get(action)
         if event is not None:

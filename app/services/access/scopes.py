@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.domain.codes import Role
 from app.domain.regions import subtree_prefix
-from app.models import Fund, Investment, Project, Region, User
+from app.models import Agreement, AgreementParty, Fund, Investment, Project, Region, User
 from app.services.errors import NotFound
 
 
@@ -166,6 +166,24 @@ def can_edit_project(session: Session, actor: Actor, project: Project) -> bool:
         select(Investment.fund_id).where(Investment.project_id == project.id)
     ))
     return bool(financed_by & actor.fund_ids)
+
+
+def agreement_filter(actor: Actor) -> ColumnElement[bool]:
+    """Agreements the actor may read: those with a party in their bureau or auditor regions."""
+    if actor.sees_everything:
+        return true()
+    if not actor.read_regions:
+        return false()
+    place = aliased(Region)
+    in_scope = select(AgreementParty.agreement_id) \
+        .join(place, place.id == AgreementParty.region_id) \
+        .where(within_regions(place.code, actor.read_regions))
+    return Agreement.id.in_(in_scope)
+
+
+def acts_for_region(actor: Actor, region_code: str) -> bool:
+    """Whether one of the actor's bureau regions covers the region ``region_code``."""
+    return any(region_code.startswith(subtree_prefix(code)) for code in actor.bureau_regions)
 
 
 def require_role(actor: Actor, *roles: Role) -> None:

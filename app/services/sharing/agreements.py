@@ -6,14 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, false, select, true
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from app.domain import sharing as engine
 from app.domain.codes import AgreementStatus, CapScope, PartyRole, Role, SharingMode
 from app.domain.messages import N_
 from app.domain.quarter import Quarter
-from app.domain.regions import subtree_prefix
 from app.models import (
     Agreement,
     AgreementParty,
@@ -21,13 +20,16 @@ from app.models import (
     CoveredProject,
     IndicatorDefinition,
     Project,
-    Region,
     RuleCap,
     RuleTier,
     SharingRule,
     TierWeight,
 )
-from app.services.access.scopes import Actor, within_regions
+from app.services.access.scopes import (  # the agreement scope lives in access (documents use it)
+    Actor,
+    acts_for_region,
+    agreement_filter,
+)
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
 from app.services.reference.lookups import region_by_code
 
@@ -43,28 +45,10 @@ AGREEMENT_IN_FULL = (
 with their cap overrides, rules with tiers, weights, caps and indicator)."""
 
 
-def agreement_filter(actor: Actor) -> ColumnElement[bool]:
-    """Agreements the actor may read: those with a party in their bureau or auditor regions."""
-    if actor.sees_everything:
-        return true()
-    if not actor.read_regions:
-        return false()
-    place = aliased(Region)
-    in_scope = select(AgreementParty.agreement_id) \
-        .join(place, place.id == AgreementParty.region_id) \
-        .where(within_regions(place.code, actor.read_regions))
-    return Agreement.id.in_(in_scope)
-
-
 def party_in_scope(actor: Actor, party: AgreementParty) -> bool:
     """Whether the actor is a bureau whose region covers this party's region: only such a user
     acts for the party (submits, confirms, answers queries); administrators do not."""
     return acts_for_region(actor, party.region.code)
-
-
-def acts_for_region(actor: Actor, region_code: str) -> bool:
-    """Whether one of the actor's bureau regions covers the region ``region_code``."""
-    return any(region_code.startswith(subtree_prefix(code)) for code in actor.bureau_regions)
 
 
 def get_agreement(session: Session, actor: Actor, agreement_id: int, *, for_edit: bool = False

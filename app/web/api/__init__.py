@@ -14,6 +14,7 @@ from app.services.access.scopes import actor_for
 from app.web.api import (
     agreements,
     audit,
+    documents,
     funds,
     ledgers,
     observations,
@@ -33,7 +34,7 @@ from app.web.api.routing import bp
 
 __all__ = ["bp", "install"]
 _MODULES = (reference, funds, ledgers, projects, agreements, statements, observations, audit,
-            reports, openapi)
+            reports, documents, openapi)
 
 
 @bp.before_request

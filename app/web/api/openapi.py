@@ -50,6 +50,12 @@ PROBLEM = {
                                  for k in ("current", "expected", "value")}}}}},
     "required": ["type", "title", "status", "detail"],
 }
+UPLOAD = {"type": "object", "properties": {
+    "file": {"type": "string", "format": "binary",
+             "description": "PDF, OFD, PNG, JPEG, XLSX or CSV (the content decides, not the name)"},
+    "note": {"type": "string", "maxLength": 500}},
+    "required": ["file"]}
+"""The multipart body of an upload of an attached document."""
 _RESPONSES = {
     "400": ("BadRequest", "The body is not JSON."),
     "401": ("Unauthorized", "No token, or a revoked, expired or unknown one."),
@@ -80,7 +86,8 @@ def _parameters(op) -> list[dict]:
 def _operation(op, bodies: dict) -> dict:
     success = {"description": op.summary}
     if op.response is not None:
-        success["content"] = {op.media_type: {"schema": op.response}}
+        types = op.media_type if isinstance(op.media_type, tuple) else (op.media_type,)
+        success["content"] = {media: {"schema": op.response} for media in types}
     responses = {str(op.status): success}
     statuses = []
     if op.body:
@@ -100,6 +107,10 @@ def _operation(op, bodies: dict) -> dict:
         bodies[name] = field.schema()
         document["requestBody"] = {"required": True,
                                    "content": {"application/json": {"schema": ref(name)}}}
+    if op.upload:
+        bodies["AttachmentUpload"] = UPLOAD
+        document["requestBody"] = {"required": True, "content": {
+            "multipart/form-data": {"schema": ref("AttachmentUpload")}}}
     if op.public:
         document["security"] = []
     return document

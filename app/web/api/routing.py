@@ -43,7 +43,8 @@ class Operation:
     query: dict[str, Field] = field(default_factory=dict)
     body: tuple[str, Field] | None = None
     public: bool = False
-    media_type: str = "application/json"
+    media_type: str | tuple[str, ...] = "application/json"  # a file's: one of several
+    upload: bool = False  # a multipart/form-data body: ``file`` and ``note`` (the view reads it)
 
 
 OPERATIONS: list[Operation] = []
@@ -60,7 +61,7 @@ def operation(rule: str, method: str = "GET", *, summary: str, tag: str,
               response: dict | None = None, status: int = 200,
               path: dict[str, Field] | None = None, query: dict[str, Field] | None = None,
               body: tuple[str, Field] | None = None, public: bool = False,
-              media_type: str = "application/json"):
+              media_type: str | tuple[str, ...] = "application/json", upload: bool = False):
     """Declare and register a route whose view gets parsed ``args``/``data`` and returns JSON."""
 
     # Path values of the wrong shape are 404; the view returns a payload or (payload, headers),
@@ -68,7 +69,7 @@ def operation(rule: str, method: str = "GET", *, summary: str, tag: str,
 
     def decorate(view):
         op = Operation(view.__name__, rule, method, summary, tag, response, status, path or {},
-                       query or {}, body, public, media_type)
+                       query or {}, body, public, media_type, upload)
 
         @wraps(view)
         def run(**values):

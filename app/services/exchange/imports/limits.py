@@ -1,75 +1,15 @@
-"""Bounds on what reading one file may cost: a hostile upload (a zip bomb, a CSV of one endless
-line) is refused in seconds and in little memory, with a message that names the problem.
+"""The limits of reading one hostile file live in ``app/services/limits.py`` (shared with the
+documents' content checks); the import modules keep importing them from here."""
 
-The defaults suit the command line's largest imports (a million rows); ``app/config.py`` reads
-them from the environment (``IMPORT_*``), and the web gives uploads a shorter time limit.
-"""
+from app.services.limits import (
+    MB,
+    RATIO_FROM,
+    Budget,
+    LimitExceeded,
+    Limits,
+    UnreadableFile,
+    check_archive,
+)
 
-from __future__ import annotations
-
-import time
-from dataclasses import dataclass, field
-
-from app.domain.messages import N_
-
-MB = 1 << 20
-
-
-class UnreadableFile(ValueError):
-    """The file cannot be read as a spreadsheet of the expected type; the message (``args[0]``,
-    a Message the web translates) says why."""
-
-
-class LimitExceeded(UnreadableFile):
-    """Reading went past one of the :class:`Limits`."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one import may read. Sizes in bytes (unpacked: after unzipping), time in seconds
-    of wall clock from the start of the import."""
-
-    max_rows: int = 1_000_000  # rows of the file, all sheets together, header rows included
-    max_seconds: float = 600.0
-    max_unpacked: int = 512 * MB  # an XLSX's members together, as the archive declares them
-    max_ratio: int = 100  # unpacked : packed, for any member over RATIO_FROM bytes unpacked
-    max_members: int = 1000  # files inside an XLSX
-    max_line: int = 1 * MB  # characters of one CSV line
-
-    @classmethod
-    def from_config(cls, config: dict, *, seconds_key: str = "IMPORT_MAX_SECONDS") -> Limits:
-        """The limits set in the app's configuration (see ``app/config.py``)."""
-        return cls(max_rows=config["IMPORT_MAX_ROWS"], max_seconds=config[seconds_key],
-                   max_unpacked=config["IMPORT_MAX_UNPACKED_MB"] * MB,
-                   max_ratio=config["IMPORT_MAX_RATIO"],
-                   max_members=config["IMPORT_MAX_MEMBERS"],
-                   max_line=config["IMPORT_MAX_LINE_KB"] * 1024)
-
-
-RATIO_FROM = 1 * MB  # small members compress oddly and cost nothing
-
-
-@dataclass
-class Budget:
-    """The running count of one import against its limits."""
-
-    limits: Limits = field(default_factory=Limits)
-    rows: int = 0
-    started: float = field(default_factory=time.monotonic)
-
-    def row(self) -> None:
-        """Count one row read; LimitExceeded past the row limit or (checked every 1000 rows)
-        the time limit."""
-        self.rows += 1
-        if self.rows > self.limits.max_rows:
-            raise LimitExceeded(N_("the file has more than %(n)s rows: split it into smaller "
-                                   "files", n=self.limits.max_rows))
-        if not self.rows % 1000:
-            self.clock()
-
-    def clock(self) -> None:
-        """LimitExceeded once the import has taken longer than the time limit."""
-        if time.monotonic() - self.started > self.limits.max_seconds:
-            raise LimitExceeded(N_("reading the file took longer than %(n)s seconds (after "
-                                   "%(rows)s rows): split it into smaller files",
-                                   n=f"{self.limits.max_seconds:g}", rows=self.rows))
+__all__ = ["MB", "RATIO_FROM", "Budget", "LimitExceeded", "Limits", "UnreadableFile",
+           "check_archive"]

@@ -20,7 +20,7 @@ from openpyxl.xml.functions import iterparse
 
 from app.domain.messages import N_
 from app.services.exchange.imports.cells import Problem, is_blank
-from app.services.exchange.imports.limits import RATIO_FROM, Budget, LimitExceeded, UnreadableFile
+from app.services.limits import Budget, UnreadableFile, check_archive
 
 if not DEFUSEDXML:  # entities would reach expat: external ones read, billion laughs expanded
     raise ImportError("openpyxl must parse XML with defusedxml: install it (a dependency) and "
@@ -71,37 +71,6 @@ def _uncached(cell) -> bool:
     """A formula cell without a saved value: no ``<v>``, or an empty one that is not text."""
     value = cell.find(_MAIN + "v")
     return value is None or (not value.text and cell.get("t") != "str")
-
-
-def check_archive(stream, budget: Budget) -> None:
-    """Refuse a zip bomb before unpacking anything, from the sizes the archive declares (Python's
-    zipfile never unpacks more than a member declares: the rest fails its CRC): too many
-    members, too much unpacked in all, or a member packed suspiciously tightly."""
-    limits = budget.limits
-    try:
-        with ZipFile(stream) as archive:
-            members = archive.infolist()
-    except (BadZipFile, OSError, ValueError) as exc:
-        raise UnreadableFile(N_("the file is not a readable XLSX workbook (%(error)s)",
-                                error=str(exc))) from None
-    finally:
-        stream.seek(0)
-    if len(members) > limits.max_members:
-        raise LimitExceeded(N_("the workbook holds %(n)s files inside; the limit is %(limit)s",
-                               n=len(members), limit=limits.max_members))
-    unpacked = sum(m.file_size for m in members)
-    if unpacked > limits.max_unpacked:
-        raise LimitExceeded(N_("the workbook is too large once unpacked (%(size)s MB; the "
-                               "limit is %(limit)s MB)", size=unpacked >> 20,
-                               limit=limits.max_unpacked >> 20))
-    for member in members:
-        if member.file_size > RATIO_FROM and \
-                member.file_size > limits.max_ratio * max(member.compress_size, 1):
-            raise LimitExceeded(N_(
-                "the workbook is compressed suspiciously tightly (%(member)s unpacks "
-                "%(ratio)s times larger; the limit is %(limit)s): it looks like a zip bomb",
-                member=member.filename, ratio=member.file_size // max(member.compress_size, 1),
-                limit=limits.max_ratio))
 
 
 def workbook_sheets(stream, budget: Budget | None = None
