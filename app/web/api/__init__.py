@@ -16,6 +16,7 @@ from app.web.api import (
     audit,
     funds,
     ledgers,
+    notifications,
     observations,
     openapi,
     projects,
@@ -33,7 +34,7 @@ from app.web.api.routing import bp
 
 __all__ = ["bp", "install"]
 _MODULES = (reference, funds, ledgers, projects, agreements, statements, observations, audit,
-            reports, openapi)
+            reports, notifications, openapi)
 
 
 @bp.before_request
