@@ -44,8 +44,8 @@ class Catcher:
 class SmtpServer:
     """An aiosmtpd server started on 127.0.0.1; ``url`` is its MAIL_URL."""
 
-    def __init__(self, port: int | None = None):
-        self.catcher = Catcher()
+    def __init__(self, port: int | None = None, catcher: Catcher | None = None):
+        self.catcher = catcher or Catcher()
         self.port = port or free_port()
         self.controller = Controller(self.catcher, hostname="127.0.0.1", port=self.port)
 
