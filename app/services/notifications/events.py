@@ -50,6 +50,7 @@ def quarter_confirmed(session: Session, aq: AgreementQuarter, confirmation, acto
     others = [p.region.code for p in parties if p.id != confirmation.party_id]
     params = _quarter_params(session, aq, actor_id, actor_label)
     params["party"] = confirmation.party.region.name
+    params["party@en"] = confirmation.party.region.name_en or confirmation.party.region.name
     key = f"quarter_confirmed:{aq.id}:{confirmation.party_id}:{aq.submitted_at.isoformat()}"
     return raise_event(session, _quarter_event("quarter_confirmed", aq, key, params),
                        who.bureaus_of(session, others), actor_id)
@@ -147,17 +148,18 @@ CAP_THRESHOLDS = (Decimal(90), Decimal(100))
 """The shares of a cap (per cent) whose crossing is announced."""
 
 
-def cap_reached(session: Session, aq: AgreementQuarter, *, project: str, indicator: str,
-                party_code: str, party_name: str, cap: Decimal, used: Decimal,
-                threshold: Decimal, period: str, users: set[int]) -> int:
+def cap_reached(session: Session, aq: AgreementQuarter, *, project: str,
+                indicator: tuple[str, str, str], party: tuple[str, str, str], cap: Decimal,
+                used: Decimal, threshold: Decimal, period: str, users: set[int]) -> int:
     """A closing statement shows a party's cap used at or past ``threshold`` per cent: both
     bureaus (``users``: the bureaus of the parties) are told, once per cap, threshold and
-    ``period`` (the agreement's life, or the year of a yearly cap)."""
+    ``period`` (the agreement's life, or the year of a yearly cap). ``indicator`` and ``party``
+    are (code, Chinese name, English name); amounts in the indicator's unit."""
     params = {"agreement": aq.agreement.code, "title": aq.agreement.title,
-              "quarter": str(aq.quarter), "project": project, "indicator": indicator,
-              "party": party_name, "cap": f"{cap:,}", "used": f"{used:,}",
-              "percent": f"{threshold:.0f}"}
-    key = (f"cap_reached:{aq.agreement_id}:{project}:{indicator}:{party_code}:{period}:"
+              "quarter": str(aq.quarter), "project": project, "indicator": indicator[1],
+              "indicator@en": indicator[2], "party": party[1], "party@en": party[2],
+              "cap": f"{cap:,}", "used": f"{used:,}", "percent": f"{threshold:.0f}"}
+    key = (f"cap_reached:{aq.agreement_id}:{project}:{indicator[0]}:{party[0]}:{period}:"
            f"{threshold:.0f}")
     event = Event("cap_reached", key, params, quarter_link(aq.agreement_id, aq.quarter),
                   "agreement_quarter", aq.id)

@@ -3,7 +3,7 @@ e-mail preference; and, for administrators, the deliveries that failed five time
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.codes import Role
@@ -57,6 +57,19 @@ def mark_all_read(session: Session, user_id: int) -> int:
         update(Notification).where(Notification.user_id == user_id,
                                    Notification.read_at.is_(None))
         .values(read_at=utcnow()).execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def settle_history(session: Session) -> int:
+    """Mark every notification read and never e-mailed: for data loaded as history (the demo),
+    whose events are long past; return how many."""
+    result = session.execute(
+        update(Notification).where(or_(Notification.read_at.is_(None),
+                                       Notification.email_state == "PENDING"))
+        .values(read_at=func.coalesce(Notification.read_at, utcnow()),
+                email_state=case((Notification.email_state == "PENDING", "SKIPPED"),
+                                 else_=Notification.email_state))
+        .execution_options(synchronize_session=False))
     return result.rowcount or 0
 
 

@@ -108,10 +108,18 @@ def params_of(stored: str) -> dict[str, str]:
     return json.loads(stored or "{}")
 
 
+def values_in(params: dict[str, str], locale: str) -> dict[str, str]:
+    """The params a template of ``locale`` fills in: a name stored in both languages (a region,
+    an indicator) as ``name`` (Chinese) and ``name@en`` reads in the reader's language."""
+    values = {k: v for k, v in params.items() if "@" not in k}
+    values.update({k.split("@")[0]: v for k, v in params.items() if k.endswith(f"@{locale}")})
+    return values
+
+
 def render(kind: str, stored_params: str, locale: str) -> tuple[str, str]:
     """(subject, body) of a notification in ``locale``."""
     spec = KINDS.get(kind)
-    values = _Lenient(params_of(stored_params))
+    values = _Lenient(values_in(params_of(stored_params), locale))
     if spec is None:
         return kind, ""
     book = catalogue(locale)

@@ -163,7 +163,10 @@ def _announce_caps(session: Session, agreement, aq: AgreementQuarter,
     a yearly cap)."""
     scopes = {(rule.indicator_code, cap.party.region.code): cap.scope.value
               for rule in agreement.rules for cap in rule.caps}
-    names = {p.region.code: p.region.name for p in agreement.parties}
+    indicators = {rule.indicator_code: (rule.indicator_code, rule.indicator.name,
+                                        rule.indicator.name_en) for rule in agreement.rules}
+    names = {p.region.code: (p.region.code, p.region.name, p.region.name_en or p.region.name)
+             for p in agreement.parties}
     users = None
     for row in statement.rows:
         for code, line in row.lines.items():
@@ -176,10 +179,10 @@ def _announce_caps(session: Session, agreement, aq: AgreementQuarter,
                 users = bureaus_of(session, list(names))
             period = str(aq.quarter.year) if scopes.get((row.indicator, code)) == "YEAR" \
                 else "life"
-            events.cap_reached(session, aq, project=row.project_code, indicator=row.indicator,
-                               party_code=code, party_name=names.get(code, code), cap=line.cap,
-                               used=line.cap_used, threshold=max(reached), period=period,
-                               users=users)
+            events.cap_reached(session, aq, project=row.project_code,
+                               indicator=indicators[row.indicator], party=names[code],
+                               cap=line.cap, used=line.cap_used, threshold=max(reached),
+                               period=period, users=users)
 
 
 def _close(session: Session, agreement, aq: AgreementQuarter, statement: Statement) -> None:
