@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, or_, select, update
@@ -145,6 +145,7 @@ def compose(session: Session, item: Notification, sender: str, base_url: str) ->
     message["Subject"] = subject
     message["From"], message["To"] = sender, _address(user)
     message["Message-ID"] = make_msgid(idstring=f"n{item.id}")
+    message["Date"] = formatdate(usegmt=True)
     link = translate("Open: %(link)s", user.locale, link=base_url + item.link)
     message.set_content(f"{body}\n\n{link}\n\n-- \n{_footer(user.locale, base_url)}\n")
     if item.report_id is not None:
@@ -162,6 +163,7 @@ def compose_digest(session: Session, user: User, items: list[Notification], send
                                    day=day, count=str(len(items)))
     message["From"], message["To"] = sender, _address(user)
     message["Message-ID"] = make_msgid(idstring=f"d{user.id}")
+    message["Date"] = formatdate(usegmt=True)
     lines = []
     for number, item in enumerate(items, start=1):
         subject, body = render(item.kind, item.params, locale)

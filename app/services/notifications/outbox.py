@@ -59,5 +59,6 @@ def raise_event(session: Session, event: Event, recipients: Iterable[int],
              "params": params, "link": event.link, "object_kind": event.object_kind,
              "object_id": event.object_id, "report_id": event.report_id, "created_at": now,
              "email_state": "PENDING", "attempts": 0} for user_id in users]
-    result = session.execute(_insert(session), rows)
-    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(rows)
+    table = Notification.__table__
+    stored = session.execute(_insert(session).returning(table.c.id), rows).all()
+    return len(stored)
