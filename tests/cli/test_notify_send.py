@@ -16,7 +16,7 @@ from app.models import Notification
 from app.models.base import utcnow
 from app.services.access import users
 from app.services.access.scopes import SYSTEM
-from app.services.notifications import inbox
+from app.services.notifications import delivery, inbox
 from app.services.reporting import issuing
 from app.services.sharing import workflow
 from tests.cli.notify_helpers import items_of, mail_app, notify_send
@@ -119,6 +119,10 @@ def test_digest_users_get_one_message_listing_their_items(db, s, smtp, mailing):
     assert len(smtp.catcher.to(s.src_user.email)) == 1
     assert [i.email_state for i in items_of(db, s.src_user)] == ["DIGESTED", "DIGESTED",
                                                                  "PENDING"]
+    # Tomorrow from the digest hour on, it is due.
+    tomorrow = utcnow() + dt.timedelta(days=1)
+    cutoff = delivery.digest_cutoff(tomorrow, 8, "Asia/Shanghai")
+    assert delivery.digest_users(db, tomorrow, cutoff) == [s.src_user.id]
 
 
 def test_off_means_the_inbox_only(db, s, smtp, mailing):

@@ -52,3 +52,18 @@ def test_the_command_line_refuses_to_start_with_one_line_naming_mail_url(tmp_pat
                           check=False)
     assert done.returncode != 0
     assert "MAIL_URL" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_digest_is_due_from_the_hour_local_time():
+    import datetime as dt
+
+    from app.services.notifications.delivery import digest_cutoff
+
+    # 2026-12-04 23:30 UTC is 07:30 on the 5th in Shanghai: before 8, so the day's digest
+    # period still began at 8:00 on the 4th (00:00 UTC); at 00:30 UTC (08:30) a new one begins.
+    before = dt.datetime(2026, 12, 4, 23, 30, tzinfo=dt.UTC)
+    after = dt.datetime(2026, 12, 5, 0, 30, tzinfo=dt.UTC)
+    assert digest_cutoff(before, 8, "Asia/Shanghai") == dt.datetime(2026, 12, 4, 0, 0,
+                                                                   tzinfo=dt.UTC)
+    assert digest_cutoff(after, 8, "Asia/Shanghai") == dt.datetime(2026, 12, 5, 0, 0,
+                                                                  tzinfo=dt.UTC)
