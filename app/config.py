@@ -7,6 +7,8 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from app.domain.mail import MailUrlError, parse_mail_url
+
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used (for example, no SECRET_KEY in production)."""
@@ -42,6 +44,16 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             "FILES_URL is set, but an S3-compatible store for attached documents is not "
             "supported yet: unset FILES_URL (documents are kept in the database; see "
             "docs/documents.md)")
+    mail_url = overrides.get("MAIL_URL", os.environ.get("MAIL_URL")) or None
+    try:
+        mail_server = parse_mail_url(mail_url) if mail_url else None
+    except MailUrlError as exc:
+        raise ConfigError(f"MAIL_URL cannot be used: {exc}. Expected smtp://host:port, "
+                          "smtp+starttls://user:password@host:port or "
+                          "smtps://user:password@host:port") from exc
+    digest_hour = overrides.get("MAIL_DIGEST_HOUR", os.environ.get("MAIL_DIGEST_HOUR") or "8")
+    if not str(digest_hour).isdigit() or not 0 <= int(digest_hour) <= 23:
+        raise ConfigError(f'MAIL_DIGEST_HOUR must be an hour from 0 to 23, not "{digest_hour}"')
     default_db = "sqlite:///" + str(Path(instance_path) / "transfer-ledger.sqlite3")
     config = {
         "APP_ENV": env,
@@ -72,6 +84,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "zh",
         # Reports print moments (workflow steps, issue) in this IANA zone; data stays in UTC.
         "TIME_ZONE": time_zone,
+        # Notifications by e-mail (docs/notifications.md): no MAIL_URL, the in-app inbox only.
+        "MAIL_SERVER": mail_server,
+        "MAIL_FROM": overrides.get("MAIL_FROM") or os.environ.get("MAIL_FROM")
+        or "transfer-ledger@localhost",
+        "MAIL_DIGEST_HOUR": int(digest_hour),
+        # The address links in e-mails start with, e.g. https://ledger.example.gov.cn
+        "BASE_URL": (overrides.get("BASE_URL") or os.environ.get("BASE_URL") or "").rstrip("/"),
         "TESTING": env == "testing",
     }
     config.update(overrides)

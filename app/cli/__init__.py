@@ -10,6 +10,7 @@ from app.cli import (
     demo,
     exchange,
     funds,
+    notify,
     reference,
     reports,
     sharing,
@@ -21,6 +22,6 @@ from app.cli import (
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
     for module in (db, demo, users, reference, funds, sharing, audit, exchange, reports,
-                   tokens):
+                   tokens, notify):
         for command in getattr(module, "commands", None) or (module.group,):
             app.cli.add_command(command)

@@ -32,6 +32,7 @@ from app.services.access import users
 from app.services.access.scopes import SYSTEM
 from app.services.funds import investments, projects
 from app.services.funds import register as funds
+from app.services.notifications import inbox
 from app.services.reference import lookups as reference
 
 SAMPLE_REGIONS = Path(__file__).resolve().parents[1] / "data" / "regions_sample.csv"
@@ -184,6 +185,8 @@ def load_demo(session: Session, *, seed: int = 2026, through: dt.date | None = N
         _create_user(session, demo_user)
     closed = Quarter.containing(through) - 1
     load_sharing_demo(session, rng, last_closed=closed, open_quarter=closed + 1)
+    # The demo's history (quarters closed in 2024 …) stays in the inboxes, read, never e-mailed.
+    inbox.settle_history(session)
 
 
 def _fund_activity(session: Session, rng: random.Random, fund: Fund, project_codes: list[str],

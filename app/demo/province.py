@@ -52,6 +52,7 @@ from app.models import Agreement, InvestmentTransaction, Movement, Observation, 
 from app.services.access.scopes import SYSTEM
 from app.services.funds import investments, projects
 from app.services.funds import register as funds
+from app.services.notifications import inbox
 from app.services.reference import lookups as reference
 
 LAST = Quarter.containing(THROUGH)
@@ -128,6 +129,7 @@ def load_province(session: Session, *, seed: int = 2026, size: Size = PROVINCE,
                                    size, names, tick)
     counts["observations"] = _observations(session, rng, seed, size, plans, tick)
     close_quarters(session, agreements, PROVINCE_USERS, size, tick)
+    inbox.settle_history(session)  # the closings are history: read, never e-mailed
     return counts
 
 

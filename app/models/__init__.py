@@ -14,6 +14,7 @@ from app.models.funds import Commitment, Fund, Movement
 from app.models.indexes import LIST_INDEXES  # noqa: F401  (registers the list-page indexes)
 from app.models.investments import Investment, InvestmentTransaction, Valuation
 from app.models.issued_reports import IssuedReport, IssuedReportContent
+from app.models.notifications import Notification
 from app.models.observations import Observation, ObservationCorrection
 from app.models.projects import Project
 from app.models.reference import IndustryDivision, Region, RegionEdition
@@ -47,7 +48,8 @@ __all__ = [
     "CacheGeneration", "CapOverride", "Commitment", "Confirmation", "CoveredProject",
     "FrozenAllocation", "Fund", "FundMetricSnapshot", "IndicatorDefinition", "IndustryDivision",
     "Investment", "InvestmentTransaction", "IssuedReport", "IssuedReportContent", "Movement",
-    "Observation", "ObservationCorrection", "Project", "ReferenceCounter", "RefusalCounter",
+    "Notification", "Observation", "ObservationCorrection", "Project", "ReferenceCounter",
+    "RefusalCounter",
     "Region", "RegionEdition", "RegionLineSnapshot", "ReversalRequest", "Review", "RoleGrant",
     "RuleCap", "RuleTier", "SharingRule", "SignInAttempt", "StatementSnapshot", "TierWeight",
     "Upload", "User", "UserSession", "Valuation", "set_actor",

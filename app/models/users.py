@@ -21,6 +21,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(String(8), default="zh")
+    # How notifications reach the user by e-mail: EACH event, a daily DIGEST, or OFF.
+    email_mode: Mapped[str] = mapped_column(String(8), default="EACH", server_default="EACH")
     created_at: Mapped[CreatedAt]
     version: Mapped[int] = mapped_column(default=1)
 

@@ -49,6 +49,7 @@ def register_web(app: Flask) -> None:
         home,
         investments,
         lookup,
+        notifications,
         observations,
         people,
         projects,
@@ -69,7 +70,8 @@ def register_web(app: Flask) -> None:
     register_template_helpers(app)
     people.register(app)
     for module in (auth, home, funds, investments, projects, agreements, statements, admin,
-                   audit, regions, api, exchange, reports, observations, lookup, search, documents):
+                   audit, regions, api, exchange, reports, observations, lookup, search, documents,
+                   notifications):
         app.register_blueprint(module.bp)
     app.register_blueprint(health_bp)  # readiness: no sign-in, JSON only
     csrf.exempt(api.bp)  # token-authenticated: a session cookie is never accepted there

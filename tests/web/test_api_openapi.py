@@ -12,8 +12,11 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import negative_data_rejection
+from sqlalchemy import select
 
 from app.domain.codes import Role
+from app.models import Notification
+from app.services.notifications.outbox import Event, raise_event
 from app.web.api.spec import DECIMAL_INPUT
 from tests.factories import make_user
 from tests.web.api_helpers import bearer, floats_in, make_holding, token_for
@@ -60,6 +63,10 @@ def test_the_document_declares_bearer_tokens_problems_and_string_decimals(client
     post = document["paths"]["/api/v1/funds/{fund_id}/movements"]["post"]
     assert {"201", "400", "401", "404", "409", "422"} <= post["responses"].keys()
     assert document["paths"]["/api/v1/openapi.json"]["get"]["security"] == []
+    inbox = document["paths"]["/api/v1/notifications"]["get"]
+    assert {p["name"] for p in inbox["parameters"]} == {"show", "kind", "limit", "cursor"}
+    assert "/api/v1/notifications/{notification_id}/read" in document["paths"]
+    assert "/api/v1/notifications/read-all" in document["paths"]
 
 
 @pytest.fixture
@@ -69,8 +76,11 @@ def fuzz_data(app, db, request):
     holding = make_holding(db, report="/reports" in (path or ""))  # rendering takes a moment
     admin = make_user(db, Role.ADMIN)
     token = token_for(db, admin, "fuzz")
+    raise_event(db, Event("query_answered", "fuzz:1", {"answer": "ok"}, "/"), {admin.id})
+    notification_id = db.scalar(select(Notification.id).where(Notification.user_id == admin.id))
     db.commit()
-    return token, {**holding.ids, "quarter": "2024Q1", "code": "441602"}
+    return token, {**holding.ids, "quarter": "2024Q1", "code": "441602",
+                   "notification_id": notification_id}
 
 
 def _operations() -> list[tuple[str, str]]:

@@ -8,13 +8,15 @@ import itertools
 from sqlalchemy import select
 
 from app.domain.codes import Role
-from app.models import AuditEntry, Movement
+from app.models import AuditEntry, Movement, Notification
+from app.services.notifications.outbox import Event, raise_event
 from tests.factories import make_user
 from tests.web.api_helpers import call_api, make_holding, problem_of, token_for
 from tests.web.helpers import count
 
 ID_ARGUMENTS = ("fund_id", "investment_id", "movement_id", "transaction_id", "project_id",
-                "agreement_id", "report_id", "review_id", "attachment_id")
+                "agreement_id", "report_id", "review_id", "attachment_id",
+                "notification_id")
 FIXED = {"quarter": "2024Q1", "code": "440300"}
 FUND_SIDE = ("fund_id", "investment_id", "movement_id", "transaction_id", "report_id",
              "attachment_id")
@@ -163,3 +165,17 @@ def test_an_api_access_denial_is_logged_with_the_tokens_user(app, client, db):
                         .order_by(AuditEntry.seq.desc())).first()
     assert denial.changed_fields["path"] == url
     assert (denial.actor_id, denial.actor) == (mine.manager.id, mine.manager.email)
+
+
+def test_a_token_gets_404_on_another_users_notification_and_marks_nothing(app, client, db):
+    mine, theirs = make_holding(db), make_holding(db)
+    raise_event(db, Event("query_answered", "scope:1", {"answer": "x"}, "/"), {theirs.manager.id})
+    db.commit()
+    theirs_id = db.scalar(select(Notification.id).where(
+        Notification.user_id == theirs.manager.id))
+    assert call_api(client, "POST", f"/api/v1/notifications/{theirs_id}/read",
+                    mine.token).status_code == 404
+    assert call_api(client, "GET", "/api/v1/notifications", mine.token).get_json()["items"] == []
+    db.expire_all()
+    assert db.get(Notification, theirs_id).read_at is None
+

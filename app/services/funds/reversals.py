@@ -30,6 +30,7 @@ from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.funds import investments
 from app.services.funds import register as funds
 from app.services.funds.ledger import check_reversible, issued_fund_quarters, restated_quarter
+from app.services.notifications import events
 
 KINDS = {"movement": Movement, "transaction": InvestmentTransaction}
 """The two ledgers whose entries can be reversed, by the name used in URLs and requests."""
@@ -107,6 +108,7 @@ def reverse(session: Session, actor: Actor, kind: str, entry_id: int, reversed_o
         status=ReversalStatus.PENDING, **{_column(kind).key: entry_id})
     session.add(request)
     session.flush()
+    events.reversal_requested(session, request, actor.label)
     return Outcome(None, request)
 
 
@@ -172,6 +174,7 @@ def approve(session: Session, actor: Actor, request_id: int, version: int, note:
             ReversalStatus.REJECTED, actor.user_id, utcnow())
         other.decision_note = f"the entry was reversed on approval of request {request.id}"
     session.flush()
+    events.reversal_decided(session, request, actor.label)
     return request
 
 
@@ -190,6 +193,7 @@ def reject(session: Session, actor: Actor, request_id: int, version: int, note: 
     except StaleDataError as exc:
         raise Conflict(N_("version: this request was decided by someone else at the same "
                           "moment; nothing was saved: reload and check")) from exc
+    events.reversal_decided(session, request, actor.label)
     return request
 
 

@@ -34,6 +34,7 @@ from app.services.lists.keyset import (
     paginate,
     where_given,
 )
+from app.services.notifications import events
 from app.services.reporting.builders import BUILDERS, KIND_LABELS
 from app.services.reporting.builders.common import (
     DEFAULT_TIME_ZONE,
@@ -175,7 +176,19 @@ def issue(session: Session, actor: Actor, kind: str, code: str, quarter: Quarter
     except IntegrityError as exc:  # the same version issued by someone else at the same moment
         raise Conflict(N_("version %(version)s was issued by someone else at the same moment; "
                           "nothing was stored: reload and check it", version=version)) from exc
+    events.report_issued(session, report, _concerned_regions(session, report))
     return report
+
+
+def _concerned_regions(session: Session, report: IssuedReport) -> list[str]:
+    """The regions whose bureaus a report concerns: a statement's parties, a regional report's
+    region (a fund report concerns the fund's managers, not a region)."""
+    if report.agreement_id is not None:
+        agreement = session.get(Agreement, report.agreement_id)
+        return [p.region.code for p in agreement.parties]
+    if report.region_id is not None:
+        return [session.get(Region, report.region_id).code]
+    return []
 
 
 def issuer_name(session: Session, actor: Actor) -> str:

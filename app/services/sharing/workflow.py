@@ -22,6 +22,8 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.access.scopes import Actor, require_role
 from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.notifications import events
+from app.services.notifications.recipients import bureaus_of
 from app.services.sharing.agreements import get_agreement, party_in_scope
 from app.services.sharing.statements import (
     Statement,
@@ -89,6 +91,7 @@ def submit(session: Session, actor: Actor, agreement_id: int, quarter: Quarter) 
     aq.submitted_at = utcnow()
     aq.fingerprint = compute_statement(session, agreement, quarter).fingerprint
     session.flush()
+    events.quarter_submitted(session, aq, actor.user_id, actor.label, agreement.parties)
     return aq
 
 
@@ -137,14 +140,49 @@ def confirm(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
                                         "one to confirm"))
     if is_last:
         _require_previous_closed(session, agreement.id, first_quarter(agreement), quarter)
-    aq.confirmations.append(Confirmation(party=party, user_id=actor.user_id,
-                                         fingerprint=statement.fingerprint))
+    confirmation = Confirmation(party=party, user_id=actor.user_id,
+                                fingerprint=statement.fingerprint)
+    aq.confirmations.append(confirmation)
     # Touch the quarter so its version moves: an edit racing this confirmation conflicts.
     flag_modified(aq, "state")
     session.flush()
     if is_last:
         _close(session, agreement, aq, statement)
+        events.quarter_closed(session, aq, actor.user_id, actor.label, agreement.parties)
+        _announce_caps(session, agreement, aq, statement)
+    else:
+        events.quarter_confirmed(session, aq, confirmation, actor.user_id, actor.label,
+                                 agreement.parties)
     return aq
+
+
+def _announce_caps(session: Session, agreement, aq: AgreementQuarter,
+                   statement: Statement) -> None:
+    """Tell both bureaus of each cap the closed statement shows used at 90 % or 100 % (the
+    highest reached; once per cap, threshold and period: the agreement's life, or the year of
+    a yearly cap)."""
+    scopes = {(rule.indicator_code, cap.party.region.code): cap.scope.value
+              for rule in agreement.rules for cap in rule.caps}
+    indicators = {rule.indicator_code: (rule.indicator_code, rule.indicator.name,
+                                        rule.indicator.name_en) for rule in agreement.rules}
+    names = {p.region.code: (p.region.code, p.region.name, p.region.name_en or p.region.name)
+             for p in agreement.parties}
+    users = None
+    for row in statement.rows:
+        for code, line in row.lines.items():
+            if not line.cap or line.cap_used is None:
+                continue
+            reached = [t for t in events.CAP_THRESHOLDS if line.cap_used * 100 >= t * line.cap]
+            if not reached:
+                continue
+            if users is None:
+                users = bureaus_of(session, list(names))
+            period = str(aq.quarter.year) if scopes.get((row.indicator, code)) == "YEAR" \
+                else "life"
+            events.cap_reached(session, aq, project=row.project_code,
+                               indicator=indicators[row.indicator], party=names[code],
+                               cap=line.cap, used=line.cap_used, threshold=max(reached),
+                               period=period, users=users)
 
 
 def _close(session: Session, agreement, aq: AgreementQuarter, statement: Statement) -> None:
@@ -189,6 +227,7 @@ def reopen(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
     aq.fingerprint = None
     aq.reopen_reason = reason.strip()
     aq.confirmations.clear()
+    events.quarter_reopened(session, aq, actor.user_id, actor.label, agreement.parties, utcnow())
     for later in (s for q, s in states.items() if q > quarter
                   and s.state is QuarterState.SUBMITTED):
         # Its statement adjusted against the quarter now reopened: it must be submitted again.
@@ -211,6 +250,8 @@ def review(session: Session, actor: Actor, agreement_id: int, quarter: Quarter,
                    auditor_id=actor.user_id)
     session.add(entry)
     session.flush()
+    if kind is ReviewKind.QUERY:
+        events.query_raised(session, entry, actor.label, agreement.parties)
     return entry
 
 
@@ -230,4 +271,5 @@ def answer_query(session: Session, actor: Actor, review_id: int, answer: str) ->
     entry.answered_by_id = actor.user_id
     entry.answered_at = utcnow()
     session.flush()
+    events.query_answered(session, entry, actor.label)
     return entry

@@ -17,6 +17,7 @@ from app.web.api import (
     documents,
     funds,
     ledgers,
+    notifications,
     observations,
     openapi,
     projects,
@@ -34,7 +35,7 @@ from app.web.api.routing import bp
 
 __all__ = ["bp", "install"]
 _MODULES = (reference, funds, ledgers, projects, agreements, statements, observations, audit,
-            reports, documents, openapi)
+            reports, documents, notifications, openapi)
 
 
 @bp.before_request

@@ -1,0 +1,132 @@
+"""What each kind of notification says, rendered when it is shown or sent, in the reader's
+language (the catalogue of app/translations; English msgids need none).
+
+A notification stores its kind and params (plain strings); the subject and body templates live
+here, keyed by kind, so a text corrected or translated later reads right in old items too."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+
+from app.domain.messages import N_
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of event: its name in lists, the subject and the body of its message."""
+
+    label: str
+    subject: str
+    body: str
+
+
+KINDS: dict[str, Kind] = {
+    "quarter_submitted": Kind(
+        N_("Quarter submitted"), N_("%(agreement)s %(quarter)s was submitted"),
+        N_("%(actor)s submitted %(quarter)s of agreement %(agreement)s (%(title)s). Check the "
+           "statement and confirm your side.")),
+    "quarter_confirmed": Kind(
+        N_("Quarter confirmed"), N_("%(party)s confirmed %(agreement)s %(quarter)s"),
+        N_("%(actor)s confirmed the side of %(party)s of %(quarter)s of agreement "
+           "%(agreement)s (%(title)s).")),
+    "quarter_closed": Kind(
+        N_("Quarter closed"), N_("%(agreement)s %(quarter)s is closed"),
+        N_("Every party confirmed %(quarter)s of agreement %(agreement)s (%(title)s): the "
+           "quarter is closed and its statement frozen.")),
+    "quarter_reopened": Kind(
+        N_("Quarter reopened"), N_("%(agreement)s %(quarter)s was reopened"),
+        N_("%(actor)s reopened %(quarter)s of agreement %(agreement)s (%(title)s). Reason: "
+           "%(reason)s")),
+    "query_raised": Kind(
+        N_("Auditor's query"), N_("Auditor's query on %(agreement)s %(quarter)s"),
+        N_("%(actor)s asks about %(quarter)s of agreement %(agreement)s (%(title)s): "
+           "%(comment)s")),
+    "query_answered": Kind(
+        N_("Query answered"), N_("Your query on %(agreement)s %(quarter)s was answered"),
+        N_("%(actor)s answered your query on %(quarter)s of agreement %(agreement)s: "
+           "%(answer)s")),
+    "reversal_requested": Kind(
+        N_("Reversal to approve"), N_("Reversal of %(entry)s awaits your approval"),
+        N_("%(actor)s asks to reverse %(entry)s of fund %(fund)s, which restates the issued "
+           "report of %(quarter)s. Reason: %(reason)s")),
+    "reversal_approved": Kind(
+        N_("Reversal approved"), N_("Your reversal of %(entry)s was approved"),
+        N_("%(actor)s approved your request to reverse %(entry)s of fund %(fund)s.")),
+    "reversal_rejected": Kind(
+        N_("Reversal rejected"), N_("Your reversal of %(entry)s was rejected"),
+        N_("%(actor)s rejected your request to reverse %(entry)s of fund %(fund)s. Reason: "
+           "%(note)s")),
+    "report_issued": Kind(
+        N_("Report issued"), N_("Report issued: %(subject)s %(quarter)s, version %(version)s"),
+        N_("%(actor)s issued version %(version)s of the report of %(subject)s for "
+           "%(quarter)s. The PDF as issued is attached (SHA-256 %(sha256)s).")),
+    "cap_reached": Kind(
+        N_("Cap almost or fully used"),
+        N_("%(percent)s %% of a cap used: %(party)s, %(project)s"),
+        N_("As closed for %(quarter)s of agreement %(agreement)s, %(party)s has used "
+           "%(used)s of its cap of %(cap)s on %(indicator)s of project %(project)s "
+           "(%(percent)s %%).")),
+}
+"""Every kind of notification (reminder sources add theirs with :func:`register_kind`)."""
+
+
+def register_kind(name: str, kind: Kind) -> None:
+    """Add a kind of notification (for example the date-based reminders of deadlines)."""
+    KINDS[name] = kind
+
+
+@cache
+def catalogue(locale: str) -> NullTranslations:
+    """The compiled catalogue of ``locale`` (English and unknown languages: the msgids)."""
+    if locale == "en":
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS), [locale])
+
+
+def translate(text: str, locale: str, **values: str) -> str:
+    """``text`` (an English msgid) in ``locale``, with ``values`` filled in."""
+    translated = catalogue(locale).ugettext(text)
+    return translated % values if values else translated
+
+
+class _Lenient(dict):
+    """Params of an older item that lack a name the template now uses read as "—"."""
+
+    def __missing__(self, key):
+        return "—"
+
+
+def params_of(stored: str) -> dict[str, str]:
+    """A notification's params, as stored (JSON of strings)."""
+    return json.loads(stored or "{}")
+
+
+def values_in(params: dict[str, str], locale: str) -> dict[str, str]:
+    """The params a template of ``locale`` fills in: a name stored in both languages (a region,
+    an indicator) as ``name`` (Chinese) and ``name@en`` reads in the reader's language."""
+    values = {k: v for k, v in params.items() if "@" not in k}
+    values.update({k.split("@")[0]: v for k, v in params.items() if k.endswith(f"@{locale}")})
+    return values
+
+
+def render(kind: str, stored_params: str, locale: str) -> tuple[str, str]:
+    """(subject, body) of a notification in ``locale``."""
+    spec = KINDS.get(kind)
+    values = _Lenient(values_in(params_of(stored_params), locale))
+    if spec is None:
+        return kind, ""
+    book = catalogue(locale)
+    return book.ugettext(spec.subject) % values, book.ugettext(spec.body) % values
+
+
+def label(kind: str, locale: str) -> str:
+    """The name of a kind of notification in ``locale`` (filters, lists)."""
+    spec = KINDS.get(kind)
+    return translate(spec.label, locale) if spec else kind
