@@ -12,6 +12,7 @@ from app.cli import (
     funds,
     reference,
     reports,
+    settlement,
     sharing,
     tokens,
     users,
@@ -20,7 +21,7 @@ from app.cli import (
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
-    for module in (db, demo, users, reference, funds, sharing, audit, exchange, reports,
-                   tokens):
+    for module in (db, demo, users, reference, funds, sharing, settlement, audit, exchange,
+                   reports, tokens):
         for command in getattr(module, "commands", None) or (module.group,):
             app.cli.add_command(command)
