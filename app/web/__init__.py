@@ -53,6 +53,7 @@ def register_web(app: Flask) -> None:
         regions,
         reports,
         search,
+        settlement,
         statements,
     )
     from app.web.auth.session import load_signed_in_user
@@ -65,7 +66,8 @@ def register_web(app: Flask) -> None:
     app.before_request(load_signed_in_user)
     app.after_request(_security_headers)
     register_template_helpers(app)
-    for module in (auth, home, funds, investments, projects, agreements, statements, admin,
+    for module in (auth, home, funds, investments, projects, agreements, statements, settlement,
+                   admin,
                    audit, regions, api, exchange, reports, observations, lookup, search):
         app.register_blueprint(module.bp)
     app.register_blueprint(health_bp)  # readiness: no sign-in, JSON only
