@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 
-from app.domain.codes import Role
-from app.models import SettlementDifference, SettlementNotice, SettlementRun
-from tests.factories import make_user
+from app.domain.codes import Instrument, Role
+from app.models import Project, SettlementDifference, SettlementNotice, SettlementRun
+from app.services.access.scopes import SYSTEM
+from app.services.funds import investments
+from tests.factories import make_fund, make_user
 from tests.integration.settlement_helpers import Example
 from tests.integration.sharing_factories import DESTINATION, SOURCE
 from tests.web.helpers import client_of, count, text_of
@@ -86,3 +88,15 @@ def test_the_run_page_reads_in_chinese(app, db):
     db.commit()
     page = text_of(client_of(app, user).get(f"/agreements/{world.id}/settlement/runs/{run.id}"))
     assert "与结算单核对一致" in page and "按对轧差" in page
+
+
+def test_a_fund_manager_sees_on_the_project_page_what_its_tax_brought_back(app, db):
+    world = Example(db, years=1)
+    world.compute(db, world.first)
+    fund = make_fund(db)
+    investments.open_investment(db, SYSTEM, fund.id, world.project, Instrument.EQUITY)
+    manager = make_user(db, Role.FUND_MANAGER, fund.code)
+    db.commit()
+    project = db.query(Project).filter_by(code=world.project).one()
+    page = text_of(client_of(app, manager).get(f"/projects/{project.id}"))
+    assert "Tax settled back to the source region" in page and "15,000,000.00" in page

@@ -85,7 +85,7 @@ class FlowBack:
     run_id: int
     fiscal_year: int
     version: int
-    state: str
+    state: object
     amount: Decimal
 
 
@@ -105,6 +105,6 @@ def flowed_back(session: Session, project: Project) -> list[FlowBack]:
                      and is_within(source, x["payee"])]
             if lines:
                 out.append(FlowBack(agreement.code, agreement.id, run.id, year, run.number,
-                                    run.state.value,
+                                    run.state,
                                     sum((Decimal(x["amount"]) for x in lines), ZERO)))
     return out
