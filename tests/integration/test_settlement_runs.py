@@ -167,3 +167,22 @@ def test_a_notice_needs_a_confirmed_run(db):
     with pytest.raises(ValidationFailed) as refused:
         world.notice(db, world.first, "15000000.00")
     assert "fiscal_year" in refused.value.errors
+
+
+def test_the_audit_trail_says_settlement_steps_in_words(db):
+    from app.models import AuditEntry
+    from app.services.access import audit_words
+
+    world = Example(db, years=1)
+    run, _ = world.compute(db, world.first)
+    world.confirm(db, run)
+    world.notice(db, world.first, "15000000.00", number="N-9")
+    db.flush()
+    entries = db.query(AuditEntry).filter(AuditEntry.entity.in_(
+        ("settlement_runs", "settlement_confirmations", "settlement_notices"))).all()
+    said = [str(d.sentence) for d in audit_words.describe_entries(db, entries).values()]
+    assert {e.entity for e in entries} == {"settlement_runs", "settlement_confirmations",
+                                           "settlement_notices"}
+    assert any("recorded settlement notice N-9" in s and "15,000,000.00 booked" in s
+               for s in said)
+    assert sum("confirmed a settlement run for" in s for s in said) == 2
