@@ -99,12 +99,24 @@ def upgrade() -> None:
     with op.batch_alter_table('indicator_definitions') as batch:
         batch.add_column(sa.Column('settles', sa.Boolean(), server_default=sa.false(),
                                    nullable=False))
+    with op.batch_alter_table('issued_reports') as batch:
+        batch.drop_constraint(op.f('ck_issued_reports_kind_known'), type_='check')
+        batch.create_check_constraint(
+            op.f('ck_issued_reports_kind_known'),
+            "kind IN ('fund', 'statement', 'region', 'settlement')")
     indicators = sa.table('indicator_definitions', sa.column('code', sa.String),
                           sa.column('settles', sa.Boolean))
     op.execute(indicators.update().where(indicators.c.code == 'TAX_LOCAL').values(settles=True))
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM issued_report_contents WHERE report_id IN "
+               "(SELECT id FROM issued_reports WHERE kind = 'settlement')")
+    op.execute("DELETE FROM issued_reports WHERE kind = 'settlement'")
+    with op.batch_alter_table('issued_reports') as batch:
+        batch.drop_constraint(op.f('ck_issued_reports_kind_known'), type_='check')
+        batch.create_check_constraint(op.f('ck_issued_reports_kind_known'),
+                                      "kind IN ('fund', 'statement', 'region')")
     with op.batch_alter_table('indicator_definitions') as batch:
         batch.drop_column('settles')
     op.drop_table('settlement_confirmations')

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from decimal import Decimal
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from app.db import get_session
 from app.domain.codes import DifferenceReason, Role, SettlementState
+from app.domain.quarter import Quarter
 from app.models.base import utcnow
-from app.services.settlement import notices, runs, views
+from app.services.exchange.tables import MEDIA_TYPES, write_table
+from app.services.settlement import notices, runs, schedule, views
 from app.services.sharing import agreements
 from app.web.common import UNPROCESSABLE, actor, require_sign_in, status_of, submit
 from app.web.settlement.forms import ComputeForm, NoticeForm, ResolveForm, RunConfirmForm
 
 bp = Blueprint("settlement", __name__, url_prefix="/agreements/<int:agreement_id>/settlement")
 bp.before_request(require_sign_in)
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def _agreement(agreement_id: int):
@@ -84,6 +89,7 @@ def _run_page(agreement_id: int, run_id: int, notice_form: NoticeForm | None = N
         reconciliation=notices.reconciliation(db, agreement.id, found.fiscal_year),
         notices=notices.notices_of(db, agreement.id, found.fiscal_year),
         is_auditor=actor().has(Role.AUDITOR), resolve_form=ResolveForm(),
+        schedule_quarter=Quarter(found.fiscal_year, 4),
     ), status_of(form) if notice_form else (status_of(confirm_form) if confirm_form else 200)
 
 
@@ -166,6 +172,20 @@ def audit(agreement_id: int, year: int):
         differences=views.open_differences_with_age(db, agreement.id, utcnow().date()),
         notices=notices.notices_of(db, agreement.id, year),
         is_auditor=actor().has(Role.AUDITOR), resolve_form=ResolveForm())
+
+
+@bp.route("/runs/<int:run_id>.xlsx")
+def workbook(agreement_id: int, run_id: int):
+    """The run's lines, carried differences, totals and net as an XLSX (text cells inert)."""
+    found, agreement = runs.get_run(get_session(), actor(), run_id)
+    if found.agreement_id != agreement_id:
+        abort(404)
+    out = io.BytesIO()
+    write_table(schedule.SHEET_HEADERS, schedule.sheet_rows(found), "xlsx", out)
+    name = f"settlement-{agreement.code}-{found.fiscal_year}-v{found.number}.xlsx"
+    response = Response(out.getvalue(), mimetype=MEDIA_TYPES["xlsx"])
+    response.headers["Content-Disposition"] = f'attachment; filename="{_SAFE.sub("_", name)}"'
+    return response
 
 
 @bp.route("/latest/<int:year>")
