@@ -14,7 +14,7 @@ from app.domain.quarter import Quarter
 from app.models import SettlementDifference, SettlementNotice, SettlementRun
 from app.services.access.scopes import SYSTEM
 from app.services.errors import Conflict, ValidationFailed
-from app.services.settlement import notices, runs
+from app.services.settlement import notices, runs, views
 from app.services.sharing import workflow
 from tests.integration.settlement_helpers import TAX, Example, yuan
 from tests.integration.sharing_factories import DESTINATION, SOURCE, observe
@@ -186,3 +186,30 @@ def test_the_audit_trail_says_settlement_steps_in_words(db):
     assert any("recorded settlement notice N-9" in s and "15,000,000.00 booked" in s
                for s in said)
     assert sum("confirmed a settlement run for" in s for s in said) == 2
+
+
+def test_two_notices_of_a_pair_add_up_and_square_the_difference(db):
+    world = Example(db, years=1)
+    run, _ = world.compute(db, world.first)
+    world.confirm(db, run)
+    world.notice(db, world.first, "14000000.00", number="N-1", reason="TIMING")
+    [pair] = notices.reconciliation(db, world.id, world.first)
+    assert pair.difference == Decimal("-1000000.00") and pair.open_difference is not None
+    world.notice(db, world.first, "1000000.00", number="N-2")  # the rest, booked later
+    [pair] = notices.reconciliation(db, world.id, world.first)
+    assert (pair.booked, pair.difference, pair.open_difference) == (
+        Decimal("15000000.00"), Decimal("0.00"), None)
+
+
+def test_the_three_way_match_runs_from_observations_to_booked(db):
+    world = Example(db, years=1)
+    agreement = runs.agreement_by_code(db, SYSTEM, "SE")
+    before = {s.key: s.amount for s in views.three_way(db, agreement, world.first)}
+    assert before["stated"] == yuan("3000") and before["run"] is None  # not computed yet
+    run, _ = world.compute(db, world.first)
+    world.confirm(db, run)
+    world.notice(db, world.first, "14990000.00", number="N-1", reason="ROUNDING")
+    stages = {s.key: s.amount for s in views.three_way(db, agreement, world.first)}
+    assert stages == {"observed": yuan("3000"), "stated": yuan("3000"), "allocated": yuan("3000"),
+                      "run": yuan("3000"), "due": yuan("1500"), "net": yuan("1500"),
+                      "booked": Decimal("14990000.00")}

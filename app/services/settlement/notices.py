@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -139,10 +139,11 @@ def record_notice(session: Session, actor: Actor, agreement_id: int, fiscal_year
 
 def _booked(session: Session, agreement_id: int, year: int, payer_id: int, payee_id: int
             ) -> Decimal:
-    total = session.scalar(select(func.coalesce(func.sum(SettlementNotice.amount), 0)).where(
+    """What the pair's notices of the year booked so far (元)."""
+    return sum(session.scalars(select(SettlementNotice.amount).where(
         SettlementNotice.agreement_id == agreement_id, SettlementNotice.fiscal_year == year,
-        SettlementNotice.payer_region_id == payer_id, SettlementNotice.payee_region_id == payee_id))
-    return SettlementNotice.amount.type.process_result_value(total, None)
+        SettlementNotice.payer_region_id == payer_id,
+        SettlementNotice.payee_region_id == payee_id)), ZERO)
 
 
 def _note_difference(session, agreement_id, year, payer_id, payee_id, due, booked, reason,

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.quarter import Quarter
@@ -43,10 +43,9 @@ def three_way(session: Session, agreement: Agreement, year: int) -> list[Stage]:
     indicators = [r.indicator_code for r in agreement.rules
                   if r.indicator.settles and r.mode.value == "SPLIT"]
     quarters = [Quarter(year, n) for n in range(1, 5)]
-    observed = session.scalar(select(func.coalesce(func.sum(Observation.value), 0)).where(
+    observed = sum(session.scalars(select(Observation.value).where(
         Observation.project_id.in_([c.project_id for c in agreement.covered]),
-        Observation.indicator_code.in_(indicators), Observation.quarter.in_(quarters)))
-    observed = Observation.value.type.process_result_value(observed, None) if indicators else ZERO
+        Observation.indicator_code.in_(indicators), Observation.quarter.in_(quarters))), ZERO)
     stated = allocated = None
     closed = [aq for aq in session.scalars(select(AgreementQuarter).where(
         AgreementQuarter.agreement_id == agreement.id, AgreementQuarter.quarter.in_(quarters)))
