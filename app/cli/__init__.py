@@ -13,6 +13,7 @@ from app.cli import (
     notify,
     reference,
     reports,
+    settlement,
     sharing,
     tokens,
     users,
@@ -21,7 +22,7 @@ from app.cli import (
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
-    for module in (db, demo, users, reference, funds, sharing, audit, exchange, reports,
-                   tokens, notify):
+    for module in (db, demo, users, reference, funds, sharing, settlement, audit, exchange,
+                   reports, tokens, notify):
         for command in getattr(module, "commands", None) or (module.group,):
             app.cli.add_command(command)

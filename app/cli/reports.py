@@ -36,6 +36,8 @@ def _generate(kind: str, code: str, quarter_text: str, output: str, do_issue: bo
     """Write the report to ``output`` (nothing is written, nor issued, when anything fails)."""
     if do_issue and not by:
         fail("--issue needs --by EMAIL: an issued report names the person who issues it")
+    if kind == "settlement" and quarter_text.strip().isdigit():
+        quarter_text = f"{quarter_text.strip()}Q4"  # a schedule is filed under its year's Q4
     try:
         quarter = Quarter.parse(quarter_text)
     except QuarterError as exc:
@@ -83,6 +85,9 @@ fund = _report_command("fund", "CODE", "Write fund CODE's quarterly report for Q
 statement = _report_command("statement", "AGREEMENT",
                             "Write the sharing statement of AGREEMENT (its code) for QUARTER.")
 region = _report_command("region", "CODE", "Write region CODE's quarterly report for QUARTER.")
+settlement = _report_command("settlement", "AGREEMENT",
+                             "Write the settlement schedule of AGREEMENT for a fiscal year (2024, "
+                             "or its fourth quarter 2024Q4).")
 
 
 @group.command("verify")

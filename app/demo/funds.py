@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.demo.settlement import load_settlement_demo
 from app.demo.sharing import load_sharing_demo
 from app.domain.codes import (
     CooperationMode,
@@ -185,6 +186,7 @@ def load_demo(session: Session, *, seed: int = 2026, through: dt.date | None = N
         _create_user(session, demo_user)
     closed = Quarter.containing(through) - 1
     load_sharing_demo(session, rng, last_closed=closed, open_quarter=closed + 1)
+    load_settlement_demo(session, through)
     # The demo's history (quarters closed in 2024 …) stays in the inboxes, read, never e-mailed.
     inbox.settle_history(session)
 

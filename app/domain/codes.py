@@ -157,6 +157,24 @@ class ReversalStatus(Coded):
     REJECTED = "REJECTED"
 
 
+class SettlementState(Coded):
+    COMPUTED = "COMPUTED"
+    CONFIRMED = "CONFIRMED"
+
+
+class NoticeLevel(Coded):
+    CENTRAL = "CENTRAL"
+    PROVINCIAL = "PROVINCIAL"
+    MUNICIPAL = "MUNICIPAL"
+
+
+class DifferenceReason(Coded):
+    TIMING = "TIMING"
+    REFUND_AFTER_CUTOFF = "REFUND_AFTER_CUTOFF"
+    DISPUTE = "DISPUTE"
+    ROUNDING = "ROUNDING"
+
+
 # Keyed by (class, value): members of different classes may share a value such as "OTHER".
 _LABELS: dict[tuple[type, str], tuple[str, str]] = {
     (Role, "ADMIN"): ("管理员", "Administrator"),
@@ -222,4 +240,13 @@ _LABELS: dict[tuple[type, str], tuple[str, str]] = {
     (ReversalStatus, "PENDING"): ("待批准", "Awaiting approval"),
     (ReversalStatus, "APPROVED"): ("已批准", "Approved"),
     (ReversalStatus, "REJECTED"): ("已驳回", "Rejected"),
+    (SettlementState, "COMPUTED"): ("待确认", "Awaiting confirmation"),
+    (SettlementState, "CONFIRMED"): ("双方已确认", "Confirmed"),
+    (NoticeLevel, "CENTRAL"): ("财政部", "Central (Ministry of Finance)"),
+    (NoticeLevel, "PROVINCIAL"): ("省级财政", "Provincial"),
+    (NoticeLevel, "MUNICIPAL"): ("市级财政", "Municipal"),
+    (DifferenceReason, "TIMING"): ("跨年入账", "Timing"),
+    (DifferenceReason, "REFUND_AFTER_CUTOFF"): ("截止后退库", "Refund after the cut-off"),
+    (DifferenceReason, "DISPUTE"): ("争议", "Dispute"),
+    (DifferenceReason, "ROUNDING"): ("尾差", "Rounding"),
 }

@@ -19,6 +19,12 @@ from app.models.observations import Observation, ObservationCorrection
 from app.models.projects import Project
 from app.models.reference import IndustryDivision, Region, RegionEdition
 from app.models.reversals import ReversalRequest
+from app.models.settlement import (
+    SettlementConfirmation,
+    SettlementDifference,
+    SettlementNotice,
+    SettlementRun,
+)
 from app.models.sharing import (
     Agreement,
     AgreementParty,
@@ -39,7 +45,8 @@ for _model in (Region, IndustryDivision, User, RoleGrant, Fund, Commitment, Move
                Investment, InvestmentTransaction, Valuation, IndicatorDefinition, Agreement,
                AgreementParty, CoveredProject, SharingRule, RuleTier, TierWeight, RuleCap,
                CapOverride, Observation, ObservationCorrection, AgreementQuarter, Confirmation,
-               Review, ApiToken, IssuedReport, ReversalRequest, Attachment):
+               Review, ApiToken, IssuedReport, ReversalRequest, Attachment, SettlementRun,
+               SettlementConfirmation, SettlementNotice, SettlementDifference):
     audited(_model)
 
 __all__ = [
@@ -51,6 +58,8 @@ __all__ = [
     "Notification", "Observation", "ObservationCorrection", "Project", "ReferenceCounter",
     "RefusalCounter",
     "Region", "RegionEdition", "RegionLineSnapshot", "ReversalRequest", "Review", "RoleGrant",
-    "RuleCap", "RuleTier", "SharingRule", "SignInAttempt", "StatementSnapshot", "TierWeight",
+    "RuleCap", "RuleTier", "SettlementConfirmation", "SettlementDifference",
+    "SettlementNotice", "SettlementRun", "SharingRule", "SignInAttempt", "StatementSnapshot",
+    "TierWeight",
     "Upload", "User", "UserSession", "Valuation", "set_actor",
 ]

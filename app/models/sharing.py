@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.codes import AgreementStatus, CapScope, PartyRole, SharingMode
@@ -26,6 +26,10 @@ class IndicatorDefinition(Base):
     unit: Mapped[str] = mapped_column(String(16))
     quantum: Mapped[str] = mapped_column(String(12), default="0.01")
     position: Mapped[int] = mapped_column(default=0)
+    settles: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Money that changes hands between treasuries (local retained tax); statistics and quotas
+    (output, revenue, land, energy) do not. A dual-counted rule never settles, whatever this
+    says."""
 
     @property
     def quantum_decimal(self) -> Decimal:

@@ -56,6 +56,7 @@ def register_web(app: Flask) -> None:
         regions,
         reports,
         search,
+        settlement,
         statements,
     )
     from app.web.auth.session import load_signed_in_user
@@ -69,9 +70,9 @@ def register_web(app: Flask) -> None:
     app.after_request(_security_headers)
     register_template_helpers(app)
     people.register(app)
-    for module in (auth, home, funds, investments, projects, agreements, statements, admin,
-                   audit, regions, api, exchange, reports, observations, lookup, search, documents,
-                   notifications):
+    for module in (auth, home, funds, investments, projects, agreements, statements, settlement,
+                   admin, audit, regions, api, exchange, reports, observations, lookup, search,
+                   documents, notifications):
         app.register_blueprint(module.bp)
     app.register_blueprint(health_bp)  # readiness: no sign-in, JSON only
     csrf.exempt(api.bp)  # token-authenticated: a session cookie is never accepted there

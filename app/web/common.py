@@ -280,7 +280,7 @@ def said(value) -> object:
 
 
 REPORT_KINDS = {"fund": _l("Fund report"), "statement": _l("Sharing statement"),
-                "region": _l("Regional report")}
+                "region": _l("Regional report"), "settlement": _l("Settlement schedule")}
 """Each report kind's name, in the user's language."""
 
 

@@ -50,7 +50,11 @@ ENTITY_LABELS: dict[str, Message] = {
     "agreement_quarters": N_("Agreement quarters"), "confirmations": N_("Confirmations"),
     "reviews": N_("Reviews"), "api_tokens": N_("API tokens"),
     "issued_reports": N_("Issued reports"), "reversal_requests": N_("Reversal requests"),
-    "attachments": N_("Attached documents"), "security": N_("Security events"),
+    "attachments": N_("Attached documents"),
+    "security": N_("Security events"), "settlement_runs": N_("Settlement runs"),
+    "settlement_confirmations": N_("Settlement confirmations"),
+    "settlement_notices": N_("Settlement notices"),
+    "settlement_differences": N_("Settlement differences"),
 }
 
 # Which id columns name what (column name → kind of name).
@@ -65,6 +69,8 @@ _REFERENCES = {
     "agreement_quarter_id": "agreement_quarters", "party_id": "parties",
     "observation_id": "observations", "successor_id": "regions",
     "baseline_owner_id": "parties", "investment_id": "investments",
+    "computed_by_id": "users", "recorded_by_id": "users",
+    "resolved_by_id": "users", "payer_region_id": "regions", "payee_region_id": "regions",
 }
 _SECURITY_EVENTS = {"SIGN_IN_FAILED": N_("a sign-in was refused"),
                     "ACCESS_DENIED": N_("a page outside their scope was refused"),
@@ -280,6 +286,14 @@ def _sentence(entry: AuditEntry, who: str, changes: dict, names: _Names) -> Mess
         return N_("%(who)s confirmed %(quarter)s for %(party)s", who=who,
                   quarter=found[1] if found else "?",
                   party=names.of("parties", new("party_id")))
+    if entity == "settlement_confirmations" and action == "INSERT":
+        return N_("%(who)s confirmed a settlement run for %(party)s", who=who,
+                  party=names.of("parties", new("party_id")))
+    if entity == "settlement_notices" and action == "INSERT":
+        return N_("%(who)s recorded settlement notice %(number)s: %(payer)s to %(payee)s, "
+                  "%(amount)s booked", who=who, number=new("number"),
+                  payer=names.of("regions", new("payer_region_id")),
+                  payee=names.of("regions", new("payee_region_id")), amount=number(new("amount")))
     if entity == "reviews" and action == "INSERT":
         return N_("%(who)s reviewed %(quarter)s: %(kind)s", who=who,
                   quarter=names.of("agreement_quarters", new("agreement_quarter_id")),

@@ -23,6 +23,7 @@ from app.web.api import (
     projects,
     reference,
     reports,
+    settlement,
     statements,
 )
 from app.web.api.problems import (
@@ -34,8 +35,8 @@ from app.web.api.problems import (
 from app.web.api.routing import bp
 
 __all__ = ["bp", "install"]
-_MODULES = (reference, funds, ledgers, projects, agreements, statements, observations, audit,
-            reports, documents, notifications, openapi)
+_MODULES = (reference, funds, ledgers, projects, agreements, statements, settlement,
+            observations, audit, reports, documents, notifications, openapi)
 
 
 @bp.before_request

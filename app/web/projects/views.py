@@ -10,6 +10,7 @@ from app.domain.codes import ProjectStatus, Role
 from app.services.access.scopes import can_edit_project, get_project, require_role
 from app.services.funds import projects
 from app.services.lists import web as list_pages
+from app.services.settlement import views as settlement_views
 from app.web import lists
 from app.web.common import (
     actor,
@@ -84,7 +85,8 @@ def show(project_id: int):
     project = get_project(db, actor(), project_id)
     return render_template("projects/show.html", project=project,
                            shown=projects.shown_statuses(db, [project])[project.id],
-                           can_edit=can_edit_project(db, actor(), project))
+                           can_edit=can_edit_project(db, actor(), project),
+                           flowed_back=settlement_views.flowed_back(db, project))
 
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from app.db import get_session
-from app.domain.codes import QuarterState
+from app.domain.codes import QuarterState, SettlementState
 from app.domain.quarter import Quarter, QuarterError
 from app.domain.regions import is_within
 from app.services.access.scopes import can_edit_fund
@@ -184,6 +184,9 @@ def may_issue_report(kind: str, subject, state=None) -> bool:
     if kind == "statement":
         return state == QuarterState.CLOSED and any(party_in_scope(who, p)
                                                     for p in subject.parties)
+    if kind == "settlement":
+        return state == SettlementState.CONFIRMED and any(party_in_scope(who, p)
+                                                          for p in subject.parties)
     return any(is_within(subject, region) for region in who.bureau_regions)
 
 

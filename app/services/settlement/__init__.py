@@ -1,0 +1,1 @@
+"""Settlement of the money the statements decide (settlement.md)."""
