@@ -8,6 +8,12 @@ from app.models.caches import (
     RegionLineSnapshot,
     StatementSnapshot,
 )
+from app.models.catalogue import (
+    CatalogueCode,
+    CatalogueEdition,
+    CatalogueEntry,
+    ScreeningResult,
+)
 from app.models.counters import ReferenceCounter, RefusalCounter
 from app.models.funds import Commitment, Fund, Movement
 from app.models.indexes import LIST_INDEXES  # noqa: F401  (registers the list-page indexes)
@@ -37,16 +43,18 @@ for _model in (Region, IndustryDivision, User, RoleGrant, Fund, Commitment, Move
                Investment, InvestmentTransaction, Valuation, IndicatorDefinition, Agreement,
                AgreementParty, CoveredProject, SharingRule, RuleTier, TierWeight, RuleCap,
                CapOverride, Observation, ObservationCorrection, AgreementQuarter, Confirmation,
-               Review, ApiToken, IssuedReport, ReversalRequest):
+               Review, ApiToken, IssuedReport, ReversalRequest, CatalogueEdition, CatalogueEntry,
+               CatalogueCode, ScreeningResult):
     audited(_model)
 
 __all__ = [
     "Agreement", "AgreementParty", "AgreementQuarter", "ApiToken", "AuditEntry", "Base",
-    "CacheGeneration", "CapOverride", "Commitment", "Confirmation", "CoveredProject",
-    "FrozenAllocation", "Fund", "FundMetricSnapshot", "IndicatorDefinition", "IndustryDivision",
-    "Investment", "InvestmentTransaction", "IssuedReport", "IssuedReportContent", "Movement",
-    "Observation", "ObservationCorrection", "Project", "ReferenceCounter", "RefusalCounter",
-    "Region", "RegionEdition", "RegionLineSnapshot", "ReversalRequest", "Review", "RoleGrant",
-    "RuleCap", "RuleTier", "SharingRule", "SignInAttempt", "StatementSnapshot", "TierWeight",
-    "Upload", "User", "UserSession", "Valuation", "set_actor",
+    "CacheGeneration", "CapOverride", "CatalogueCode", "CatalogueEdition", "CatalogueEntry",
+    "Commitment", "Confirmation", "CoveredProject", "FrozenAllocation", "Fund",
+    "FundMetricSnapshot", "IndicatorDefinition", "IndustryDivision", "Investment",
+    "InvestmentTransaction", "IssuedReport", "IssuedReportContent", "Movement", "Observation",
+    "ObservationCorrection", "Project", "ReferenceCounter", "RefusalCounter", "Region",
+    "RegionEdition", "RegionLineSnapshot", "ReversalRequest", "Review", "RoleGrant", "RuleCap",
+    "RuleTier", "ScreeningResult", "SharingRule", "SignInAttempt", "StatementSnapshot",
+    "TierWeight", "Upload", "User", "UserSession", "Valuation", "set_actor",
 ]

@@ -1,0 +1,26 @@
+"""Screening projects against the transfer guidance catalogue (catalogue.md): the results per
+project and edition (``results``) and a person's decision on a REVIEW result (``decisions``).
+
+The package sits between ``funds``/``sharing`` and the base: it reads the Project model and the
+catalogue editions of ``reference``, never a capability above it, so that the project register
+(``funds.projects``) can re-screen a project in the writer's transaction.
+"""
+
+from app.services.screening.decisions import decide, may_decide
+from app.services.screening.results import (
+    Activation,
+    Change,
+    activate,
+    changes,
+    counts,
+    flags_of,
+    rescreen,
+    result_of,
+    screen_all,
+    screen_project,
+)
+
+__all__ = [
+    "Activation", "Change", "activate", "changes", "counts", "decide", "flags_of", "may_decide",
+    "rescreen", "result_of", "screen_all", "screen_project",
+]
