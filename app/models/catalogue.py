@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.domain.codes import CatalogueList, ScreeningFlag
 from app.models.base import Base, CreatedAt, IntPK, UTCDateTime, coded
 from app.models.reference import IndustryDivision, Region
+from app.models.users import User
 
 
 def _named(enum_cls: type, name: str) -> Enum:
@@ -142,6 +143,7 @@ class ScreeningResult(Base):
 
     edition: Mapped[CatalogueEdition] = relationship()
     entry: Mapped[CatalogueEntry | None] = relationship()
+    decided_by: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

@@ -6,10 +6,11 @@ catalogue editions of ``reference``, never a capability above it, so that the pr
 (``funds.projects``) can re-screen a project in the writer's transaction.
 """
 
-from app.services.screening.decisions import decide, may_decide
+from app.services.screening.decisions import decide, may_decide, result_by_id
 from app.services.screening.results import (
     Activation,
     Change,
+    Shown,
     activate,
     changes,
     counts,
@@ -18,9 +19,22 @@ from app.services.screening.results import (
     result_of,
     screen_all,
     screen_project,
+    shown,
 )
 
 __all__ = [
-    "Activation", "Change", "activate", "changes", "counts", "decide", "flags_of", "may_decide",
-    "rescreen", "result_of", "screen_all", "screen_project",
+    "Activation",
+    "Change",
+    "Shown",
+    "activate",
+    "changes",
+    "counts",
+    "decide",
+    "flags_of",
+    "may_decide",
+    "rescreen",
+    "result_of",
+    "screen_all",
+    "screen_project",
+    "shown",
 ]

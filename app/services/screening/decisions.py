@@ -55,3 +55,11 @@ def decide(session, actor: Actor, result_id: int, version: int, decided: Catalog
     result.decided_at = utcnow()
     session.flush()
     return result
+
+
+def result_by_id(session, result_id: int) -> ScreeningResult:
+    """A screening result by id (the caller checks the project's scope); NotFound otherwise."""
+    result = session.get(ScreeningResult, result_id)
+    if result is None:
+        raise NotFound(f"screening result {result_id}")
+    return result

@@ -218,3 +218,34 @@ def counts(flags: Iterable[ScreeningFlag]) -> dict[ScreeningFlag, int]:
     for flag in flags:
         found[flag] += 1
     return found
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A project's screening as its page shows it: the flag under the current edition, the
+    result (None without one), its entries (every one counted, in edition order) and the
+    results under other editions, newest first."""
+
+    flag: ScreeningFlag
+    edition: CatalogueEdition | None
+    result: ScreeningResult | None
+    entries: list[CatalogueEntry]
+    earlier: list[ScreeningResult]
+
+
+def shown(session: Session, project_id: int) -> Shown:
+    """What the project page shows of the catalogue (see :class:`Shown`)."""
+    current = catalogue.current_edition(session)
+    results = list(session.scalars(
+        select(ScreeningResult).where(ScreeningResult.project_id == project_id)
+        .options(selectinload(ScreeningResult.edition))
+        .order_by(ScreeningResult.edition_id.desc())))
+    result = next((r for r in results if current and r.edition_id == current.id), None)
+    entries: list[CatalogueEntry] = []
+    if result is not None and result.entry_id_list:
+        found = {e.id: e for e in session.scalars(
+            select(CatalogueEntry).where(CatalogueEntry.id.in_(result.entry_id_list))
+            .options(selectinload(CatalogueEntry.region), selectinload(CatalogueEntry.codes)))}
+        entries = [found[i] for i in result.entry_id_list if i in found]
+    return Shown(result.flag if result else ScreeningFlag.NONE, current, result, entries,
+                 [r for r in results if r is not result])

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from app.db import get_session
 from app.domain.codes import ProjectStatus, Role
 from app.services.access.scopes import can_edit_project, get_project, require_role
+from app.services import screening
 from app.services.funds import projects
 from app.services.lists import web as list_pages
 from app.web import lists
@@ -51,9 +52,11 @@ def show(project_id: int):
     """A project's attributes, with the status shown (and the recorded one when they differ)."""
     db = get_session()
     project = get_project(db, actor(), project_id)
+    can_edit = can_edit_project(db, actor(), project)
     return render_template("projects/show.html", project=project,
                            shown=projects.shown_statuses(db, [project])[project.id],
-                           can_edit=can_edit_project(db, actor(), project))
+                           can_edit=can_edit, catalogue=screening.shown(db, project.id),
+                           may_decide=can_edit)
 
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
