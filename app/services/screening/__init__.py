@@ -14,6 +14,9 @@ from app.services.screening.results import (
     activate,
     changes,
     counts,
+    current_results,
+    flag_counts,
+    flag_filter,
     flags_of,
     rescreen,
     result_of,
@@ -23,18 +26,7 @@ from app.services.screening.results import (
 )
 
 __all__ = [
-    "Activation",
-    "Change",
-    "Shown",
-    "activate",
-    "changes",
-    "counts",
-    "decide",
-    "flags_of",
-    "may_decide",
-    "rescreen",
-    "result_of",
-    "screen_all",
-    "screen_project",
-    "shown",
+    "Activation", "Change", "Shown", "activate", "changes", "counts", "current_results",
+    "decide", "flag_counts", "flag_filter", "flags_of", "may_decide", "rescreen",
+    "result_by_id", "result_of", "screen_all", "screen_project", "shown",
 ]

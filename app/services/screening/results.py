@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain import catalogue as rules
@@ -249,3 +249,52 @@ def shown(session: Session, project_id: int) -> Shown:
         entries = [found[i] for i in result.entry_id_list if i in found]
     return Shown(result.flag if result else ScreeningFlag.NONE, current, result, entries,
                  [r for r in results if r is not result])
+
+
+def current_results(session: Session, project_ids: Iterable[int]
+                    ) -> tuple[CatalogueEdition | None, dict[int, ScreeningResult]]:
+    """The current edition and each project's result under it, with the shown entry (its region
+    and codes) loaded, in a fixed number of queries however many ids (a page of the API)."""
+    ids = list(project_ids)
+    current = catalogue.current_edition(session)
+    if current is None or not ids:
+        return current, {}
+    found: dict[int, ScreeningResult] = {}
+    for start in range(0, len(ids), 500):
+        found.update((r.project_id, r) for r in session.scalars(
+            select(ScreeningResult).where(ScreeningResult.edition_id == current.id,
+                                          ScreeningResult.project_id.in_(ids[start:start + 500]))
+            .options(selectinload(ScreeningResult.entry).selectinload(CatalogueEntry.region),
+                     selectinload(ScreeningResult.entry).selectinload(CatalogueEntry.codes))))
+    return current, found
+
+
+def flag_filter(project_id_column, flag: ScreeningFlag):
+    """SQL on a project id column: the project's flag under the current edition is ``flag``
+    (NONE: no result other than NONE, which also holds while no edition exists)."""
+    current = select(CatalogueEdition.id).where(CatalogueEdition.is_current).scalar_subquery()
+    if flag == ScreeningFlag.NONE:
+        return project_id_column.not_in(select(ScreeningResult.project_id).where(
+            ScreeningResult.edition_id == current, ScreeningResult.flag != ScreeningFlag.NONE))
+    return project_id_column.in_(select(ScreeningResult.project_id).where(
+        ScreeningResult.edition_id == current, ScreeningResult.flag == flag))
+
+
+def flag_counts(session: Session, project_ids) -> dict[ScreeningFlag, int]:
+    """How many of the projects whose ids ``project_ids`` selects (a SELECT of ids) have each
+    flag under the current edition, every flag present; projects without a result count as
+    NONE. Two queries however many projects."""
+    found = dict.fromkeys(ScreeningFlag, 0)
+    ids = project_ids.subquery()
+    total = session.scalar(select(func.count()).select_from(ids)) or 0
+    current = catalogue.current_edition(session)
+    if current is not None:
+        for flag, number in session.execute(
+                select(ScreeningResult.flag, func.count())
+                .where(ScreeningResult.edition_id == current.id,
+                       ScreeningResult.project_id.in_(select(ids.c[0])))
+                .group_by(ScreeningResult.flag)):
+            found[flag] = number
+    found[ScreeningFlag.NONE] = total - sum(n for f, n in found.items()
+                                            if f != ScreeningFlag.NONE)
+    return found

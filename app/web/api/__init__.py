@@ -14,6 +14,7 @@ from app.services.access.scopes import actor_for
 from app.web.api import (
     agreements,
     audit,
+    catalogue,
     funds,
     ledgers,
     observations,
@@ -32,8 +33,8 @@ from app.web.api.problems import (
 from app.web.api.routing import bp
 
 __all__ = ["bp", "install"]
-_MODULES = (reference, funds, ledgers, projects, agreements, statements, observations, audit,
-            reports, openapi)
+_MODULES = (reference, catalogue, funds, ledgers, projects, agreements, statements, observations,
+            audit, reports, openapi)
 
 
 @bp.before_request

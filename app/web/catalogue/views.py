@@ -25,6 +25,7 @@ from app.services.exchange import exports
 from app.services.exchange.imports.catalogue import import_catalogue, write_catalogue_template
 from app.services.exchange.imports.limits import Limits
 from app.services.reference import catalogue
+from app.web.catalogue.forms import CurrentForm, DecisionForm, ImportForm
 from app.web.common import (
     UNPROCESSABLE,
     actor,
@@ -34,7 +35,6 @@ from app.web.common import (
     status_of,
     submit,
 )
-from app.web.catalogue.forms import CurrentForm, DecisionForm, ImportForm
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 bp.before_request(require_sign_in)

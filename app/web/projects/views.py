@@ -6,9 +6,9 @@ from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 
 from app.db import get_session
-from app.domain.codes import ProjectStatus, Role
-from app.services.access.scopes import can_edit_project, get_project, require_role
+from app.domain.codes import ProjectStatus, Role, ScreeningFlag
 from app.services import screening
+from app.services.access.scopes import can_edit_project, get_project, require_role
 from app.services.funds import projects
 from app.services.lists import web as list_pages
 from app.web import lists
@@ -24,15 +24,19 @@ def index():
     """A page of the projects in the user's scope, filtered and sorted as the URL says."""
     db = get_session()
     state = lists.ListState("projects.index", lists.read_args(
-        "q", "source_region", "destination_region", "status"), "code")
+        "q", "source_region", "destination_region", "status", "catalogue"), "code")
     status = lists.parse_choice(state, "status", ProjectStatus)
+    flag = lists.parse_choice(state, "catalogue", ScreeningFlag)
     lists.load(state, lambda **paging: list_pages.projects_page(db, actor(), **paging),
                {"source_region": "region", "destination_region": "region"},
                search=state.value("q"), source_region=state.value("source_region"),
-               destination_region=state.value("destination_region"), status=status)
+               destination_region=state.value("destination_region"), status=status,
+               catalogue=flag)
     shown = projects.shown_statuses(db, state.rows)
     return render_template("projects/index.html", state=state, shown=shown,
-                           statuses=lists.choices(ProjectStatus)), state.status
+                           statuses=lists.choices(ProjectStatus),
+                           flags=screening.flags_of(db, [p.id for p in state.rows]),
+                           flag_choices=lists.choices(ScreeningFlag)), state.status
 
 
 @bp.route("/new", methods=["GET", "POST"])
