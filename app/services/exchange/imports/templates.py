@@ -59,7 +59,7 @@ def write_template(session: Session, kind: str, out: BinaryIO,
     list_columns: dict[str, str] = {}
     for kind_ in kinds:
         sheet = book.create_sheet(kind_)
-        for index, column in enumerate(layout[kind_], start=1):
+        for index, column in enumerate((c for c in layout[kind_] if not c.computed), start=1):
             letter = get_column_letter(index)
             header = text_cell(sheet.cell(row=1, column=index), column.name)
             header.font = Font(bold=True, italic=not column.required)
