@@ -49,7 +49,10 @@ def collect(session: Session, project_ids: Iterable[int]) -> dict:
 
 
 def blocks(data: dict, whose_zh: str, whose_en: str) -> list:
-    """The section: heading, which edition, the count table and the projects' table."""
+    """The section: heading, which edition, the count table and the projects' table; nothing
+    when there is no project to screen (a region that takes none on keeps a one-page report)."""
+    if not data["projects"]:
+        return []
     if data["edition"] is None:
         edition = "尚未导入目录版本 / No catalogue edition has been imported."
     else:
