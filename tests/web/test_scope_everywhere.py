@@ -18,8 +18,8 @@ from sqlalchemy import select
 from app.domain.codes import Role, TransactionType
 from app.domain.quarter import Quarter
 from app.models import AuditEntry
-from app.services.access.scopes import SYSTEM
 from app.services import screening
+from app.services.access.scopes import SYSTEM
 from app.services.funds import investments
 from app.services.reference import catalogue
 from app.services.reporting import issuing
