@@ -102,6 +102,9 @@ class Table:
     caption: str | None = None
     note: str | None = None
     highlight_rows: frozenset[int] = field(default_factory=frozenset)
+    row_fills: tuple[tuple[int, str], ...] = ()
+    """Rows filled with a colour of their own: (row index, "#rrggbb"), e.g. a catalogue flag's
+    colour (always beside its words in a cell: the colour never carries meaning alone)."""
 
     def __post_init__(self) -> None:
         """Check that every row has one string per column and highlights name real rows."""
@@ -117,6 +120,11 @@ class Table:
             all(0 <= i < len(self.rows) for i in self.highlight_rows),
             "highlight_rows must be indexes of rows",
         )
+        for index, colour in self.row_fills:
+            _require(0 <= index < len(self.rows), "row_fills must name indexes of rows")
+            _require(len(colour) == 7 and colour[0] == "#"
+                     and all(c in "0123456789abcdefABCDEF" for c in colour[1:]),
+                     f"row_fills colour {colour!r} is not #rrggbb")
 
 
 def _check_series(series: tuple[Series, ...], count: int, what: str) -> None:

@@ -150,6 +150,10 @@ class TablePlan:
         for index in sorted(i for i in self.table.highlight_rows if start <= i < end):
             line = index - start + 1
             commands.append(("BACKGROUND", (0, line), (-1, line), HIGHLIGHT))
+        for index, colour in self.table.row_fills:
+            if start <= index < end:
+                line = index - start + 1
+                commands.append(("BACKGROUND", (0, line), (-1, line), colors.HexColor(colour)))
         if with_total and self.total is not None:
             data.append(self.total)
             heights.append(self.total_height)

@@ -6,6 +6,7 @@ from flask import Flask
 
 from app.cli import (
     audit,
+    catalogue,
     db,
     demo,
     exchange,
@@ -23,6 +24,6 @@ from app.cli import (
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
     for module in (db, demo, users, reference, funds, sharing, settlement, audit, exchange,
-                   reports, tokens, notify):
+                   reports, tokens, notify, catalogue):
         for command in getattr(module, "commands", None) or (module.group,):
             app.cli.add_command(command)

@@ -31,12 +31,15 @@ from app.domain.uscc import make_uscc
 from app.models import Fund
 from app.services.access import users
 from app.services.access.scopes import SYSTEM
+from app.services.exchange.imports.catalogue import import_catalogue
 from app.services.funds import investments, projects
 from app.services.funds import register as funds
 from app.services.notifications import inbox
 from app.services.reference import lookups as reference
+from app.services.reference.catalogue import EditionData
 
 SAMPLE_REGIONS = Path(__file__).resolve().parents[1] / "data" / "regions_sample.csv"
+SAMPLE_CATALOGUE = Path(__file__).resolve().parents[1] / "data" / "catalogue-sample.csv"
 WAN = Decimal(10_000)
 
 
@@ -187,8 +190,22 @@ def load_demo(session: Session, *, seed: int = 2026, through: dt.date | None = N
     closed = Quarter.containing(through) - 1
     load_sharing_demo(session, rng, last_closed=closed, open_quarter=closed + 1)
     load_settlement_demo(session, through)
+    load_sample_catalogue(session)
     # The demo's history (quarters closed in 2024 …) stays in the inboxes, read, never e-mailed.
     inbox.settle_history(session)
+
+
+
+def load_sample_catalogue(session: Session) -> None:
+    """Import the sample catalogue edition (a few cities' entries, marked as a sample) and make
+    it current: every demo project is screened against it."""
+    with SAMPLE_CATALOGUE.open("rb") as stream:
+        result = import_catalogue(session, SYSTEM, stream, SAMPLE_CATALOGUE.name, data=EditionData(
+            name="2018 示例", published_on=dt.date(2018, 12, 29), is_sample=True,
+            source_note="A sample drawn from the 2018 catalogue, mapped to GB/T 4754 by the "
+                        "project; not the catalogue itself."), make_current=True)
+    if not result.ok:  # the shipped file is checked by the tests
+        raise ValueError("; ".join(result.errors))
 
 
 def _fund_activity(session: Session, rng: random.Random, fund: Fund, project_codes: list[str],

@@ -175,6 +175,24 @@ class DifferenceReason(Coded):
     ROUNDING = "ROUNDING"
 
 
+class CatalogueList(Coded):
+    """The three lists of a transfer guidance catalogue entry (catalogue.md)."""
+
+    PRIORITY = "PRIORITY"
+    ADJUST_EXIT = "ADJUST_EXIT"
+    NO_LONGER = "NO_LONGER"
+
+
+class ScreeningFlag(Coded):
+    """A project's catalogue flag: a list, REVIEW (a person decides) or NONE (no entry)."""
+
+    PRIORITY = "PRIORITY"
+    ADJUST_EXIT = "ADJUST_EXIT"
+    NO_LONGER = "NO_LONGER"
+    REVIEW = "REVIEW"
+    NONE = "NONE"
+
+
 # Keyed by (class, value): members of different classes may share a value such as "OTHER".
 _LABELS: dict[tuple[type, str], tuple[str, str]] = {
     (Role, "ADMIN"): ("管理员", "Administrator"),
@@ -249,4 +267,12 @@ _LABELS: dict[tuple[type, str], tuple[str, str]] = {
     (DifferenceReason, "REFUND_AFTER_CUTOFF"): ("截止后退库", "Refund after the cut-off"),
     (DifferenceReason, "DISPUTE"): ("争议", "Dispute"),
     (DifferenceReason, "ROUNDING"): ("尾差", "Rounding"),
+    (CatalogueList, "PRIORITY"): ("优先承接发展", "Priority to take on"),
+    (CatalogueList, "ADJUST_EXIT"): ("引导逐步调整退出", "Adjust and exit"),
+    (CatalogueList, "NO_LONGER"): ("引导不再承接", "No longer to take on"),
+    (ScreeningFlag, "PRIORITY"): ("优先承接发展", "Priority to take on"),
+    (ScreeningFlag, "ADJUST_EXIT"): ("引导逐步调整退出", "Adjust and exit"),
+    (ScreeningFlag, "NO_LONGER"): ("引导不再承接", "No longer to take on"),
+    (ScreeningFlag, "REVIEW"): ("待人工判定", "To be reviewed"),
+    (ScreeningFlag, "NONE"): ("目录未列", "Not listed"),
 }

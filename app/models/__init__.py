@@ -8,6 +8,12 @@ from app.models.caches import (
     RegionLineSnapshot,
     StatementSnapshot,
 )
+from app.models.catalogue import (
+    CatalogueCode,
+    CatalogueEdition,
+    CatalogueEntry,
+    ScreeningResult,
+)
 from app.models.counters import ReferenceCounter, RefusalCounter
 from app.models.documents import Attachment, AttachmentContent
 from app.models.funds import Commitment, Fund, Movement
@@ -46,19 +52,20 @@ for _model in (Region, IndustryDivision, User, RoleGrant, Fund, Commitment, Move
                AgreementParty, CoveredProject, SharingRule, RuleTier, TierWeight, RuleCap,
                CapOverride, Observation, ObservationCorrection, AgreementQuarter, Confirmation,
                Review, ApiToken, IssuedReport, ReversalRequest, Attachment, SettlementRun,
-               SettlementConfirmation, SettlementNotice, SettlementDifference):
+               SettlementConfirmation, SettlementNotice, SettlementDifference, CatalogueEdition,
+               CatalogueEntry, CatalogueCode, ScreeningResult):
     audited(_model)
 
 __all__ = [
     "Agreement", "AgreementParty", "AgreementQuarter", "ApiToken", "Attachment",
     "AttachmentContent", "AuditEntry", "Base",
-    "CacheGeneration", "CapOverride", "Commitment", "Confirmation", "CoveredProject",
+    "CacheGeneration", "CapOverride", "CatalogueCode", "CatalogueEdition", "CatalogueEntry", "Commitment", "Confirmation", "CoveredProject",
     "FrozenAllocation", "Fund", "FundMetricSnapshot", "IndicatorDefinition", "IndustryDivision",
     "Investment", "InvestmentTransaction", "IssuedReport", "IssuedReportContent", "Movement",
     "Notification", "Observation", "ObservationCorrection", "Project", "ReferenceCounter",
     "RefusalCounter",
     "Region", "RegionEdition", "RegionLineSnapshot", "ReversalRequest", "Review", "RoleGrant",
-    "RuleCap", "RuleTier", "SettlementConfirmation", "SettlementDifference",
+    "RuleCap", "RuleTier", "ScreeningResult", "SettlementConfirmation", "SettlementDifference",
     "SettlementNotice", "SettlementRun", "SharingRule", "SignInAttempt", "StatementSnapshot",
     "TierWeight",
     "Upload", "User", "UserSession", "Valuation", "set_actor",

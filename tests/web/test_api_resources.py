@@ -16,6 +16,7 @@ from app.services.access.scopes import SYSTEM
 from app.services.funds import metrics
 from app.services.sharing import workflow
 from tests.factories import add_lp, call, invest, make_fund, make_user
+from tests.integration.catalogue_helpers import load_edition
 from tests.web.api_helpers import call_api, fields_in_error, floats_in, make_holding, token_for
 
 DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
@@ -36,9 +37,11 @@ def _get(client, url, token):
 
 def test_every_read_with_real_ids_answers_without_a_single_float(app, client, db):
     holding = make_holding(db, report=True)
+    edition = load_edition(db, "441600,PRIORITY,电子信息,电子元器件,39;3216,x,FALSE\n", "api")
     token = _admin(db)
     db.commit()
-    values = {**holding.ids, "quarter": "2024Q1", "code": "441602"}
+    values = {**holding.ids, "quarter": "2024Q1", "code": "441602",
+              "edition_id": edition.edition_id}
     adapter = app.url_map.bind("localhost")
     read = 0
     for rule in app.url_map.iter_rules():

@@ -18,21 +18,25 @@ from sqlalchemy import select
 from app.domain.codes import ReviewKind, Role, TransactionType
 from app.domain.quarter import Quarter
 from app.models import AuditEntry
+from app.services import screening
 from app.services.access.scopes import SYSTEM
 from app.services.documents import attachments
 from app.services.documents.subjects import Target
 from app.services.funds import investments
+from app.services.reference import catalogue
 from app.services.reporting import issuing
 from app.services.sharing import workflow
 from tests.factories import actor_of, call, invest, make_fund, make_project, make_user
+from tests.integration.catalogue_helpers import load_edition
 from tests.integration.sharing_factories import half_and_half, make_agreement
 from tests.web.helpers import client_of, text_of
 
 ID_ARGUMENTS = frozenset({"fund_id", "project_id", "investment_id", "movement_id",
                           "transaction_id", "user_id", "agreement_id", "report_id", "seq",
-                          "review_id", "attachment_id"})
+                          "review_id", "attachment_id", "result_id"})
 OTHER_ARGUMENTS = {"quarter": "2024Q1", "indicator": "TAX_LOCAL",
-                   "code": "441600", "kind": "region"}  # the same for every holding
+                   "code": "441600", "kind": "region",
+                   "edition_id": 1}  # the same for every holding (editions: reference data)
 # The fund side of the app; the agreement side lets bureaus and auditors write (access.md).
 FUND_SIDE = frozenset({"funds", "investments", "projects", "admin"})
 # The language switch is public too: a visitor picks the language of the sign-in page.
@@ -55,6 +59,8 @@ def _holding(db, sponsor: str = "440300") -> Holding:
     fund = make_fund(db, sponsor=sponsor)
     manager = make_user(db, Role.FUND_MANAGER, fund.code)
     project = make_project(db)
+    if catalogue.current_edition(db) is None:  # the project's screening result is an id too
+        load_edition(db, "441600,PRIORITY,电气机械,新能源电池,38,,FALSE\n", "scope walk")
     investment = invest(db, fund, project)
     movement = call(db, fund, "5000000.00", dt.date(2024, 1, 10))
     entry = investments.record_transaction(db, SYSTEM, investment.id, investments.TransactionData(
@@ -71,6 +77,7 @@ def _holding(db, sponsor: str = "440300") -> Holding:
         "fund_id": fund.id, "project_id": project.id, "investment_id": investment.id,
         "movement_id": movement.id, "transaction_id": entry.id, "user_id": manager.id,
         "agreement_id": agreement.id, "report_id": report.id,
+        "result_id": screening.result_of(db, project.id).id,
         "seq": db.scalar(select(AuditEntry.seq).where(  # the fund's own audit entry
             AuditEntry.entity == "funds", AuditEntry.entity_id == str(fund.id)).limit(1))})
 

@@ -18,11 +18,12 @@ from typing import BinaryIO
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.domain.quarter import Quarter
 from app.models import (
+    CatalogueEdition,
     Commitment,
     Fund,
     Investment,
@@ -31,6 +32,7 @@ from app.models import (
     Observation,
     Project,
     Region,
+    ScreeningResult,
     Valuation,
 )
 from app.services.access.scopes import Actor, fund_filter, project_filter
@@ -58,13 +60,21 @@ def _commitments() -> Select:
 
 
 def _projects() -> Select:
+    """The register, then the flag under the current catalogue edition (computed columns: NONE
+    without a result; no edition name before any edition exists)."""
     source, destination = aliased(Region), aliased(Region)
+    current = select(CatalogueEdition.id).where(CatalogueEdition.is_current).scalar_subquery()
+    flag = select(ScreeningResult.flag).where(ScreeningResult.project_id == Project.id,
+                                              ScreeningResult.edition_id == current)
     return (select(Project.code, Project.name, Project.enterprise, Project.uscc,
                    Project.industry_code, Project.intensity, source.code, destination.code,
                    Project.cooperation_mode, Project.park, Project.status,
                    Project.planned_investment, Project.planned_jobs, Project.land_area,
                    Project.production_start_on, Project.is_two_high,
-                   Project.capacity_replacement_ref)
+                   Project.capacity_replacement_ref,
+                   select(CatalogueEdition.name).where(CatalogueEdition.is_current)
+                   .scalar_subquery(),
+                   func.coalesce(flag.scalar_subquery(), "NONE"))
             .join(source, Project.source_region_id == source.id)
             .join(destination, Project.destination_region_id == destination.id)
             .order_by(Project.code))

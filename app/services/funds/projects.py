@@ -25,6 +25,7 @@ from app.models import Investment, InvestmentTransaction, Project
 from app.services.access.scopes import Actor, get_project, project_filter
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
 from app.services.reference.lookups import industry_by_code, region_by_code
+from app.services.screening import screen_project
 
 MAX_JOBS = 10_000_000
 """More planned jobs than any single project has: a larger number is a typing error."""
@@ -91,6 +92,7 @@ def create_project(session: Session, actor: Actor, data: ProjectData) -> Project
     _apply(session, project, data)
     session.add(project)
     session.flush()
+    screen_project(session, project)
     return project
 
 
@@ -107,8 +109,11 @@ def update_project(session: Session, actor: Actor, project_id: int, version: int
     if data.code.strip() != project.code:
         errors.setdefault("code", []).append("the code of a project cannot change")
     require(errors)
+    placed = (project.destination_region_id, project.industry_code)
     _apply(session, project, data)
     session.flush()
+    if (project.destination_region_id, project.industry_code) != placed:
+        screen_project(session, project)  # the catalogue flag follows the project
     return project
 
 

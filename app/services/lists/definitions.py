@@ -22,6 +22,7 @@ from app.domain.codes import (
     MovementType,
     ProjectStatus,
     Role,
+    ScreeningFlag,
 )
 from app.domain.messages import N_
 from app.domain.quarter import Quarter
@@ -49,6 +50,7 @@ from app.services.access.scopes import (
 from app.services.errors import ValidationFailed
 from app.services.lists.keyset import ListSpec, SortKey, contains, where_given
 from app.services.reference.lookups import region_by_code
+from app.services.screening import flag_filter
 from app.services.sharing.agreements import agreement_filter
 
 
@@ -107,9 +109,11 @@ def funds(session: Session, actor: Actor, *, code: str | None = None,
 
 def projects(session: Session, actor: Actor, *, code: str | None = None,
              source_region: str | None = None, destination_region: str | None = None,
-             status: ProjectStatus | None = None) -> ListSpec:
+             status: ProjectStatus | None = None, catalogue: ScreeningFlag | None = None
+             ) -> ListSpec:
     """The projects the actor may read, with their regions; sorts code, name, destination,
-    source, status. Search looks in the code, name and enterprise."""
+    source, status. Search looks in the code, name and enterprise. ``catalogue`` keeps the
+    projects with that flag under the current catalogue edition."""
     source, destination = aliased(Region), aliased(Region)
     sources = _regions_within(session, source_region, "source_region")
     destinations = _regions_within(session, destination_region, "destination_region")
@@ -122,7 +126,8 @@ def projects(session: Session, actor: Actor, *, code: str | None = None,
         _equal(Project.code, code),
         _in(Project.source_region_id, sources),
         _in(Project.destination_region_id, destinations),
-        Project.status == status if status else None)
+        Project.status == status if status else None,
+        flag_filter(Project.id, catalogue) if catalogue else None)
     return ListSpec(query, {
         "code": SortKey((Project.code, Project.id)),
         "name": SortKey((Project.name, Project.id)),

@@ -37,7 +37,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from app.domain.codes import AgreementStatus, QuarterState
+from app.domain.codes import AgreementStatus, QuarterState, ScreeningFlag
 from app.domain.quarter import Quarter
 from app.domain.regions import (
     RegionCodeError,
@@ -55,7 +55,7 @@ from app.models import (
     Region,
 )
 from app.models.caches import AGREEMENT
-from app.services import snapshots
+from app.services import screening, snapshots
 from app.services.access.scopes import SYSTEM, Actor, within_regions
 from app.services.errors import NotFound
 from app.services.reference.lookups import indicators as indicator_definitions
@@ -147,6 +147,8 @@ class MovedProject:
     destination: str
     direction: str  # "LEFT", "ENTERED" or "WITHIN"
     status: object
+    flag: ScreeningFlag = ScreeningFlag.NONE
+    """The catalogue flag under the current edition (of the destination's catalogue)."""
 
 
 @dataclass
@@ -160,6 +162,8 @@ class RegionFigures:
     projects: list[MovedProject]
     projects_total: int = 0
     """How many projects left or entered the region (``projects`` may hold only the first)."""
+    catalogue: dict[ScreeningFlag, int] = field(default_factory=dict)
+    """The projects taken on (destination within the region) by catalogue flag."""
 
 
 def region_figures(session: Session, actor: Actor, region_code: str, quarter: Quarter,
@@ -179,7 +183,12 @@ def region_figures(session: Session, actor: Actor, region_code: str, quarter: Qu
     for agreement_id in agreement_ids:
         _add_lines(figures, agreement_id, lines[agreement_id], actor)
     projects, total = _moved_projects(session, code, project_limit)
-    return RegionFigures(code, region.name, quarter, list(figures.values()), projects, total)
+    place = aliased(Region)
+    taken_on = screening.flag_counts(session, select(Project.id).join(
+        place, place.id == Project.destination_region_id).where(
+        within_regions(place.code, (code,))))
+    return RegionFigures(code, region.name, quarter, list(figures.values()), projects, total,
+                         taken_on)
 
 
 def latest_quarter_with_data(session: Session, actor: Actor, region_code: str,
@@ -380,9 +389,11 @@ def _moved_projects(session: Session, code: str, limit: int | None
         .join(source, source.id == Project.source_region_id)
         .join(destination, destination.id == Project.destination_region_id).where(where))
     moved = []
+    flags = screening.flags_of(session, [row[0].id for row in rows])
     for project, src, dst in rows:
         leaves, enters = is_within(src.code, code), is_within(dst.code, code)
         direction = "WITHIN" if leaves and enters else ("LEFT" if leaves else "ENTERED")
         moved.append(MovedProject(project.id, project.code, project.name, project.enterprise,
-                                  str(src), str(dst), direction, project.status))
+                                  str(src), str(dst), direction, project.status,
+                                  flags[project.id]))
     return moved, total

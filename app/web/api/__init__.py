@@ -15,6 +15,7 @@ from app.web.api import (
     agreements,
     audit,
     documents,
+    catalogue,
     funds,
     ledgers,
     notifications,
@@ -35,7 +36,7 @@ from app.web.api.problems import (
 from app.web.api.routing import bp
 
 __all__ = ["bp", "install"]
-_MODULES = (reference, funds, ledgers, projects, agreements, statements, settlement,
+_MODULES = (reference, catalogue, funds, ledgers, projects, agreements, statements, settlement,
             observations, audit, reports, documents, notifications, openapi)
 
 

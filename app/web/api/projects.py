@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import g, url_for
 
 from app.db import get_session
-from app.domain.codes import CooperationMode, Intensity, ProjectStatus
+from app.domain.codes import CooperationMode, Intensity, ProjectStatus, ScreeningFlag
+from app.services import screening
 from app.services.access.scopes import get_project
 from app.services.funds import projects as project_service
 from app.services.lists import api as listings
+from app.web.api.catalogue import CATALOGUE, catalogue_json
 from app.web.api.routing import ID, PAGE_QUERY, operation, page_json, page_schema, schema
 from app.web.api.spec import (
     MAX_ID,
@@ -47,7 +49,8 @@ PROJECT = schema("Project", obj({
     "planned_investment": nullable(DECIMAL),
     "planned_jobs": nullable(INTEGER), "land_area": nullable(DECIMAL),
     "production_start_on": nullable(DATE), "is_two_high": BOOLEAN,
-    "capacity_replacement_ref": nullable(STRING), "version": INTEGER}))
+    "capacity_replacement_ref": nullable(STRING), "catalogue": CATALOGUE,
+    "version": INTEGER}))
 
 PROJECT_INPUT = Obj({
     "code": Text(32, required=True), "name": Text(200, required=True),
@@ -63,10 +66,14 @@ PROJECT_INPUT = Obj({
     "capacity_replacement_ref": Text(200)})
 
 
-def project_json(p, shown: ProjectStatus | None = None) -> dict:
-    """A project's register entry; ``shown`` is its displayed status (looked up when None)."""
+def project_json(p, shown: ProjectStatus | None = None, screened: tuple | None = None) -> dict:
+    """A project's register entry; ``shown`` is its displayed status and ``screened`` the
+    current edition and the project's result under it (both looked up when None)."""
     if shown is None:
         shown = project_service.shown_statuses(get_session(), [p])[p.id]
+    if screened is None:
+        edition, results = screening.current_results(get_session(), [p.id])
+        screened = (edition, results.get(p.id))
     return {"id": p.id, "code": p.code, "name": p.name, "enterprise": p.enterprise,
             "uscc": p.uscc, "industry": p.industry_code, "intensity": code(p.intensity),
             "source_region": p.source_region.code,
@@ -76,7 +83,8 @@ def project_json(p, shown: ProjectStatus | None = None) -> dict:
             "planned_investment": dec(p.planned_investment),
             "planned_jobs": p.planned_jobs, "land_area": dec(p.land_area),
             "production_start_on": day(p.production_start_on), "is_two_high": p.is_two_high,
-            "capacity_replacement_ref": p.capacity_replacement_ref, "version": p.version}
+            "capacity_replacement_ref": p.capacity_replacement_ref,
+            "catalogue": catalogue_json(*screened), "version": p.version}
 
 
 @operation("/projects", summary="Projects in your scope, by code", tag="projects",
@@ -86,13 +94,17 @@ def project_json(p, shown: ProjectStatus | None = None) -> dict:
                                         description="leaving from within this region"),
                   "destination_region": Text(6, pattern=REGION_PATTERN, default=None,
                                              description="arriving within this region"),
-                  "status": Choice(ProjectStatus, default=None), **PAGE_QUERY})
+                  "status": Choice(ProjectStatus, default=None),
+                  "catalogue": Choice(ScreeningFlag, default=None, description=(
+                      "the flag under the current catalogue edition")), **PAGE_QUERY})
 def list_projects(args):
     """The projects the token's user may read."""
     db = get_session()
     page = listings.list_projects(db, g.actor, **args)
     shown = project_service.shown_statuses(db, page.items)  # one query per page
-    return page_json(page, lambda p: project_json(p, shown[p.id]))
+    edition, results = screening.current_results(db, [p.id for p in page.items])
+    return page_json(page, lambda p: project_json(p, shown[p.id],
+                                                  (edition, results.get(p.id))))
 
 
 @operation("/projects", "POST", summary="Register a project", tag="projects", response=PROJECT,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.db import get_session
 from app.domain.codes import FundClass, FundStatus, Role
 from app.domain.money import format_percent, format_ratio, round_half_up
 from app.domain.quarter import Quarter
+from app.models import Investment
+from app.services import screening
 from app.services.access.scopes import can_edit_fund, get_fund, require_role
 from app.services.errors import NotFound
 from app.services.funds import investments, metrics, reversals
@@ -142,7 +145,9 @@ def show(fund_id: int):
         flows_table=flow_table(flows),
         can_edit=can_edit_fund(actor(), fund.id),
         managers=funds.fund_managers(db, fund.id), quarter=quarter,
-        pending_reversals=reversals.pending_entry_ids(db, fund.id))
+        pending_reversals=reversals.pending_entry_ids(db, fund.id),
+        catalogue_counts=screening.flag_counts(db, select(Investment.project_id).where(
+            Investment.fund_id == fund.id).distinct()))
 
 
 @bp.route("/<int:fund_id>/commitments/new", methods=["GET", "POST"])

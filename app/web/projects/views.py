@@ -6,7 +6,8 @@ from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 
 from app.db import get_session
-from app.domain.codes import ProjectStatus, Role
+from app.domain.codes import ProjectStatus, Role, ScreeningFlag
+from app.services import screening
 from app.services.access.scopes import can_edit_project, get_project, require_role
 from app.services.funds import projects
 from app.services.lists import web as list_pages
@@ -31,11 +32,13 @@ def index():
     """A page of the projects in the user's scope, filtered and sorted as the URL says."""
     db = get_session()
     state = lists.ListState("projects.index", lists.read_args(
-        "q", "source_region", "destination_region", "status"), "code")
+        "q", "source_region", "destination_region", "status", "catalogue"), "code")
     status = lists.parse_choice(state, "status", ProjectStatus)
+    flag = lists.parse_choice(state, "catalogue", ScreeningFlag)
     fetch = lambda **paging: list_pages.projects_page(db, actor(), **paging)  # noqa: E731
     filters = {"search": state.value("q"), "source_region": state.value("source_region"),
-               "destination_region": state.value("destination_region"), "status": status}
+               "destination_region": state.value("destination_region"), "status": status,
+               "catalogue": flag}
     if lists.export_format():
         exported = lists.export(state, fetch, "projects", _columns(), prepare=lambda rows: [
             (p, s) for p, s in zip(rows, _statuses(db, rows), strict=True)], **filters)
@@ -45,7 +48,9 @@ def index():
                **filters)
     shown = projects.shown_statuses(db, state.rows)
     return render_template("projects/index.html", state=state, shown=shown,
-                           statuses=lists.choices(ProjectStatus)), state.status
+                           statuses=lists.choices(ProjectStatus),
+                           flags=screening.flags_of(db, [p.id for p in state.rows]),
+                           flag_choices=lists.choices(ScreeningFlag)), state.status
 
 
 def _statuses(db, rows: list) -> list:
@@ -83,9 +88,11 @@ def show(project_id: int):
     """A project's attributes, with the status shown (and the recorded one when they differ)."""
     db = get_session()
     project = get_project(db, actor(), project_id)
+    can_edit = can_edit_project(db, actor(), project)
     return render_template("projects/show.html", project=project,
                            shown=projects.shown_statuses(db, [project])[project.id],
-                           can_edit=can_edit_project(db, actor(), project),
+                           can_edit=can_edit, catalogue=screening.shown(db, project.id),
+                           may_decide=can_edit,
                            flowed_back=settlement_views.flowed_back(db, project))
 
 

@@ -27,7 +27,9 @@ class Column:
     """One column: its header, how a cell is read, whether it may be left empty, an example.
 
     ``choices`` is the coded enum of a drop-down; ``lookup`` names reference data offered as a
-    drop-down instead (``regions``, ``industries``, ``indicators``).
+    drop-down instead (``regions``, ``industries``, ``indicators``). A ``computed`` column is
+    written by exports (the catalogue flag a project was screened with) and read back without
+    effect by imports, so an export still imports back unchanged; templates leave it out.
     """
 
     name: str
@@ -36,6 +38,7 @@ class Column:
     example: object = ""
     choices: type[Coded] | None = None
     lookup: str = ""
+    computed: bool = False
 
 
 def _coded(name: str, enum_cls: type[Coded], example: Coded, required: bool = True) -> Column:
@@ -84,6 +87,8 @@ KINDS: dict[str, tuple[Column, ...]] = {
         _money("land_area", "120.50", False), _date("production_start", "2026-06-30", False),
         Column("two_high", cells.boolean, False, "FALSE"),
         _text("capacity_replacement", 200, "", False),
+        Column("catalogue_edition", cells.text(100), False, computed=True),
+        Column("catalogue_flag", cells.text(24), False, computed=True),
     ),
     "movements": (
         _text("reference", 64, "GD-IND-01-M00001"), _text("fund_code", 32, "GD-IND-01"),

@@ -46,9 +46,12 @@ def _example(column: Column) -> object:
     return value if isinstance(value, int | bool | dt.date) else column.example
 
 
-def write_template(session: Session, kind: str, out: BinaryIO) -> None:
-    """Write the template of ``kind`` (``workbook``: one sheet per kind) to ``out``."""
-    kinds = list(KINDS) if kind == WORKBOOK else [kind]
+def write_template(session: Session, kind: str, out: BinaryIO,
+                   layout: dict[str, tuple[Column, ...]] | None = None) -> None:
+    """Write the template of ``kind`` (``workbook``: one sheet per kind) to ``out``; ``layout``
+    gives the columns of kinds outside :data:`KINDS` (the catalogue's)."""
+    layout = layout or KINDS
+    kinds = list(layout) if kind == WORKBOOK else [kind]
     book = Workbook()
     book.remove(book.active)
     lists = book.create_sheet(LISTS)
@@ -56,7 +59,7 @@ def write_template(session: Session, kind: str, out: BinaryIO) -> None:
     list_columns: dict[str, str] = {}
     for kind_ in kinds:
         sheet = book.create_sheet(kind_)
-        for index, column in enumerate(KINDS[kind_], start=1):
+        for index, column in enumerate((c for c in layout[kind_] if not c.computed), start=1):
             letter = get_column_letter(index)
             header = text_cell(sheet.cell(row=1, column=index), column.name)
             header.font = Font(bold=True, italic=not column.required)

@@ -20,7 +20,7 @@ from app.domain.quarter import Quarter
 from app.models import Fund
 from app.services.access.scopes import Actor, can_edit_fund, fund_filter
 from app.services.errors import NotFound
-from app.services.reporting.builders import fund_data
+from app.services.reporting.builders import catalogue, fund_data
 from app.services.reporting.builders.common import (
     MISSING,
     TOTAL,
@@ -60,7 +60,7 @@ SECTIONS = {
     "by_macro_region": "按区域投放 / Disbursed by macro-region",
     "by_intensity": "按类别投放 / Disbursed by intensity", "investments": "投资明细 / Investments",
     "transactions": "本季度交易 / Transactions", "movements": "本季度资金往来 / Capital movements",
-    "indicators": "共享指标 / Shared indicators",
+    "indicators": "共享指标 / Shared indicators", "catalogue": "产业转移指导目录 / Catalogue",
 }
 KEY_FIGURES = (
     ("committed", "认缴规模", "Committed"),
@@ -113,6 +113,8 @@ def build(data: dict, issue: IssueInfo) -> Document:
     blocks += _capital_account(data["capital_account"])
     blocks += _charts(data)
     blocks += _schedule(data["investments"])
+    if "catalogue" in data:  # reports issued before the catalogue have no such part
+        blocks += catalogue.blocks(data["catalogue"], "基金投资的项目", "The fund's projects")
     blocks += _transactions(data["transactions"], data["movements"])
     blocks += _indicators(data["indicators"])
     blocks += sign_off(f"基金管理人 / Fund manager: {fund['manager']}", issue)

@@ -31,6 +31,7 @@ from app.models import (
     ReversalRequest,
 )
 from app.services.funds.metrics import load_portfolios
+from app.services.reporting.builders import catalogue
 from app.services.reporting.builders.common import amount_text
 from app.services.reporting.builders.fund_series import cumulative
 from app.services.reporting.builders.shared import shared_indicators
@@ -68,6 +69,7 @@ def collect(session: Session, fund: Fund, quarter: Quarter) -> dict:
         "movements": _movements(session, fund.id, quarter),
         "indicators": shared_indicators(
             session, {p["project_id"]: p for p in places.values()}, quarter),
+        "catalogue": catalogue.collect(session, (p["project_id"] for p in places.values())),
     }
 
 

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from app.domain.codes import ProjectStatus
 from app.domain.quarter import Quarter
 from app.domain.sharing.words import unit_en
+from app.services.reporting.builders import catalogue
 from app.services.reporting.builders.common import (
     TEN_THOUSAND,
     TOTAL,
@@ -34,7 +35,8 @@ from app.services.reporting.builders.region_data import (  # noqa: F401  (the ki
 from reports import BarChart, Column, Document, Heading, Notice, Paragraph, Series, Table, bilingual
 
 SECTIONS = {"region": "地区 / Region", "funds": "发起基金 / Funds sponsored",
-            "indicators": "指标 / Indicators", "projects": "迁入迁出项目 / Projects"}
+            "indicators": "指标 / Indicators", "projects": "迁入迁出项目 / Projects",
+            "catalogue": "产业转移指导目录 / Catalogue"}
 DIRECTIONS = {"LEFT": "迁出 / left", "ENTERED": "迁入 / entered", "WITHIN": "区内迁移 / within"}
 SUMMARY_NOTE = ("在地官方数：承接地计 100 %；调节项 = 接收 - 让出；分享后 = 官方数 + 调节项。 / "
                 "Official: the destination counts 100 %; reconciling item = received - ceded; "
@@ -59,6 +61,9 @@ def build(data: dict, issue: IssueInfo) -> Document:
     for item in shared.values():
         blocks += _indicator(item)
     blocks += _projects(data["projects"])
+    if "catalogue" in data:  # reports issued before the catalogue have no such part
+        blocks += catalogue.blocks(data["catalogue"], "本地区承接的项目",
+                                   "The projects the region takes on")
     bureau_en = f" / Finance bureau of {region['name_en']}" if region["name_en"] else ""
     blocks += sign_off(f"{region['name']}财政局{bureau_en}", issue)
     return document(title=f"{region['name']} {quarter} 地区季度报告 / Regional report",

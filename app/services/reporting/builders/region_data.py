@@ -16,6 +16,7 @@ from app.services.access.scopes import SYSTEM, Actor, within_regions
 from app.services.errors import NotFound
 from app.services.funds.metrics import load_portfolios
 from app.services.reference.lookups import indicators as indicator_definitions
+from app.services.reporting.builders import catalogue
 from app.services.reporting.builders.common import Subject, amount_text
 from app.services.reporting.region_figures import region_figures, region_in_scope
 
@@ -68,6 +69,8 @@ def collect(session: Session, subject: Subject, quarter: Quarter) -> dict:
         "projects": {p.code: {"name": p.name, "enterprise": p.enterprise, "source": p.source,
                               "destination": p.destination, "direction": p.direction,
                               "status": p.status.value} for p in figures.projects},
+        "catalogue": catalogue.collect(
+            session, (p.id for p in figures.projects if p.direction != "LEFT")),
     }
 
 
