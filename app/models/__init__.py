@@ -14,6 +14,7 @@ from app.models.indexes import LIST_INDEXES  # noqa: F401  (registers the list-p
 from app.models.investments import Investment, InvestmentTransaction, Valuation
 from app.models.issued_reports import IssuedReport, IssuedReportContent
 from app.models.observations import Observation, ObservationCorrection
+from app.models.parks import Park, ParkIndustry, ParkMembership, ParkPartner
 from app.models.projects import Project
 from app.models.reference import IndustryDivision, Region, RegionEdition
 from app.models.reversals import ReversalRequest
@@ -21,6 +22,7 @@ from app.models.sharing import (
     Agreement,
     AgreementParty,
     CapOverride,
+    CoveredPark,
     CoveredProject,
     IndicatorDefinition,
     RuleCap,
@@ -37,15 +39,17 @@ for _model in (Region, IndustryDivision, User, RoleGrant, Fund, Commitment, Move
                Investment, InvestmentTransaction, Valuation, IndicatorDefinition, Agreement,
                AgreementParty, CoveredProject, SharingRule, RuleTier, TierWeight, RuleCap,
                CapOverride, Observation, ObservationCorrection, AgreementQuarter, Confirmation,
-               Review, ApiToken, IssuedReport, ReversalRequest):
+               Review, ApiToken, IssuedReport, ReversalRequest, Park, ParkPartner, ParkIndustry,
+               ParkMembership, CoveredPark):
     audited(_model)
 
 __all__ = [
     "Agreement", "AgreementParty", "AgreementQuarter", "ApiToken", "AuditEntry", "Base",
-    "CacheGeneration", "CapOverride", "Commitment", "Confirmation", "CoveredProject",
+    "CacheGeneration", "CapOverride", "Commitment", "Confirmation", "CoveredPark", "CoveredProject",
     "FrozenAllocation", "Fund", "FundMetricSnapshot", "IndicatorDefinition", "IndustryDivision",
     "Investment", "InvestmentTransaction", "IssuedReport", "IssuedReportContent", "Movement",
-    "Observation", "ObservationCorrection", "Project", "ReferenceCounter", "RefusalCounter",
+    "Observation", "ObservationCorrection", "Park", "ParkIndustry",
+    "ParkMembership", "ParkPartner", "Project", "ReferenceCounter", "RefusalCounter",
     "Region", "RegionEdition", "RegionLineSnapshot", "ReversalRequest", "Review", "RoleGrant",
     "RuleCap", "RuleTier", "SharingRule", "SignInAttempt", "StatementSnapshot", "TierWeight",
     "Upload", "User", "UserSession", "Valuation", "set_actor",
