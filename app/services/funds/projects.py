@@ -172,3 +172,26 @@ def shown_statuses(session: Session, projects: Iterable[Project]) -> dict[int, P
     listed = list(projects)
     disbursed = disbursed_projects(session, (p.id for p in listed))
     return {p.id: status_shown(p.status, p.id in disbursed) for p in listed}
+
+
+def money_by_project(session: Session, project_ids: Iterable[int]
+                     ) -> dict[int, tuple[Decimal, Decimal]]:
+    """(committed, disbursed) in yuan, exact to the fen, by project id: every fund's
+    ``COMMITMENT`` and ``DISBURSEMENT`` transactions to the project, a reversing entry counting
+    negative (the sums behind a fund's committed and disbursed). Projects without any are
+    absent. One query, however many ids."""
+    ids = sorted(set(project_ids))
+    if not ids:
+        return {}
+    row = InvestmentTransaction
+    signed = case((row.reverses_id.is_(None), row.amount), else_=-row.amount)
+    committed = func.sum(case((row.type == TransactionType.COMMITMENT, signed), else_=0))
+    disbursed = func.sum(case((row.type == TransactionType.DISBURSEMENT, signed), else_=0))
+    found = session.execute(
+        select(Investment.project_id, committed, disbursed)
+        .join(row, row.investment_id == Investment.id)
+        .where(Investment.project_id.in_(ids))
+        .group_by(Investment.project_id)).all()
+    cent = Decimal("0.01")
+    return {pid: (Decimal(c or 0).quantize(cent), Decimal(d or 0).quantize(cent))
+            for pid, c, d in found}

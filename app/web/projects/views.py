@@ -10,6 +10,7 @@ from app.domain.codes import ProjectStatus, Role
 from app.services.access.scopes import can_edit_project, get_project, require_role
 from app.services.funds import projects
 from app.services.lists import web as list_pages
+from app.services.parks import membership
 from app.web import lists
 from app.web.common import actor, require_sign_in, status_of, submit
 from app.web.projects.forms import ProjectForm
@@ -23,12 +24,13 @@ def index():
     """A page of the projects in the user's scope, filtered and sorted as the URL says."""
     db = get_session()
     state = lists.ListState("projects.index", lists.read_args(
-        "q", "source_region", "destination_region", "status"), "code")
+        "q", "source_region", "destination_region", "status", "park"), "code")
     status = lists.parse_choice(state, "status", ProjectStatus)
     lists.load(state, lambda **paging: list_pages.projects_page(db, actor(), **paging),
-               {"source_region": "region", "destination_region": "region"},
+               {"source_region": "region", "destination_region": "region", "park": "park"},
                search=state.value("q"), source_region=state.value("source_region"),
-               destination_region=state.value("destination_region"), status=status)
+               destination_region=state.value("destination_region"), status=status,
+               park=state.value("park"))
     shown = projects.shown_statuses(db, state.rows)
     return render_template("projects/index.html", state=state, shown=shown,
                            statuses=lists.choices(ProjectStatus)), state.status
@@ -53,6 +55,7 @@ def show(project_id: int):
     project = get_project(db, actor(), project_id)
     return render_template("projects/show.html", project=project,
                            shown=projects.shown_statuses(db, [project])[project.id],
+                           membership=membership.membership_of(db, actor(), project.id),
                            can_edit=can_edit_project(db, actor(), project))
 
 
