@@ -12,8 +12,10 @@ from app.domain.quarter import Quarter
 from app.services.access import tokens
 from app.services.access.scopes import SYSTEM
 from app.services.funds import investments
+from app.services.parks import membership
 from app.services.reporting import issuing
 from tests.factories import call, invest, make_fund, make_project, make_user
+from tests.integration.parks_helpers import make_park
 from tests.integration.sharing_factories import half_and_half, make_agreement, observe
 
 
@@ -87,8 +89,11 @@ def make_holding(db, sponsor: str = "440300", destination: str = "441602", *,
                                  Decimal("1200000.50"))
     agreement = make_agreement(db, f"AG-{fund.code}", [project.code], [half_and_half()])
     observe(db, "2024Q1", {(project.code, "TAX_LOCAL"): "1000.01"})
+    park = make_park(db, f"PK-{fund.code}", host=destination, partners=((sponsor, "SOURCE"),))
+    membership.set_membership(db, SYSTEM, project.id, park.code, dt.date(2024, 1, 1))
     ids = {"fund_id": fund.id, "project_id": project.id, "investment_id": investment.id,
-           "movement_id": movement.id, "transaction_id": entry.id, "agreement_id": agreement.id}
+           "movement_id": movement.id, "transaction_id": entry.id, "agreement_id": agreement.id,
+           "park_id": park.id}
     if report:
         ids["report_id"] = issuing.issue(db, SYSTEM, "fund", fund.code, Quarter(2024, 1)).id
     return Holding(fund, manager, token_for(db, manager), ids)

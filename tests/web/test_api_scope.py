@@ -14,7 +14,7 @@ from tests.web.api_helpers import call_api, make_holding, problem_of, token_for
 from tests.web.helpers import count
 
 ID_ARGUMENTS = ("fund_id", "investment_id", "movement_id", "transaction_id", "project_id",
-                "agreement_id", "report_id")
+                "agreement_id", "report_id", "park_id")
 FIXED = {"quarter": "2024Q1", "code": "440300"}
 FUND_SIDE = ("fund_id", "investment_id", "movement_id", "transaction_id", "report_id")
 # Well-formed bodies: a malformed one is refused (422) before any id is looked at, whatever the id.

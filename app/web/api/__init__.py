@@ -18,6 +18,7 @@ from app.web.api import (
     ledgers,
     observations,
     openapi,
+    parks,
     projects,
     reference,
     reports,
@@ -32,8 +33,8 @@ from app.web.api.problems import (
 from app.web.api.routing import bp
 
 __all__ = ["bp", "install"]
-_MODULES = (reference, funds, ledgers, projects, agreements, statements, observations, audit,
-            reports, openapi)
+_MODULES = (reference, funds, ledgers, projects, parks, agreements, statements, observations,
+            audit, reports, openapi)
 
 
 @bp.before_request

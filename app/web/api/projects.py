@@ -86,7 +86,10 @@ def project_json(p, shown: ProjectStatus | None = None) -> dict:
                                         description="leaving from within this region"),
                   "destination_region": Text(6, pattern=REGION_PATTERN, default=None,
                                              description="arriving within this region"),
-                  "status": Choice(ProjectStatus, default=None), **PAGE_QUERY})
+                  "status": Choice(ProjectStatus, default=None),
+                  "park": Text(32, default=None,
+                               description="members (past and present) of this park, by code"),
+                  **PAGE_QUERY})
 def list_projects(args):
     """The projects the token's user may read."""
     db = get_session()
