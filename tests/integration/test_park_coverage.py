@@ -13,9 +13,11 @@ from app.domain.quarter import Quarter
 from app.services.access.scopes import SYSTEM
 from app.services.errors import ValidationFailed
 from app.services.parks import membership
+from app.services.reporting import issuing
 from app.services.sharing import agreements, coverage, workflow
 from tests.factories import make_project
 from tests.integration.parks_helpers import make_park
+from tests.integration.report_helpers import pdf_text
 from tests.integration.sharing_factories import (
     DESTINATION,
     SOURCE,
@@ -134,3 +136,13 @@ def test_an_agreement_covers_only_parks_hosted_in_a_party_region(db):
     with pytest.raises(ValidationFailed) as failed:
         coverage.set_covered_parks(db, SYSTEM, agreement.id, ["GZ-PARK"])
     assert "parks" in failed.value.errors
+
+
+def test_the_statement_pdf_says_how_each_project_is_covered(db):
+    agreement = _park_agreement(db)
+    _join(db, "PK-VIA", dt.date(2026, 1, 10))
+    observe(db, "2026Q1", {("PK-NAMED", TAX): "10.00", ("PK-VIA", TAX): "20.00"})
+    rendered = issuing.draft(db, SYSTEM, "statement", agreement.code, Quarter(2026, 1))
+    text = pdf_text(rendered.pdf)
+    assert "via park 园区 HY-ZONE (HY-ZONE)" in text.replace("\n", " ")
+    assert "named" in text

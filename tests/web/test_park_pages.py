@@ -143,3 +143,19 @@ def test_a_project_joins_a_park_and_shows_it_on_its_page_and_in_the_list_filter(
     listed = text_of(client.get("/projects/?park=HY-ZONE"))
     assert "PZ-2" in listed and "PZ-3" not in listed
     assert "is not a park you can see" in text_of(client.get("/projects/?park=NOPE"))
+
+
+def test_the_audit_trail_says_who_registered_a_park_and_put_a_project_in_it(app, db):
+    admin = make_user(db, Role.ADMIN)
+    admin.name = "赵管"
+    project = make_project(db, "PZ-AUD")
+    client = client_of(app, admin)
+    assert client.post("/parks/new", data=_form(code="AUD-ZONE")).status_code == 302
+    response = client.post(f"/parks/project/{project.id}",
+                           data={"park": "AUD-ZONE", "joined_on": "2026-02-01"})
+    assert response.status_code == 302
+    trail = text_of(client.get("/audit/?entity=parks"))
+    assert "赵管 created AUD-ZONE (Parks)" in trail
+    memberships = text_of(client.get("/audit/?entity=park_memberships"))
+    assert "赵管 created" in memberships and "(Park memberships)" in memberships
+    assert "AUD-ZONE" in memberships and "PZ-AUD" in memberships  # ids named

@@ -2,7 +2,8 @@
 names for the ids it holds and labels for its codes.
 
 The names of a page of entries are read in a fixed number of queries (one per kind of name:
-users, funds, projects, regions, agreements, agreement quarters, parties, observations: eight),
+users, funds, projects, regions, agreements, agreement quarters, parties, observations, parks:
+nine),
 whatever the number of rows and whichever kinds they hold. Sentences are :class:`Message`
 values (``N_``), so the web shows them in the user's language; coded values stay enum
 members, for the web to label.
@@ -27,6 +28,7 @@ from app.models import (
     Base,
     Fund,
     Observation,
+    Park,
     Project,
     Region,
     User,
@@ -46,7 +48,9 @@ ENTITY_LABELS: dict[str, Message] = {
     "agreement_quarters": N_("Agreement quarters"), "confirmations": N_("Confirmations"),
     "reviews": N_("Reviews"), "api_tokens": N_("API tokens"),
     "issued_reports": N_("Issued reports"), "reversal_requests": N_("Reversal requests"),
-    "security": N_("Security events"),
+    "security": N_("Security events"), "parks": N_("Parks"),
+    "park_partners": N_("Park partners"), "park_industries": N_("Park leading industries"),
+    "park_memberships": N_("Park memberships"), "covered_parks": N_("Covered parks"),
 }
 
 # Which id columns name what (column name → kind of name).
@@ -58,12 +62,13 @@ _REFERENCES = {
     "region_id": "regions", "sponsor_region_id": "regions", "source_region_id": "regions",
     "destination_region_id": "regions", "parent_id": "regions", "agreement_id": "agreements",
     "agreement_quarter_id": "agreement_quarters", "party_id": "parties",
-    "observation_id": "observations",
+    "observation_id": "observations", "park_id": "parks", "via_park_id": "parks",
+    "host_region_id": "regions",
 }
 # The entity whose own id names it.
 _SELF = {"users": "users", "funds": "funds", "projects": "projects", "regions": "regions",
          "agreements": "agreements", "agreement_quarters": "agreement_quarters",
-         "agreement_parties": "parties", "observations": "observations"}
+         "agreement_parties": "parties", "observations": "observations", "parks": "parks"}
 
 
 @dataclass
@@ -80,7 +85,7 @@ def describe_entries(session: Session, entries: list[AuditEntry]) -> dict[int, D
     parsed = {e.seq: _changes(e) for e in entries}
     wanted: dict[str, set[int]] = {kind: set() for kind in (
         "users", "funds", "projects", "regions", "agreements", "agreement_quarters", "parties",
-        "observations")}
+        "observations", "parks")}
     for e in entries:
         if e.actor_id:
             wanted["users"].add(e.actor_id)
@@ -118,6 +123,7 @@ class _Names:
         self.projects: dict[int, str] = {}
         self.regions: dict[int, str] = {}
         self.agreements: dict[int, str] = {}
+        self.parks: dict[int, str] = {}
         self.quarters: dict[int, tuple[str, str]] = {}
         self.parties: dict[int, str] = {}
         self.observations: dict[int, tuple[str, str, str]] = {}
@@ -148,6 +154,7 @@ class _Names:
             self.regions = self._read(session, wanted["regions"], Region.id, Region.name)
             self.agreements = self._read(session, wanted["agreements"], Agreement.id,
                                          Agreement.code)
+            self.parks = self._read(session, wanted["parks"], Park.id, Park.code)
 
     @staticmethod
     def _read(session: Session, ids: set[int], key, name) -> dict[int, str]:
@@ -163,7 +170,7 @@ class _Names:
             return self.observation(value) or value
         table = {"users": self.users, "funds": self.funds, "projects": self.projects,
                  "regions": self.regions, "agreements": self.agreements,
-                 "parties": self.parties}[kind]
+                 "parties": self.parties, "parks": self.parks}[kind]
         return table.get(value, value)
 
     def quarter(self, qid: int) -> str | None:
@@ -260,7 +267,8 @@ def _sentence(entry: AuditEntry, who: str, changes: dict, names: _Names) -> Mess
         return N_("%(who)s: security event %(action)s", who=who, action=action)
     label = ENTITY_LABELS.get(entity, entity)
     name = names.of(_SELF[entity], own) if entity in _SELF and own else entry.entity_id
-    if entity in ("funds", "projects", "agreements") and action == "INSERT" and new("code"):
+    if entity in ("funds", "projects", "agreements", "parks") and action == "INSERT" \
+            and new("code"):
         name = new("code")
     if action == "INSERT":
         return N_("%(who)s created %(name)s (%(kind)s)", who=who, kind=label, name=name)
