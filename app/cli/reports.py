@@ -1,5 +1,6 @@
-"""``flask report fund|statement|region CODE QUARTER -o FILE [--issue]`` and ``report verify FILE``:
-the web's very reports; without ``--issue`` a draft, with it the issued version's bytes."""
+"""``flask report fund|statement|region|zone CODE QUARTER -o FILE [--issue]`` and
+``report verify FILE``: the web's very reports; without ``--issue`` a draft, with it the issued
+version's bytes."""
 
 from __future__ import annotations
 
@@ -83,6 +84,8 @@ fund = _report_command("fund", "CODE", "Write fund CODE's quarterly report for Q
 statement = _report_command("statement", "AGREEMENT",
                             "Write the sharing statement of AGREEMENT (its code) for QUARTER.")
 region = _report_command("region", "CODE", "Write region CODE's quarterly report for QUARTER.")
+zone = _report_command("zone", "PARK", "Write national demonstration zone PARK's annual summary "
+                       "of a year, given as its fourth quarter (2026Q4).")
 
 
 @group.command("verify")

@@ -268,7 +268,7 @@ def local_time(moment: dt.datetime | None, with_seconds: bool = False) -> str:
 
 
 REPORT_KINDS = {"fund": _l("Fund report"), "statement": _l("Sharing statement"),
-                "region": _l("Regional report")}
+                "region": _l("Regional report"), "zone": _l("Zone annual summary")}
 """Each report kind's name, in the user's language."""
 
 

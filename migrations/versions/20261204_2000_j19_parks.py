@@ -121,7 +121,21 @@ def upgrade() -> None:
                                     ['via_park_id'], ['id'])
 
 
+    with op.batch_alter_table('issued_reports', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_issued_reports_kind_known'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_issued_reports_kind_known'),
+                                         "kind IN ('fund', 'statement', 'region', 'zone')")
+
+
 def downgrade() -> None:
+    # The older code knows no zone summaries: they go with the parks they were about.
+    op.execute("DELETE FROM issued_report_contents WHERE report_id IN "
+               "(SELECT id FROM issued_reports WHERE kind = 'zone')")
+    op.execute("DELETE FROM issued_reports WHERE kind = 'zone'")
+    with op.batch_alter_table('issued_reports', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_issued_reports_kind_known'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_issued_reports_kind_known'),
+                                         "kind IN ('fund', 'statement', 'region')")
     op.execute('DELETE FROM covered_projects WHERE via_park_id IS NOT NULL')
     with op.batch_alter_table('covered_projects', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_covered_projects_via_park_id_parks'),

@@ -3,7 +3,9 @@ park."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+import re
+
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -12,8 +14,11 @@ from app.domain.codes import ParkType, Role
 from app.domain.quarter import Quarter
 from app.models import Park
 from app.services.access.scopes import get_project, require_role
+from app.services.errors import NotFound
+from app.services.exchange import tables
 from app.services.lists import web as list_pages
 from app.services.parks import membership, register
+from app.services.reporting.builders import zone as zone_report
 from app.services.reporting.park_figures import park_figures
 from app.web import lists
 from app.web.common import (
@@ -28,6 +33,7 @@ from app.web.common import (
 from app.web.parks.forms import MembershipForm, park_form_class
 
 bp = Blueprint("parks", __name__, url_prefix="/parks")
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 bp.before_request(require_sign_in)
 
 
@@ -88,6 +94,22 @@ def _quarter() -> Quarter:
         return Quarter.parse(request.args.get("quarter", ""))
     except ValueError:
         return Quarter.containing(today()) - 1
+
+
+@bp.route("/<int:park_id>/summary/<int:year>.xlsx")
+def summary_xlsx(park_id: int, year: int):
+    """A national zone's annual summary of ``year`` as a workbook (the PDF's very data)."""
+    if not 1900 <= year <= 2999:
+        raise NotFound("year")
+    db = get_session()
+    park = register.get_park(db, actor(), park_id)
+    subject = zone_report.subject(db, actor(), park.code)
+    data = zone_report.collect(db, subject, Quarter(year, 4))
+    response = Response(zone_report.workbook(data), mimetype=tables.MEDIA_TYPES["xlsx"])
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="zone-{_SAFE.sub("_", park.code)}-{year}.xlsx"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/<int:park_id>/edit", methods=["GET", "POST"])
