@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.demo.parks import load_parks_demo
 from app.demo.sharing import load_sharing_demo
 from app.domain.codes import (
     CooperationMode,
@@ -184,6 +185,7 @@ def load_demo(session: Session, *, seed: int = 2026, through: dt.date | None = N
         _create_user(session, demo_user)
     closed = Quarter.containing(through) - 1
     load_sharing_demo(session, rng, last_closed=closed, open_quarter=closed + 1)
+    load_parks_demo(session, rng, open_quarter=closed + 1)
 
 
 def _fund_activity(session: Session, rng: random.Random, fund: Fund, project_codes: list[str],
