@@ -70,6 +70,7 @@ class SharedLine:
     agreement_code: str
     title: str
     indicator: str
+    name: str
     unit: str
     mode: str
     value: Decimal
@@ -166,7 +167,8 @@ def _shared(session: Session, actor: Actor, park_id: int, current: dict[int, str
             if not mine:
                 continue
             lines.append(SharedLine(
-                agreement.id, agreement.code, agreement.title, total.indicator, total.unit,
+                agreement.id, agreement.code, agreement.title, total.indicator, total.name,
+                total.unit,
                 total.mode,
                 sum((r.value for r in mine), Decimal(0)),
                 [(code, name, sum((r.lines[code].current for r in mine), Decimal(0)))
