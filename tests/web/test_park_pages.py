@@ -159,3 +159,20 @@ def test_the_audit_trail_says_who_registered_a_park_and_put_a_project_in_it(app,
     memberships = text_of(client.get("/audit/?entity=park_memberships"))
     assert "赵管 created" in memberships and "(Park memberships)" in memberships
     assert "AUD-ZONE" in memberships and "PZ-AUD" in memberships  # ids named
+
+
+def test_the_statement_page_says_which_projects_are_named_and_which_via_the_park(app, db):
+    make_park(db, "HY-ZONE")
+    make_project(db, "PZ-N")
+    member = make_project(db, "PZ-V")
+    membership.set_membership(db, SYSTEM, member.id, "HY-ZONE", dt.date(2026, 1, 1))
+    agreement = make_agreement(db, "PZS", ["PZ-N"], [half_and_half(first="2026Q1")],
+                               activate=False)
+    coverage.set_covered_parks(db, SYSTEM, agreement.id, ["HY-ZONE"])
+    agreements.activate(db, SYSTEM, agreement.id, agreement.version)
+    observe(db, "2026Q1", {("PZ-N", "TAX_LOCAL"): "10.00", ("PZ-V", "TAX_LOCAL"): "20.00"})
+    client = client_of(app, make_user(db, Role.ADMIN))
+    page = text_of(client.get(f"/agreements/{agreement.id}/quarters/2026Q1/"))
+    assert "via park 园区 HY-ZONE (HY-ZONE)" in page and "named" in page
+    shown = text_of(client.get(f"/agreements/{agreement.id}"))
+    assert "via park 园区 HY-ZONE" in shown and "2026Q1" in shown
