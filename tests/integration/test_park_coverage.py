@@ -15,6 +15,7 @@ from app.services.errors import ValidationFailed
 from app.services.parks import membership
 from app.services.reporting import issuing
 from app.services.sharing import agreements, coverage, workflow
+from app.services.sharing.statements import cached_statement
 from tests.factories import make_project
 from tests.integration.parks_helpers import make_park
 from tests.integration.report_helpers import pdf_text
@@ -146,3 +147,15 @@ def test_the_statement_pdf_says_how_each_project_is_covered(db):
     text = pdf_text(rendered.pdf)
     assert "via park 园区 HY-ZONE (HY-ZONE)" in text.replace("\n", " ")
     assert "named" in text
+
+
+def test_a_cached_statement_picks_up_a_project_added_to_the_park(db):
+    agreement = _park_agreement(db)
+    later = make_project(db, "PK-LATER")
+    observe(db, "2026Q1", {("PK-NAMED", TAX): "10.00", ("PK-LATER", TAX): "5.00"})
+    before = cached_statement(db, agreement, Quarter(2026, 1))
+    assert [r.project_code for r in before.rows] == ["PK-NAMED"]
+    _join(db, later.id, dt.date(2026, 3, 1))  # only the membership changes
+    after = cached_statement(db, agreement, Quarter(2026, 1))
+    assert [r.project_code for r in after.rows] == ["PK-NAMED", "PK-LATER"]
+    assert total_of(after).value == Decimal("15.00")
