@@ -1,5 +1,6 @@
-"""``flask report fund|statement|region CODE QUARTER -o FILE [--issue]`` and ``report verify FILE``:
-the web's very reports; without ``--issue`` a draft, with it the issued version's bytes."""
+"""``flask report fund|statement|region|zone CODE QUARTER -o FILE [--issue]`` and
+``report verify FILE``: the web's very reports; without ``--issue`` a draft, with it the issued
+version's bytes."""
 
 from __future__ import annotations
 
@@ -88,6 +89,8 @@ region = _report_command("region", "CODE", "Write region CODE's quarterly report
 settlement = _report_command("settlement", "AGREEMENT",
                              "Write the settlement schedule of AGREEMENT for a fiscal year (2024, "
                              "or its fourth quarter 2024Q4).")
+zone = _report_command("zone", "PARK", "Write national demonstration zone PARK's annual summary "
+                       "of a year, given as its fourth quarter (2026Q4).")
 
 
 @group.command("verify")

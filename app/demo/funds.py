@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.demo.parks import load_parks_demo
 from app.demo.settlement import load_settlement_demo
 from app.demo.sharing import load_sharing_demo
 from app.domain.codes import (
@@ -191,6 +192,7 @@ def load_demo(session: Session, *, seed: int = 2026, through: dt.date | None = N
     load_sharing_demo(session, rng, last_closed=closed, open_quarter=closed + 1)
     load_settlement_demo(session, through)
     load_sample_catalogue(session)
+    load_parks_demo(session, rng, open_quarter=closed + 1)
     # The demo's history (quarters closed in 2024 …) stays in the inboxes, read, never e-mailed.
     inbox.settle_history(session)
 

@@ -193,6 +193,20 @@ class ScreeningFlag(Coded):
     NONE = "NONE"
 
 
+class ParkType(Coded):
+    NATIONAL_ZONE = "NATIONAL_ZONE"
+    PROVINCIAL_PARK = "PROVINCIAL_PARK"
+    CO_BUILT = "CO_BUILT"
+    ENCLAVE = "ENCLAVE"
+
+
+class PartnerRole(Coded):
+    SOURCE = "SOURCE"
+    HOST = "HOST"
+    CO_INVESTOR = "CO_INVESTOR"
+    OPERATOR = "OPERATOR"
+
+
 # Keyed by (class, value): members of different classes may share a value such as "OTHER".
 _LABELS: dict[tuple[type, str], tuple[str, str]] = {
     (Role, "ADMIN"): ("管理员", "Administrator"),
@@ -275,4 +289,12 @@ _LABELS: dict[tuple[type, str], tuple[str, str]] = {
     (ScreeningFlag, "NO_LONGER"): ("引导不再承接", "No longer to take on"),
     (ScreeningFlag, "REVIEW"): ("待人工判定", "To be reviewed"),
     (ScreeningFlag, "NONE"): ("目录未列", "Not listed"),
+    (ParkType, "NATIONAL_ZONE"): ("国家级承接产业转移示范区", "National demonstration zone"),
+    (ParkType, "PROVINCIAL_PARK"): ("省级产业转移园区", "Provincial transfer park"),
+    (ParkType, "CO_BUILT"): ("共建园区", "Co-built park"),
+    (ParkType, "ENCLAVE"): ("飞地园区", "Enclave"),
+    (PartnerRole, "SOURCE"): ("转出方", "Source"),
+    (PartnerRole, "HOST"): ("承接方", "Host"),
+    (PartnerRole, "CO_INVESTOR"): ("共同出资方", "Co-investor"),
+    (PartnerRole, "OPERATOR"): ("运营方", "Operator"),
 }

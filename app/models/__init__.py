@@ -22,6 +22,7 @@ from app.models.investments import Investment, InvestmentTransaction, Valuation
 from app.models.issued_reports import IssuedReport, IssuedReportContent
 from app.models.notifications import Notification
 from app.models.observations import Observation, ObservationCorrection
+from app.models.parks import Park, ParkIndustry, ParkMembership, ParkPartner
 from app.models.projects import Project
 from app.models.reference import IndustryDivision, Region, RegionEdition
 from app.models.reversals import ReversalRequest
@@ -35,6 +36,7 @@ from app.models.sharing import (
     Agreement,
     AgreementParty,
     CapOverride,
+    CoveredPark,
     CoveredProject,
     IndicatorDefinition,
     RuleCap,
@@ -53,17 +55,19 @@ for _model in (Region, IndustryDivision, User, RoleGrant, Fund, Commitment, Move
                CapOverride, Observation, ObservationCorrection, AgreementQuarter, Confirmation,
                Review, ApiToken, IssuedReport, ReversalRequest, Attachment, SettlementRun,
                SettlementConfirmation, SettlementNotice, SettlementDifference, CatalogueEdition,
-               CatalogueEntry, CatalogueCode, ScreeningResult):
+               CatalogueEntry, CatalogueCode, ScreeningResult, Park, ParkPartner, ParkIndustry,
+               ParkMembership, CoveredPark):
     audited(_model)
 
 __all__ = [
     "Agreement", "AgreementParty", "AgreementQuarter", "ApiToken", "Attachment",
-    "AttachmentContent", "AuditEntry", "Base",
-    "CacheGeneration", "CapOverride", "CatalogueCode", "CatalogueEdition", "CatalogueEntry", "Commitment", "Confirmation", "CoveredProject",
+    "AttachmentContent", "AuditEntry", "Base", "CacheGeneration", "CapOverride",
+    "CatalogueCode", "CatalogueEdition", "CatalogueEntry", "Commitment", "Confirmation",
+    "CoveredPark", "CoveredProject",
     "FrozenAllocation", "Fund", "FundMetricSnapshot", "IndicatorDefinition", "IndustryDivision",
     "Investment", "InvestmentTransaction", "IssuedReport", "IssuedReportContent", "Movement",
-    "Notification", "Observation", "ObservationCorrection", "Project", "ReferenceCounter",
-    "RefusalCounter",
+    "Notification", "Observation", "ObservationCorrection", "Park", "ParkIndustry",
+    "ParkMembership", "ParkPartner", "Project", "ReferenceCounter", "RefusalCounter",
     "Region", "RegionEdition", "RegionLineSnapshot", "ReversalRequest", "Review", "RoleGrant",
     "RuleCap", "RuleTier", "ScreeningResult", "SettlementConfirmation", "SettlementDifference",
     "SettlementNotice", "SettlementRun", "SharingRule", "SignInAttempt", "StatementSnapshot",

@@ -36,12 +36,14 @@ from app.models.base import Base, QuarterType
 from app.models.funds import Commitment, Fund, Movement
 from app.models.investments import Investment, InvestmentTransaction, Valuation
 from app.models.observations import Observation, ObservationCorrection
+from app.models.parks import Park, ParkMembership
 from app.models.projects import Project
 from app.models.reference import Region
 from app.models.sharing import (
     Agreement,
     AgreementParty,
     CapOverride,
+    CoveredPark,
     CoveredProject,
     IndicatorDefinition,
     RuleCap,
@@ -121,6 +123,9 @@ _TOUCHES: dict[type, tuple[tuple[str, str], ...]] = {
     Agreement: (("agreement", "id"),),
     AgreementParty: (("agreement", "agreement_id"),),
     CoveredProject: (("agreement", "agreement_id"),),
+    CoveredPark: (("agreement", "agreement_id"),),
+    Park: (("park", "id"),),  # a park's name appears on the statements that cover it
+    ParkMembership: (("park", "park_id"),),
     SharingRule: (("agreement", "agreement_id"),),
     RuleTier: (("rule", "rule_id"),),
     TierWeight: (("tier", "tier_id"),),
@@ -238,6 +243,11 @@ def resolve_owners(connection: Connection, touched: dict[str, set | dict]
                       .where(CoveredProject.project_id.in_(k)), projects)
     agreements |= ids(lambda k: select(CoveredProject.agreement_id)
                       .where(CoveredProject.id.in_(k)), touched.get("covered", ()))
+    parks = set(touched.get("park", ()))
+    parks |= ids(lambda k: select(ParkMembership.park_id)
+                 .where(ParkMembership.project_id.in_(k)), projects)
+    agreements |= ids(lambda k: select(CoveredPark.agreement_id)
+                      .where(CoveredPark.park_id.in_(k)), parks)
     agreements |= ids(lambda k: select(AgreementQuarter.agreement_id)
                       .where(AgreementQuarter.id.in_(k)), touched.get("quarter", ()))
     rules = set(touched.get("rule", ()))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.domain.quarter import Quarter
 from app.models.base import Base, IntPK, Name, QuarterType, UTCDateTime
 
-REPORT_KINDS = ("fund", "statement", "region", "settlement")
+REPORT_KINDS = ("fund", "statement", "region", "settlement", "zone")
 
 
 class IssuedReport(Base):
@@ -31,7 +31,7 @@ class IssuedReport(Base):
     __tablename__ = "issued_reports"
     __table_args__ = (
         UniqueConstraint("kind", "subject_code", "quarter", "version"),
-        CheckConstraint("kind IN ('fund', 'statement', 'region', 'settlement')",
+        CheckConstraint("kind IN ('fund', 'statement', 'region', 'settlement', 'zone')",
                         name="kind_known"),
         CheckConstraint("version >= 1", name="version_positive"),
     )

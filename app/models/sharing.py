@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.domain.codes import AgreementStatus, CapScope, PartyRole, SharingMode
 from app.domain.quarter import Quarter
 from app.models.base import Base, CreatedAt, IntPK, Name, QuarterType, ScaledDecimal, coded
+from app.models.parks import Park
 from app.models.projects import Project
 from app.models.reference import Region
 
@@ -60,6 +61,8 @@ class Agreement(Base):
     rules: Mapped[list[SharingRule]] = relationship(
         back_populates="agreement", cascade="all, delete-orphan",
         order_by="SharingRule.indicator_code")
+    covered_parks: Mapped[list[CoveredPark]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan", order_by="CoveredPark.id")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -91,7 +94,10 @@ class AgreementParty(Base):
 
 
 class CoveredProject(Base):
-    """A project an agreement applies to."""
+    """A project an agreement applies to: named in the agreement (``via_park_id`` None, over
+    its whole life), or as a member of a park the agreement covers, from ``first_quarter``
+    through ``last_quarter`` (None: still a member). Rows via a park follow the park's
+    membership, also once the agreement is signed."""
 
     __tablename__ = "covered_projects"
     __table_args__ = (UniqueConstraint("agreement_id", "project_id"),)
@@ -99,11 +105,30 @@ class CoveredProject(Base):
     id: Mapped[IntPK]
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    via_park_id: Mapped[int | None] = mapped_column(ForeignKey("parks.id"))
+    first_quarter: Mapped[Quarter | None] = mapped_column(QuarterType)
+    last_quarter: Mapped[Quarter | None] = mapped_column(QuarterType)
 
     agreement: Mapped[Agreement] = relationship(back_populates="covered")
     project: Mapped[Project] = relationship()
+    via_park: Mapped[Park | None] = relationship()
     cap_overrides: Mapped[list[CapOverride]] = relationship(
         back_populates="covered", cascade="all, delete-orphan")
+
+
+class CoveredPark(Base):
+    """A park whose every project an agreement applies to: each from the later of its joining
+    the park and the agreement's first quarter, until it leaves the park."""
+
+    __tablename__ = "covered_parks"
+    __table_args__ = (UniqueConstraint("agreement_id", "park_id"),)
+
+    id: Mapped[IntPK]
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
+    park_id: Mapped[int] = mapped_column(ForeignKey("parks.id"), index=True)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="covered_parks")
+    park: Mapped[Park] = relationship()
 
 
 class SharingRule(Base):

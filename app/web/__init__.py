@@ -43,8 +43,8 @@ def register_web(app: Flask) -> None:
         api,
         audit,
         auth,
-        documents,
         catalogue,
+        documents,
         exchange,
         funds,
         home,
@@ -52,6 +52,7 @@ def register_web(app: Flask) -> None:
         lookup,
         notifications,
         observations,
+        parks,
         people,
         projects,
         regions,
@@ -73,7 +74,7 @@ def register_web(app: Flask) -> None:
     people.register(app)
     for module in (auth, home, funds, investments, projects, agreements, statements, settlement,
                    admin, audit, regions, api, exchange, reports, observations, lookup, search,
-                   documents, notifications, catalogue):
+                   documents, notifications, catalogue, parks):
         app.register_blueprint(module.bp)
     app.register_blueprint(health_bp)  # readiness: no sign-in, JSON only
     csrf.exempt(api.bp)  # token-authenticated: a session cookie is never accepted there

@@ -280,7 +280,8 @@ def said(value) -> object:
 
 
 REPORT_KINDS = {"fund": _l("Fund report"), "statement": _l("Sharing statement"),
-                "region": _l("Regional report"), "settlement": _l("Settlement schedule")}
+                "region": _l("Regional report"), "settlement": _l("Settlement schedule"),
+                "zone": _l("Zone annual summary")}
 """Each report kind's name, in the user's language."""
 
 

@@ -14,9 +14,11 @@ from app.services.access.scopes import SYSTEM
 from app.services.documents import attachments
 from app.services.documents.subjects import Target
 from app.services.funds import investments
+from app.services.parks import membership
 from app.services.reporting import issuing
 from app.services.sharing import workflow
 from tests.factories import actor_of, call, invest, make_fund, make_project, make_user
+from tests.integration.parks_helpers import make_park
 from tests.integration.sharing_factories import half_and_half, make_agreement, observe
 
 
@@ -90,6 +92,8 @@ def make_holding(db, sponsor: str = "440300", destination: str = "441602", *,
                                  Decimal("1200000.50"))
     agreement = make_agreement(db, f"AG-{fund.code}", [project.code], [half_and_half()])
     observe(db, "2024Q1", {(project.code, "TAX_LOCAL"): "1000.01"})
+    park = make_park(db, f"PK-{fund.code}", host=destination, partners=((sponsor, "SOURCE"),))
+    membership.set_membership(db, SYSTEM, project.id, park.code, dt.date(2024, 1, 1))
     auditor = make_user(db, Role.AUDITOR)
     query = workflow.review(db, actor_of(db, auditor), agreement.id, Quarter(2024, 1),
                             ReviewKind.QUERY, "where is the original report?")
@@ -98,7 +102,7 @@ def make_holding(db, sponsor: str = "440300", destination: str = "441602", *,
                                   max_bytes=1 << 20)
     ids = {"fund_id": fund.id, "project_id": project.id, "investment_id": investment.id,
            "movement_id": movement.id, "transaction_id": entry.id, "agreement_id": agreement.id,
-           "review_id": query.id, "attachment_id": contract.id}
+           "review_id": query.id, "attachment_id": contract.id, "park_id": park.id}
     if report:
         ids["report_id"] = issuing.issue(db, SYSTEM, "fund", fund.code, Quarter(2024, 1)).id
     return Holding(fund, manager, token_for(db, manager), ids)

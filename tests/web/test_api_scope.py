@@ -16,7 +16,7 @@ from tests.web.helpers import count
 
 ID_ARGUMENTS = ("fund_id", "investment_id", "movement_id", "transaction_id", "project_id",
                 "agreement_id", "report_id", "review_id", "attachment_id",
-                "notification_id")
+                "notification_id", "park_id")
 FIXED = {"quarter": "2024Q1", "code": "440300"}
 REFERENCE = ("edition_id",)
 """Ids of reference data every user reads (catalogue editions): no scope to cross."""

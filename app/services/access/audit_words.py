@@ -3,7 +3,7 @@ names for the ids it holds and labels for its codes.
 
 The names of a page of entries are read in a fixed number of queries (one per kind of name:
 users, funds, projects, regions, agreements, agreement quarters, parties, observations,
-investments: nine), whatever the number of rows and whichever kinds they hold. Sentences and
+investments, parks: ten), whatever the number of rows and whichever kinds they hold. Sentences and
 field labels are :class:`Message` values (``N_``), so the web shows them in the user's language;
 coded values stay enum members and moments ``datetime`` values (UTC), for the web to label and
 show in local time; stored decimals (amounts, values) become text with thousands separators.
@@ -30,6 +30,7 @@ from app.models import (
     Fund,
     Investment,
     Observation,
+    Park,
     Project,
     Region,
     User,
@@ -55,6 +56,9 @@ ENTITY_LABELS: dict[str, Message] = {
     "settlement_confirmations": N_("Settlement confirmations"),
     "settlement_notices": N_("Settlement notices"),
     "settlement_differences": N_("Settlement differences"),
+    "parks": N_("Parks"),
+    "park_partners": N_("Park partners"), "park_industries": N_("Park leading industries"),
+    "park_memberships": N_("Park memberships"), "covered_parks": N_("Covered parks"),
 }
 
 # Which id columns name what (column name → kind of name).
@@ -71,6 +75,8 @@ _REFERENCES = {
     "baseline_owner_id": "parties", "investment_id": "investments",
     "computed_by_id": "users", "recorded_by_id": "users",
     "resolved_by_id": "users", "payer_region_id": "regions", "payee_region_id": "regions",
+    "park_id": "parks", "via_park_id": "parks",
+    "host_region_id": "regions",
 }
 _SECURITY_EVENTS = {"SIGN_IN_FAILED": N_("a sign-in was refused"),
                     "ACCESS_DENIED": N_("a page outside their scope was refused"),
@@ -80,7 +86,7 @@ _REPORT_KINDS = {"fund": N_("Fund report"), "statement": N_("Sharing statement")
 # The entity whose own id names it.
 _SELF = {"users": "users", "funds": "funds", "projects": "projects", "regions": "regions",
          "agreements": "agreements", "agreement_quarters": "agreement_quarters",
-         "agreement_parties": "parties", "observations": "observations"}
+         "agreement_parties": "parties", "observations": "observations", "parks": "parks"}
 
 
 @dataclass
@@ -98,7 +104,7 @@ def describe_entries(session: Session, entries: list[AuditEntry]) -> dict[int, D
     parsed = {e.seq: _changes(e) for e in entries}
     wanted: dict[str, set[int]] = {kind: set() for kind in (
         "users", "funds", "projects", "regions", "agreements", "agreement_quarters", "parties",
-        "observations", "investments")}
+        "observations", "investments", "parks")}
     for e in entries:
         if e.actor_id:
             wanted["users"].add(e.actor_id)
@@ -136,6 +142,7 @@ class _Names:
         self.projects: dict[int, str] = {}
         self.regions: dict[int, str] = {}
         self.agreements: dict[int, str] = {}
+        self.parks: dict[int, str] = {}
         self.quarters: dict[int, tuple[str, str]] = {}
         self.parties: dict[int, str] = {}
         self.observations: dict[int, tuple[str, str, str]] = {}
@@ -174,6 +181,7 @@ class _Names:
             self.regions = self._read(session, wanted["regions"], Region.id, Region.name)
             self.agreements = self._read(session, wanted["agreements"], Agreement.id,
                                          Agreement.code)
+            self.parks = self._read(session, wanted["parks"], Park.id, Park.code)
 
     @staticmethod
     def _read(session: Session, ids: set[int], key, name) -> dict[int, str]:
@@ -189,7 +197,8 @@ class _Names:
             return self.observation(value) or value
         table = {"users": self.users, "funds": self.funds, "projects": self.projects,
                  "regions": self.regions, "agreements": self.agreements,
-                 "parties": self.parties, "investments": self.investments}[kind]
+                 "parties": self.parties, "investments": self.investments,
+                 "parks": self.parks}[kind]
         return table.get(value, value)
 
     def quarter(self, qid: int) -> str | None:
@@ -331,7 +340,8 @@ def _sentence(entry: AuditEntry, who: str, changes: dict, names: _Names) -> Mess
         return N_("%(who)s: security event %(action)s", who=who, action=action)
     label = ENTITY_LABELS.get(entity, entity)
     name = names.of(_SELF[entity], own) if entity in _SELF and own else entry.entity_id
-    if entity in ("funds", "projects", "agreements") and action == "INSERT" and new("code"):
+    if entity in ("funds", "projects", "agreements", "parks") and action == "INSERT" \
+            and new("code"):
         name = new("code")
     if action == "INSERT":
         return N_("%(who)s created %(name)s (%(kind)s)", who=who, kind=label, name=name)

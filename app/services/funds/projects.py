@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain.amounts import amount_errors
@@ -177,3 +177,30 @@ def shown_statuses(session: Session, projects: Iterable[Project]) -> dict[int, P
     listed = list(projects)
     disbursed = disbursed_projects(session, (p.id for p in listed))
     return {p.id: status_shown(p.status, p.id in disbursed) for p in listed}
+
+
+def money_by_project(session: Session, project_ids: Iterable[int], *,
+                     since: dt.date | None = None, until: dt.date | None = None
+                     ) -> dict[int, tuple[Decimal, Decimal]]:
+    """(committed, disbursed) in yuan, exact to the fen, by project id: every fund's
+    ``COMMITMENT`` and ``DISBURSEMENT`` transactions to the project (dated from ``since``
+    through ``until``, both optional), a reversing entry counting negative (the sums behind a
+    fund's committed and disbursed). Projects without any are absent. One query, however many
+    ids."""
+    ids = sorted(set(project_ids))
+    if not ids:
+        return {}
+    row = InvestmentTransaction
+    signed = case((row.reverses_id.is_(None), row.amount), else_=-row.amount)
+    committed = func.sum(case((row.type == TransactionType.COMMITMENT, signed), else_=0))
+    disbursed = func.sum(case((row.type == TransactionType.DISBURSEMENT, signed), else_=0))
+    found = session.execute(
+        select(Investment.project_id, committed, disbursed)
+        .join(row, row.investment_id == Investment.id)
+        .where(Investment.project_id.in_(ids),
+               row.occurred_on >= since if since else true(),
+               row.occurred_on <= until if until else true())
+        .group_by(Investment.project_id)).all()
+    cent = Decimal("0.01")
+    return {pid: (Decimal(c or 0).quantize(cent), Decimal(d or 0).quantize(cent))
+            for pid, c, d in found}

@@ -38,6 +38,12 @@ def list_projects(session: Session, actor: Actor, *, cursor: str | None = None,
                  limit)
 
 
+def list_parks(session: Session, actor: Actor, *, cursor: str | None = None, limit: int = 100,
+               **filters) -> KeysetPage:
+    """The parks the actor may read, by code, with their host and partner regions."""
+    return _page(session, definitions.parks(session, actor, **filters), "code", cursor, limit)
+
+
 def list_agreements(session: Session, actor: Actor, *, cursor: str | None = None,
                     limit: int = 100, **filters) -> KeysetPage:
     """The agreements the actor may read, by code, with their parties."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, selectinload
 
 from app.domain.codes import (
@@ -20,6 +20,7 @@ from app.domain.codes import (
     FundClass,
     FundStatus,
     MovementType,
+    ParkType,
     ProjectStatus,
     Role,
     ScreeningFlag,
@@ -34,6 +35,9 @@ from app.models import (
     Investment,
     Movement,
     Observation,
+    Park,
+    ParkMembership,
+    ParkPartner,
     Project,
     Region,
 )
@@ -49,6 +53,7 @@ from app.services.access.scopes import (
 )
 from app.services.errors import ValidationFailed
 from app.services.lists.keyset import ListSpec, SortKey, contains, where_given
+from app.services.parks.register import park_by_code, park_filter
 from app.services.reference.lookups import region_by_code
 from app.services.screening import flag_filter
 from app.services.sharing.agreements import agreement_filter
@@ -109,11 +114,17 @@ def funds(session: Session, actor: Actor, *, code: str | None = None,
 
 def projects(session: Session, actor: Actor, *, code: str | None = None,
              source_region: str | None = None, destination_region: str | None = None,
-             status: ProjectStatus | None = None, catalogue: ScreeningFlag | None = None
-             ) -> ListSpec:
+             status: ProjectStatus | None = None, catalogue: ScreeningFlag | None = None,
+             park: str | None = None) -> ListSpec:
     """The projects the actor may read, with their regions; sorts code, name, destination,
     source, status. Search looks in the code, name and enterprise. ``catalogue`` keeps the
-    projects with that flag under the current catalogue edition."""
+    projects with that flag under the current catalogue edition. ``park`` is a park's code
+    (one the actor sees; ValidationFailed naming ``park`` otherwise): its members, past and
+    present."""
+    members = None
+    if (park or "").strip():
+        members = Project.id.in_(select(ParkMembership.project_id).where(
+            ParkMembership.park_id == park_by_code(session, actor, park).id))
     source, destination = aliased(Region), aliased(Region)
     sources = _regions_within(session, source_region, "source_region")
     destinations = _regions_within(session, destination_region, "destination_region")
@@ -127,7 +138,7 @@ def projects(session: Session, actor: Actor, *, code: str | None = None,
         _in(Project.source_region_id, sources),
         _in(Project.destination_region_id, destinations),
         Project.status == status if status else None,
-        flag_filter(Project.id, catalogue) if catalogue else None)
+        flag_filter(Project.id, catalogue) if catalogue else None, members)
     return ListSpec(query, {
         "code": SortKey((Project.code, Project.id)),
         "name": SortKey((Project.name, Project.id)),
@@ -135,6 +146,31 @@ def projects(session: Session, actor: Actor, *, code: str | None = None,
         "source": SortKey((source.code, Project.code, Project.id)),
         "status": SortKey((Project.status, Project.code, Project.id)),
     }, "code", (Project.code, Project.name, Project.enterprise))
+
+
+def parks(session: Session, actor: Actor, *, code: str | None = None,
+          park_type: ParkType | None = None, region: str | None = None) -> ListSpec:
+    """The parks the actor may read, with their host regions; ``region`` narrows to parks
+    hosted in or partnered with a region within it. Sorts code, name, type, host (region
+    code). Search looks in the code and name."""
+    host = aliased(Region)
+    within = _regions_within(session, region, "region")
+    touching = or_(Park.host_region_id.in_(within), Park.id.in_(
+        select(ParkPartner.park_id).where(ParkPartner.region_id.in_(within)))) \
+        if within is not None else None
+    base = select(Park).join(host, Park.host_region).options(
+        contains_eager(Park.host_region.of_type(host)),
+        selectinload(Park.partners).joinedload(ParkPartner.region))
+    query = where_given(
+        base.where(park_filter(actor)),
+        _equal(Park.code, code),
+        Park.park_type == park_type if park_type else None, touching)
+    return ListSpec(query, {
+        "code": SortKey((Park.code, Park.id)),
+        "name": SortKey((Park.name, Park.id)),
+        "type": SortKey((Park.park_type, Park.code, Park.id)),
+        "host": SortKey((host.code, Park.code, Park.id)),
+    }, "code", (Park.code, Park.name))
 
 
 def agreements(session: Session, actor: Actor, *, code: str | None = None,

@@ -39,8 +39,16 @@ def projects_page(session: Session, actor: Actor, *, search: str | None = None,
                   sort: str | None = None, cursor: str | None = None,
                   per_page: int = DEFAULT_PAGE_SIZE, **filters) -> KeysetPage:
     """A page of ``definitions.projects`` (filters source_region, destination_region,
-    status)."""
+    status, park)."""
     return paginate(session, definitions.projects(session, actor, **filters), sort=sort,
+                    cursor=cursor, per_page=per_page, search=search)
+
+
+def parks_page(session: Session, actor: Actor, *, search: str | None = None,
+               sort: str | None = None, cursor: str | None = None,
+               per_page: int = DEFAULT_PAGE_SIZE, **filters) -> KeysetPage:
+    """A page of ``definitions.parks`` (filters park_type, region)."""
+    return paginate(session, definitions.parks(session, actor, **filters), sort=sort,
                     cursor=cursor, per_page=per_page, search=search)
 
 

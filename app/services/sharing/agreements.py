@@ -17,6 +17,7 @@ from app.models import (
     Agreement,
     AgreementParty,
     CapOverride,
+    CoveredPark,
     CoveredProject,
     IndicatorDefinition,
     Project,
@@ -37,6 +38,8 @@ AGREEMENT_IN_FULL = (
     selectinload(Agreement.parties).selectinload(AgreementParty.region),
     selectinload(Agreement.covered).selectinload(CoveredProject.project),
     selectinload(Agreement.covered).selectinload(CoveredProject.cap_overrides),
+    selectinload(Agreement.covered).selectinload(CoveredProject.via_park),
+    selectinload(Agreement.covered_parks).selectinload(CoveredPark.park),
     selectinload(Agreement.rules).selectinload(SharingRule.tiers).selectinload(RuleTier.weights),
     selectinload(Agreement.rules).selectinload(SharingRule.caps),
     selectinload(Agreement.rules).selectinload(SharingRule.indicator),
@@ -165,10 +168,25 @@ def set_covered_projects(session: Session, actor: Actor, agreement_id: int,
         raise ValidationFailed(projects=N_("unknown project codes: %(codes)s",
                                            codes=", ".join(unknown)))
     keep = {c.project.code: c for c in agreement.covered}
-    agreement.covered = [keep.get(code) or CoveredProject(project=found[code])
-                         for code in dict.fromkeys(codes)]
+    named = []
+    for code in dict.fromkeys(codes):
+        row = keep.get(code) or CoveredProject(project=found[code])
+        row.via_park_id = row.first_quarter = row.last_quarter = None  # named: its whole life
+        named.append(row)
+    agreement.covered = named + [c for c in agreement.covered
+                                 if c.via_park_id is not None and c.project.code not in codes]
     session.flush()
+    _sync(session, agreement)
     return agreement
+
+
+def _sync(session: Session, agreement: Agreement) -> None:
+    """Re-derive the projects covered via parks (a named project is never also via a park;
+    the agreement's first quarter bounds every member's)."""
+    from app.services.sharing.coverage import sync_agreement  # coverage builds on this module
+
+    if agreement.covered_parks:
+        sync_agreement(session, agreement)
 
 
 @dataclass(frozen=True)
@@ -235,6 +253,7 @@ def set_rule(session: Session, actor: Actor, agreement_id: int, data: RuleData) 
     rule.caps = [RuleCap(party=parties[c.party], amount=c.amount, scope=c.scope)
                  for c in data.caps]
     session.flush()
+    _sync(session, agreement)
     return rule
 
 
@@ -270,8 +289,8 @@ def activate(session: Session, actor: Actor, agreement_id: int, version: int) ->
     errors: dict[str, list[str]] = {}
     if not agreement.rules:
         errors["rules"] = [N_("an agreement needs at least one rule")]
-    if not agreement.covered:
-        errors["projects"] = [N_("an agreement needs at least one covered project")]
+    if not agreement.covered and not agreement.covered_parks:
+        errors["projects"] = [N_("an agreement needs at least one covered project or park")]
     require(errors)
     agreement.status = AgreementStatus.ACTIVE
     session.flush()

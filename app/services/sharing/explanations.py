@@ -25,6 +25,7 @@ from app.services.sharing.agreements import (
     domain_rule,
     get_agreement,
 )
+from app.services.sharing.coverage import covers
 from app.services.sharing.workflow import statement_of
 
 
@@ -85,6 +86,8 @@ def explain_allocation(session: Session, actor: Actor, agreement_id: int, quarte
         select(Observation.quarter, Observation.value).where(
             Observation.project_id == covered.project_id,
             Observation.indicator_code == indicator, Observation.quarter <= quarter)).all())
+    if covered.via_park_id is not None:  # a park's member: only the quarters it belongs
+        observed = {q: v for q, v in observed.items() if covers(covered, q)}
     parties = domain_parties(agreement)
     try:
         steps = explain(domain_rule(rule), parties, observed, quarter, party,

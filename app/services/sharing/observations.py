@@ -33,6 +33,7 @@ from app.models import (
 )
 from app.services.access.scopes import Actor
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
+from app.services.sharing.coverage import covers
 
 
 class _Unchecked:
@@ -301,7 +302,8 @@ def observation_grid(session: Session, actor: Actor, agreement: Agreement, quart
         raise ValidationFailed(status=N_("observations are entered for signed agreements"))
     indicators = sorted((r.indicator for r in agreement.rules), key=lambda i: (i.position, i.code))
     previous = [quarter - k for k in range(history, 0, -1)]
-    project_ids = [c.project_id for c in agreement.covered]
+    covered_now = [c for c in agreement.covered if covers(c, quarter)]
+    project_ids = [c.project_id for c in covered_now]
     values: dict[tuple[int, str, Quarter], Decimal] = {
         (o.project_id, o.indicator_code, o.quarter): o.value
         for o in session.scalars(select(Observation).where(
@@ -309,7 +311,7 @@ def observation_grid(session: Session, actor: Actor, agreement: Agreement, quart
             Observation.quarter >= previous[0] if previous else quarter,
             Observation.quarter <= quarter))}
     rows = []
-    for covered in agreement.covered:
+    for covered in covered_now:
         project = covered.project
         rows.append(GridRow(
             project=project,

@@ -46,6 +46,7 @@ from app.services.sharing.agreements import (
     domain_parties,
     domain_rule,
 )
+from app.services.sharing.coverage import covers, in_window
 
 ZERO = Decimal(0)
 
@@ -75,6 +76,9 @@ class StatementRow:
     is_missing: bool
     cumulative_total: Decimal
     lines: dict[str, PartyLine]
+    via_park: str | None = None
+    """How the project is covered: None when the agreement names it, else the park's name and
+    code ("皖江城市带示范区 (WJ-ZONE)") whose member it is."""
 
 
 @dataclass
@@ -115,7 +119,9 @@ class Statement:
             "rows": [{"project_code": r.project_code, "project_name": r.project_name,
                       "indicator": r.indicator, "value": r.value, "is_missing": r.is_missing,
                       "cumulative_total": r.cumulative_total,
-                      "lines": {p: _line_data(line) for p, line in r.lines.items()}}
+                      "lines": {p: _line_data(line) for p, line in r.lines.items()},
+                      # only when via a park: statements of named projects keep their data
+                      **({"via_park": r.via_park} if r.via_park else {})}
                      for r in self.rows],
             "totals": [{"indicator": t.indicator, "name": t.name, "unit": t.unit,
                         "mode": t.mode, "value": t.value,
@@ -133,7 +139,8 @@ class Statement:
         rows = [StatementRow(
             r["project_code"], r["project_name"], r["indicator"], Decimal(r["value"]),
             r["is_missing"], Decimal(r["cumulative_total"]),
-            {p: line(v) for p, v in r["lines"].items()}) for r in data["rows"]]
+            {p: line(v) for p, v in r["lines"].items()}, r.get("via_park"))
+            for r in data["rows"]]
         totals = [IndicatorTotal(t["indicator"], t["name"], t["unit"], t["mode"],
                                  Decimal(t["value"]), {p: line(v) for p, v in t["lines"].items()})
                   for t in data["totals"]]
@@ -184,8 +191,12 @@ def compute_statement(session: Session, agreement: Agreement, quarter: Quarter) 
     for rule in sorted(agreement.rules, key=lambda r: (r.indicator.position, r.indicator_code)):
         plan = engine.prepare(domain_rule(rule), parties)
         for covered in agreement.covered:
+            if not covers(covered, quarter):
+                continue
             project = covered.project
             observed = series.get((project.id, rule.indicator_code), {})
+            if covered.via_park_id is not None:  # only the quarters it belongs to the park
+                observed = {i: u for i, u in observed.items() if in_window(covered, i)}
             result = plan.split_units(observed, cap_overrides=cap_overrides(covered, rule),
                                       through=quarter, start=quarter)
             now = result.row(quarter)
@@ -210,7 +221,8 @@ def compute_statement(session: Session, agreement: Agreement, quarter: Quarter) 
                     cap_used=cap.allocated if cap else None,
                     cap_left=cap.left if cap else None)
             rows.append(StatementRow(project.code, project.name, rule.indicator_code,
-                                     now.value, now.is_missing, now.total, lines))
+                                     now.value, now.is_missing, now.total, lines,
+                                     str(covered.via_park) if covered.via_park else None))
     statement = Statement(
         agreement_code=agreement.code, agreement_title=agreement.title, quarter=str(quarter),
         parties=[{"code": p.region.code, "name": p.region.name, "role": p.role.value,

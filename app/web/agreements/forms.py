@@ -74,10 +74,14 @@ def agreement_form_class() -> type[AgreementForm]:
 
 
 class CoveredForm(FlaskForm):
-    """The covered projects, one code per line."""
+    """The covered projects and parks, one code per line (at least one of either)."""
 
     projects = TextAreaField(_l("Covered projects (one code per line)"),
-                             validators=[DataRequired()], render_kw={"rows": 8})
+                             validators=[Optional()], render_kw={"rows": 8})
+    parks = TextAreaField(_l("Covered parks (one code per line)"), validators=[Optional()],
+                          render_kw={"rows": 3},
+                          description=_l("Every project of the park, from the later of its "
+                                         "joining the park and the agreement's first quarter"))
 
 
 class RuleFormBase(FlaskForm):

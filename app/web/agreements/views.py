@@ -12,7 +12,7 @@ from app.domain.sharing.words import describe_rule
 from app.services.errors import ValidationFailed
 from app.services.lists import web as list_pages
 from app.services.reference import lookups as reference
-from app.services.sharing import agreements
+from app.services.sharing import agreements, coverage
 from app.services.sharing.statements import first_quarter, quarter_states
 from app.web import lists
 from app.web.agreements.forms import (
@@ -114,13 +114,18 @@ def covered(agreement_id: int):
     """Set the covered projects of a draft."""
     db = get_session()
     agreement = agreements.get_agreement(db, actor(), agreement_id, for_edit=True)
-    form = CoveredForm(projects="\n".join(c.project.code for c in agreement.covered))
-    done = submit(
-        form,
-        lambda: agreements.set_covered_projects(db, actor(), agreement_id,
-                                                form.projects.data.split()),
-        lambda _a: url_for("agreements.show", agreement_id=agreement_id),
-        _("Covered projects saved."))
+    form = CoveredForm(
+        projects="\n".join(c.project.code for c in agreement.covered if c.via_park_id is None),
+        parks="\n".join(c.park.code for c in agreement.covered_parks))
+
+    def save():
+        agreements.set_covered_projects(db, actor(), agreement_id,
+                                        (form.projects.data or "").split())
+        return coverage.set_covered_parks(db, actor(), agreement_id,
+                                          (form.parks.data or "").split())
+
+    done = submit(form, save, lambda _a: url_for("agreements.show", agreement_id=agreement_id),
+                  _("Covered projects saved."))
     return done or (render_template("agreements/covered.html", form=form, agreement=agreement),
                     status_of(form))
 

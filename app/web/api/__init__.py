@@ -14,13 +14,14 @@ from app.services.access.scopes import actor_for
 from app.web.api import (
     agreements,
     audit,
-    documents,
     catalogue,
+    documents,
     funds,
     ledgers,
     notifications,
     observations,
     openapi,
+    parks,
     projects,
     reference,
     reports,
@@ -36,8 +37,8 @@ from app.web.api.problems import (
 from app.web.api.routing import bp
 
 __all__ = ["bp", "install"]
-_MODULES = (reference, catalogue, funds, ledgers, projects, agreements, statements, settlement,
-            observations, audit, reports, documents, notifications, openapi)
+_MODULES = (reference, catalogue, funds, ledgers, projects, parks, agreements, statements,
+            settlement, observations, audit, reports, documents, notifications, openapi)
 
 
 @bp.before_request

@@ -96,7 +96,10 @@ def project_json(p, shown: ProjectStatus | None = None, screened: tuple | None =
                                              description="arriving within this region"),
                   "status": Choice(ProjectStatus, default=None),
                   "catalogue": Choice(ScreeningFlag, default=None, description=(
-                      "the flag under the current catalogue edition")), **PAGE_QUERY})
+                      "the flag under the current catalogue edition")),
+                  "park": Text(32, default=None,
+                               description="members (past and present) of this park, by code"),
+                  **PAGE_QUERY})
 def list_projects(args):
     """The projects the token's user may read."""
     db = get_session()

@@ -11,6 +11,7 @@ from app.services import screening
 from app.services.access.scopes import can_edit_project, get_project, require_role
 from app.services.funds import projects
 from app.services.lists import web as list_pages
+from app.services.parks import membership
 from app.services.settlement import views as settlement_views
 from app.web import lists
 from app.web.common import (
@@ -32,19 +33,20 @@ def index():
     """A page of the projects in the user's scope, filtered and sorted as the URL says."""
     db = get_session()
     state = lists.ListState("projects.index", lists.read_args(
-        "q", "source_region", "destination_region", "status", "catalogue"), "code")
+        "q", "source_region", "destination_region", "status", "catalogue", "park"), "code")
     status = lists.parse_choice(state, "status", ProjectStatus)
     flag = lists.parse_choice(state, "catalogue", ScreeningFlag)
     fetch = lambda **paging: list_pages.projects_page(db, actor(), **paging)  # noqa: E731
     filters = {"search": state.value("q"), "source_region": state.value("source_region"),
                "destination_region": state.value("destination_region"), "status": status,
-               "catalogue": flag}
+               "catalogue": flag, "park": state.value("park")}
     if lists.export_format():
         exported = lists.export(state, fetch, "projects", _columns(), prepare=lambda rows: [
             (p, s) for p, s in zip(rows, _statuses(db, rows), strict=True)], **filters)
         if exported is not None:
             return exported
-    lists.load(state, fetch, {"source_region": "region", "destination_region": "region"},
+    lists.load(state, fetch, {"source_region": "region", "destination_region": "region",
+                             "park": "park"},
                **filters)
     shown = projects.shown_statuses(db, state.rows)
     return render_template("projects/index.html", state=state, shown=shown,
@@ -93,6 +95,7 @@ def show(project_id: int):
                            shown=projects.shown_statuses(db, [project])[project.id],
                            can_edit=can_edit, catalogue=screening.shown(db, project.id),
                            may_decide=can_edit,
+                           membership=membership.membership_of(db, actor(), project.id),
                            flowed_back=settlement_views.flowed_back(db, project))
 
 

@@ -76,7 +76,8 @@ def _statement_page(agreement_id: int, quarter: Quarter, review_form: ReviewForm
         rows=rows, page=page, pages=pages, aq=aq, state=aq.state if aq else QuarterState.OPEN,
         my_parties=my_parties, confirmed=confirmed, action_form=SimpleActionForm(),
         confirm_form=ConfirmForm(), review_form=review_form or ReviewForm(),
-        answer_form=AnswerForm(), reopen_form=ReopenForm(), is_auditor=actor().has(Role.AUDITOR))
+        answer_form=AnswerForm(), reopen_form=ReopenForm(), is_auditor=actor().has(Role.AUDITOR),
+        via_parks=bool(agreement.covered_parks) or any(r.via_park for r in statement.rows))
 
 
 PROJECTS_PER_PAGE = 100

@@ -79,6 +79,7 @@ def build(data: dict, issue: IssueInfo) -> Document:
         blocks.append(Notice(DRAFT_NOTICE, tone="info"))
     blocks += restatement_blocks(issue)
     blocks += _parties_and_rules(data)
+    blocks += _coverage(data)
     split = [c for c, r in data["rules"].items() if r["mode"] == SharingMode.SPLIT.value]
     dual = [c for c, r in data["rules"].items() if r["mode"] == SharingMode.DUAL_COUNT.value]
     for code in split:
@@ -143,6 +144,31 @@ def _indicator(data: dict, code: str, additive: bool) -> list:
                             highlight_rows=frozenset(i for i, r in enumerate(rows)
                                                      if r["missing"])))
     return blocks
+
+
+NAMED = "协议列名 / named"
+
+
+def _coverage(data: dict) -> list:
+    """For an agreement that covers parks: the parks, and how each project of the statement is
+    covered (named in the agreement, or as a member of a park)."""
+    parks = data.get("covered_parks")
+    if not parks:
+        return []
+    seen: dict[str, tuple[str, str]] = {}
+    for r in data["rows"].values():
+        via = r.get("via_park")
+        seen.setdefault(r["project_code"], (r["project_name"],
+                                            f"经园区 / via park {via}" if via else NAMED))
+    listed = "；".join(f"{name}（{code}）" for code, name in sorted(parks.items()))
+    return [Heading("覆盖方式", "How each project is covered", 2),
+            Paragraph(f"本协议覆盖园区 / The agreement covers the parks: {listed}。园区项目自其入园"
+                      "季度与协议首季度中较晚者起纳入，至其离园季度止。 / A park's project is "
+                      "covered from the later of the quarter it joined the park and the "
+                      "agreement's first quarter, through the quarter it left."),
+            Table((Column("项目", "Project", "left", 3.0),
+                   Column("覆盖方式", "Covered", "left", 4.0)),
+                  tuple((f"{code} {name}", how) for code, (name, how) in sorted(seen.items())))]
 
 
 def _caps(data: dict, rule: dict, rows: list) -> list:

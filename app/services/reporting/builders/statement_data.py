@@ -113,11 +113,14 @@ def collect(session: Session, subject: Subject, quarter: Quarter) -> dict:
             "project_code": row.project_code, "project_name": row.project_name,
             "indicator": row.indicator, "value": _text(row.value), "missing": row.is_missing,
             "parties": {code: {name: _text(getattr(line, name)) for name in _LINE}
-                        for code, line in row.lines.items()}}
+                        for code, line in row.lines.items()},
+            **({"via_park": row.via_park} if row.via_park else {})}
     totals = {t.indicator: {"value": _text(t.value), "parties": {
         code: {name: _text(getattr(line, name)) for name in _LINE[:5]}
         for code, line in t.lines.items()}} for t in statement.totals}
+    parks = {c.park.code: c.park.name for c in agreement.covered_parks}
     return {
+        **({"covered_parks": parks} if parks else {}),  # only agreements that cover a park
         "agreement": {"code": agreement.code, "title": agreement.title,
                       "basis_document": agreement.basis_document or "",
                       "signed_on": agreement.signed_on.isoformat() if agreement.signed_on
