@@ -1,7 +1,7 @@
 """parks: the transfer parks register, park membership of projects, agreements covering parks
 
 Revision ID: 7a19c0de2000
-Revises: c4d7e9a2b1f0
+Revises: a19c7e1d2b30
 Create Date: 2026-12-04 20:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '7a19c0de2000'
-down_revision = 'c4d7e9a2b1f0'
+down_revision = 'a19c7e1d2b30'
 branch_labels = None
 depends_on = None
 
@@ -124,7 +124,7 @@ def upgrade() -> None:
     with op.batch_alter_table('issued_reports', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_issued_reports_kind_known'), type_='check')
         batch_op.create_check_constraint(op.f('ck_issued_reports_kind_known'),
-                                         "kind IN ('fund', 'statement', 'region', 'zone')")
+                                         "kind IN ('fund', 'statement', 'region', 'settlement', 'zone')")
 
 
 def downgrade() -> None:
@@ -135,7 +135,7 @@ def downgrade() -> None:
     with op.batch_alter_table('issued_reports', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_issued_reports_kind_known'), type_='check')
         batch_op.create_check_constraint(op.f('ck_issued_reports_kind_known'),
-                                         "kind IN ('fund', 'statement', 'region')")
+                                         "kind IN ('fund', 'statement', 'region', 'settlement')")
     op.execute('DELETE FROM covered_projects WHERE via_park_id IS NOT NULL')
     with op.batch_alter_table('covered_projects', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_covered_projects_via_park_id_parks'),

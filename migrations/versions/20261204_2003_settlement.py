@@ -5,7 +5,7 @@ Local retained tax (TAX_LOCAL) is money that changes hands and settles; the othe
 indicators are statistics or quotas and do not.
 
 Revision ID: e18a5e771e00
-Revises: c4d7e9a2b1f0
+Revises: d17a0c5e9b31
 Create Date: 2026-12-04 18:47:23.010932
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = 'e18a5e771e00'
-down_revision = 'c4d7e9a2b1f0'
+down_revision = 'd17a0c5e9b31'
 branch_labels = None
 depends_on = None
 

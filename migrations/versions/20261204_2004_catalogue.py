@@ -1,7 +1,7 @@
 """the transfer guidance catalogue: editions, entries, their codes, and screening results
 
 Revision ID: a19c7e1d2b30
-Revises: c4d7e9a2b1f0
+Revises: e18a5e771e00
 Create Date: 2026-12-04 20:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'a19c7e1d2b30'
-down_revision = 'c4d7e9a2b1f0'
+down_revision = 'e18a5e771e00'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """notifications: the outbox of events told to users, and each user's e-mail choice
 
 Revision ID: d17a0c5e9b31
-Revises: c4d7e9a2b1f0
+Revises: f17a0c4d9e21
 Create Date: 2026-12-04 20:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'd17a0c5e9b31'
-down_revision = 'c4d7e9a2b1f0'
+down_revision = 'f17a0c4d9e21'
 branch_labels = None
 depends_on = None
 
