@@ -9,6 +9,7 @@ from app.models.caches import (
     StatementSnapshot,
 )
 from app.models.counters import ReferenceCounter, RefusalCounter
+from app.models.deadlines import CycleSettings, LockException
 from app.models.funds import Commitment, Fund, Movement
 from app.models.indexes import LIST_INDEXES  # noqa: F401  (registers the list-page indexes)
 from app.models.investments import Investment, InvestmentTransaction, Valuation
@@ -37,14 +38,16 @@ for _model in (Region, IndustryDivision, User, RoleGrant, Fund, Commitment, Move
                Investment, InvestmentTransaction, Valuation, IndicatorDefinition, Agreement,
                AgreementParty, CoveredProject, SharingRule, RuleTier, TierWeight, RuleCap,
                CapOverride, Observation, ObservationCorrection, AgreementQuarter, Confirmation,
-               Review, ApiToken, IssuedReport, ReversalRequest):
+               Review, ApiToken, IssuedReport, ReversalRequest, CycleSettings,
+               LockException):
     audited(_model)
 
 __all__ = [
     "Agreement", "AgreementParty", "AgreementQuarter", "ApiToken", "AuditEntry", "Base",
     "CacheGeneration", "CapOverride", "Commitment", "Confirmation", "CoveredProject",
-    "FrozenAllocation", "Fund", "FundMetricSnapshot", "IndicatorDefinition", "IndustryDivision",
-    "Investment", "InvestmentTransaction", "IssuedReport", "IssuedReportContent", "Movement",
+    "CycleSettings", "FrozenAllocation", "Fund", "FundMetricSnapshot", "IndicatorDefinition",
+    "IndustryDivision", "Investment", "InvestmentTransaction", "IssuedReport",
+    "IssuedReportContent", "LockException", "Movement",
     "Observation", "ObservationCorrection", "Project", "ReferenceCounter", "RefusalCounter",
     "Region", "RegionEdition", "RegionLineSnapshot", "ReversalRequest", "Review", "RoleGrant",
     "RuleCap", "RuleTier", "SharingRule", "SignInAttempt", "StatementSnapshot", "TierWeight",

@@ -46,7 +46,8 @@ ENTITY_LABELS: dict[str, Message] = {
     "agreement_quarters": N_("Agreement quarters"), "confirmations": N_("Confirmations"),
     "reviews": N_("Reviews"), "api_tokens": N_("API tokens"),
     "issued_reports": N_("Issued reports"), "reversal_requests": N_("Reversal requests"),
-    "security": N_("Security events"),
+    "security": N_("Security events"), "cycle_settings": N_("Deadline settings"),
+    "lock_exceptions": N_("Lock exceptions"),
 }
 
 # Which id columns name what (column name → kind of name).
@@ -58,7 +59,7 @@ _REFERENCES = {
     "region_id": "regions", "sponsor_region_id": "regions", "source_region_id": "regions",
     "destination_region_id": "regions", "parent_id": "regions", "agreement_id": "agreements",
     "agreement_quarter_id": "agreement_quarters", "party_id": "parties",
-    "observation_id": "observations",
+    "observation_id": "observations", "granted_by_id": "users", "revoked_by_id": "users",
 }
 # The entity whose own id names it.
 _SELF = {"users": "users", "funds": "funds", "projects": "projects", "regions": "regions",
