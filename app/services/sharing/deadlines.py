@@ -226,10 +226,10 @@ def entry_refusals(session: Session, actor: Actor, project_ids: Iterable[int],
         select(SharingRule.agreement_id, func.min(RuleTier.first_quarter))
         .join(RuleTier, RuleTier.rule_id == SharingRule.id)
         .where(SharingRule.agreement_id.in_(ids)).group_by(SharingRule.agreement_id)).all())
-    closed = set(session.execute(
+    closed = {(aid, q) for aid, q in session.execute(
         select(AgreementQuarter.agreement_id, AgreementQuarter.quarter)
         .where(AgreementQuarter.agreement_id.in_(ids), AgreementQuarter.quarter.in_(quarters),
-               AgreementQuarter.state == QuarterState.CLOSED)).tuples())
+               AgreementQuarter.state == QuarterState.CLOSED))}
     found = exceptions_in_force(session, ids)
     settings = cycle_settings(session)
     refused: dict[tuple[int, str, Quarter], object] = {}

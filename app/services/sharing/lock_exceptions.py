@@ -17,7 +17,7 @@ from app.models.base import utcnow
 from app.services.access.scopes import Actor, require_role
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
 from app.services.sharing.agreements import get_agreement
-from app.services.sharing.deadlines import local_today
+from app.services.sharing.deadlines import local_date
 
 MAX_REASON = 500
 LONGEST = dt.timedelta(days=366)
@@ -25,12 +25,14 @@ LONGEST = dt.timedelta(days=366)
 
 
 def grant(session: Session, actor: Actor, agreement_id: int, quarter: Quarter, until: dt.date,
-          reason: str, region_code: str = "", today: dt.date | None = None) -> LockException:
-    """Grant an exception for ``quarter`` of an agreement, in force from now through ``until``
-    (a local date, inclusive), for the party ``region_code`` or every party (blank)."""
+          reason: str, region_code: str = "", at: dt.datetime | None = None) -> LockException:
+    """Grant an exception for ``quarter`` of an agreement, in force from the moment granted
+    (``at``, now unless given: the demo replays its history) through ``until`` (a local date,
+    inclusive), for the party ``region_code`` or every party (blank)."""
     require_role(actor, Role.ADMIN)
     agreement = get_agreement(session, actor, agreement_id)
-    today = today or local_today(session)
+    at = at or utcnow()
+    today = local_date(session, at)
     errors: dict[str, list[str]] = {}
     if agreement.status is not AgreementStatus.ACTIVE:
         errors["agreement"] = [N_("only a signed (active) agreement has quarters to reopen")]
@@ -57,7 +59,7 @@ def grant(session: Session, actor: Actor, agreement_id: int, quarter: Quarter, u
     require(errors)
     exception = LockException(agreement_id=agreement.id, quarter=quarter,
                               region_id=party.region_id if party else None, until=until,
-                              reason=reason, granted_by_id=actor.user_id)
+                              reason=reason, granted_by_id=actor.user_id, granted_at=at)
     session.add(exception)
     session.flush()
     return exception
