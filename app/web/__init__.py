@@ -43,6 +43,7 @@ def register_web(app: Flask) -> None:
         api,
         audit,
         auth,
+        deadlines,
         exchange,
         funds,
         home,
@@ -66,7 +67,8 @@ def register_web(app: Flask) -> None:
     app.after_request(_security_headers)
     register_template_helpers(app)
     for module in (auth, home, funds, investments, projects, agreements, statements, admin,
-                   audit, regions, api, exchange, reports, observations, lookup, search):
+                   audit, regions, api, exchange, reports, observations, lookup, search,
+                   deadlines):
         app.register_blueprint(module.bp)
     app.register_blueprint(health_bp)  # readiness: no sign-in, JSON only
     csrf.exempt(api.bp)  # token-authenticated: a session cookie is never accepted there
