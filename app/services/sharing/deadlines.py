@@ -71,6 +71,8 @@ def cycle_settings(session: Session) -> CycleSettings:
         row = CycleSettings(id=SETTINGS_ID, timely_days=15, lock_days=20)
         session.add(row)
         session.flush()
+    # Held by the session, so the identity map keeps it: one query per session, not per quarter.
+    session.info["cycle_settings"] = row
     return row
 
 
