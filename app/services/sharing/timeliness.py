@@ -92,6 +92,27 @@ def timeliness(session: Session, actor: Actor, year: int, today: dt.date,
     return rows
 
 
+def timeliness_through(session: Session, quarter: Quarter, destination_code: str
+                       ) -> list[AgreementTimeliness]:
+    """The figures of the quarters of ``quarter``'s year up to and including it, each counted
+    as due whatever today's date (so a report of the quarter does not change as days pass),
+    for every active agreement with a destination party within ``destination_code``."""
+    place = aliased(Region)
+    where = Agreement.id.in_(
+        select(AgreementParty.agreement_id).join(place, place.id == AgreementParty.region_id)
+        .where(AgreementParty.role == PartyRole.DESTINATION,
+               within_regions(place.code, (destination_code,))))
+    quarters = [Quarter(quarter.year, n) for n in range(1, quarter.number + 1)]
+    rows = []
+    for cycle in agreement_cycles(session, where):
+        rates = quarter_rates(session, cycle, quarters, dt.date.max)
+        if rates.due:
+            rows.append(AgreementTimeliness(
+                cycle.agreement.id, cycle.agreement.code, cycle.agreement.title,
+                tuple(p.region.name for p in cycle.destinations), quarter.year, rates))
+    return rows
+
+
 def total(rows: list[AgreementTimeliness]) -> domain.Rates:
     """The figures of several agreements together (quarters added, not rates averaged)."""
     result = domain.Rates(0, 0, 0)

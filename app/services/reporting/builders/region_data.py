@@ -18,6 +18,7 @@ from app.services.funds.metrics import load_portfolios
 from app.services.reference.lookups import indicators as indicator_definitions
 from app.services.reporting.builders.common import Subject, amount_text
 from app.services.reporting.region_figures import region_figures, region_in_scope
+from app.services.sharing.timeliness import timeliness_through
 
 KIND = "region"
 
@@ -68,6 +69,9 @@ def collect(session: Session, subject: Subject, quarter: Quarter) -> dict:
         "projects": {p.code: {"name": p.name, "enterprise": p.enterprise, "source": p.source,
                               "destination": p.destination, "direction": p.direction,
                               "status": p.status.value} for p in figures.projects},
+        "timeliness": {row.code: {"title": row.title, "due": row.rates.due,
+                                  "reported": row.rates.reported, "on_time": row.rates.on_time}
+                       for row in timeliness_through(session, quarter, region.code)},
     }
 
 
