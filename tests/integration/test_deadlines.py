@@ -227,3 +227,19 @@ def test_timeliness_counts_due_quarters_and_first_submissions(db, setting):
     assert not [r for r in timeliness.timeliness(db, SYSTEM, 2025, D(2026, 1, 16),
                                                  destination_code=SOURCE)
                 if r.agreement_id == agreement.id]
+
+
+def test_the_regional_report_prints_the_timeliness_and_still_verifies(db, setting):
+    from app.services.reporting import issuing
+    from tests.integration.report_helpers import pdf_text
+
+    agreement, dest, src, _admin = setting
+    _close(db, agreement, Q3, dest, src, dt.datetime(2025, 10, 20, 2, tzinfo=dt.UTC))
+    report = issuing.issue(db, SYSTEM, "region", DESTINATION, Q3)
+    text = pdf_text(report.content.pdf)
+    assert "Timeliness (2025)" in text
+    # 2025Q1–Q3 all due for the 2025Q3 report: 3 submitted, only Q1 on time.
+    assert "33.3 %" in text and "100.0 %" in text
+    assert issuing.verify(db, report.content.pdf).is_valid
+    again = issuing.draft(db, SYSTEM, "region", DESTINATION, Q3)
+    assert again.fingerprint == report.fingerprint  # the same data, whatever today's date
