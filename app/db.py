@@ -25,7 +25,9 @@ def init_app(app: Flask) -> None:
     """Create the engine and the sessionmaker, and close the request's session at teardown."""
     engine = make_engine(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"])
     app.extensions["db_engine"] = engine
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    # The time zone "today" is read in (deadlines of the quarterly cycle).
+    factory = sessionmaker(bind=engine, expire_on_commit=False,
+                           info={"time_zone": app.config["TIME_ZONE"]})
     app.extensions["db_sessionmaker"] = factory
     app.teardown_appcontext(_close_session)
     if engine.dialect.name != "sqlite":

@@ -4,6 +4,7 @@ closed by both bureaus, an open quarter and one correction of a closed quarter."
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from decimal import Decimal
 
@@ -15,7 +16,8 @@ from app.domain.quarter import Quarter, quarters_between
 from app.models import User
 from app.services.access.scopes import SYSTEM, actor_for
 from app.services.access.users import get_user
-from app.services.sharing import agreements, observations, workflow
+from app.services.sharing import agreements, lock_exceptions, observations, workflow
+from app.services.sharing.deadlines import cycle_settings, local_today, window_of
 
 HEYUAN, SHENZHEN, HEFEI, SHANGHAI = "441600", "440300", "340100", "310000"
 Q = Quarter.parse
@@ -55,7 +57,8 @@ def load_sharing_demo(session: Session, rng: random.Random, last_closed: Quarter
         agreements.set_rule(session, SYSTEM, shenzhen_heyuan.id, rule)
     agreements.set_cap_override(session, SYSTEM, shenzhen_heyuan.id, "HY-003", "TAX_LOCAL",
                                 SHENZHEN, Decimal("3500000.00"))
-    agreements.activate(session, SYSTEM, shenzhen_heyuan.id, shenzhen_heyuan.version)
+    agreements.activate(session, SYSTEM, shenzhen_heyuan.id, shenzhen_heyuan.version,
+                        on=shenzhen_heyuan.signed_on)
 
     hefei = agreements.create_agreement(session, SYSTEM, agreements.AgreementData(
         code="HSH-2025-01", title="沪合产业链协作税收分享协议", basis_document="合政秘〔2024〕45号",
@@ -66,7 +69,7 @@ def load_sharing_demo(session: Session, rng: random.Random, last_closed: Quarter
     agreements.set_rule(session, SYSTEM, hefei.id, agreements.RuleData(
         "TAX_LOCAL", SharingMode.SPLIT, tiers=_tiers(("2025Q1", "2029Q4",
                                                       {HEFEI: "1", SHANGHAI: "1"}))))
-    agreements.activate(session, SYSTEM, hefei.id, hefei.version)
+    agreements.activate(session, SYSTEM, hefei.id, hefei.version, on=hefei.signed_on)
 
     draft = agreements.create_agreement(session, SYSTEM, agreements.AgreementData(
         code="SZHY-2027-DRAFT", title="深河共建园区土地指标分享协议（草案）",
@@ -95,8 +98,13 @@ def load_sharing_demo(session: Session, rng: random.Random, last_closed: Quarter
 
     heyuan = _actor(session, "bureau.heyuan@demo.example")
     shenzhen = _actor(session, "bureau.shenzhen@demo.example")
+    settings = cycle_settings(session)
     for quarter in quarters_between(Q("2024Q1"), last_closed):
-        workflow.submit(session, heyuan, shenzhen_heyuan.id, quarter)
+        # Submitted three days before the on-time date, but 2025Q2 two days after it.
+        timely = window_of(settings, shenzhen_heyuan, quarter).timely
+        day = timely + dt.timedelta(days=2 if quarter == Q("2025Q2") else -3)
+        workflow.submit(session, heyuan, shenzhen_heyuan.id, quarter,
+                        at=dt.datetime.combine(day, dt.time(2, 30), dt.UTC))
         fingerprint = workflow.statement_for(session, heyuan, shenzhen_heyuan.id,
                                              quarter)[0].fingerprint
         workflow.confirm(session, heyuan, shenzhen_heyuan.id, quarter, HEYUAN, fingerprint)
@@ -104,6 +112,19 @@ def load_sharing_demo(session: Session, rng: random.Random, last_closed: Quarter
     observations.enter_observations(session, heyuan, Q("2026Q1"), [observations.ObservationEntry(
         "HY-002", "TAX_LOCAL", Decimal("612345.67"),
         "税务部门更正申报：补缴2026年一季度税款")])
+    _lock_exception(session, shenzhen_heyuan, open_quarter)
+
+
+def _lock_exception(session: Session, agreement, quarter: Quarter) -> None:
+    """The open quarter is overdue and past its lock day: an administrator reopened it for
+    Heyuan two days after the lock, until the end of the year (or four weeks from the day the
+    demo is loaded, if that is later), so the demo's bureau can still enter and submit it."""
+    lock = window_of(cycle_settings(session), agreement, quarter).lock
+    granted = dt.datetime.combine(lock + dt.timedelta(days=2), dt.time(1, 0), dt.UTC)
+    until = max(dt.date(quarter.year, 12, 31), local_today(session) + dt.timedelta(days=28))
+    lock_exceptions.grant(session, _actor(session, "admin@demo.example"), agreement.id, quarter,
+                          until, "河源市税务局更正申报，三季度数据延迟报送", region_code=HEYUAN,
+                          at=granted)
 
 
 def _amount(rng: random.Random, low, high) -> Decimal:

@@ -15,6 +15,7 @@ from app.models.catalogue import (
     ScreeningResult,
 )
 from app.models.counters import ReferenceCounter, RefusalCounter
+from app.models.deadlines import CycleSettings, LockException
 from app.models.documents import Attachment, AttachmentContent
 from app.models.funds import Commitment, Fund, Movement
 from app.models.indexes import LIST_INDEXES  # noqa: F401  (registers the list-page indexes)
@@ -56,16 +57,17 @@ for _model in (Region, IndustryDivision, User, RoleGrant, Fund, Commitment, Move
                Review, ApiToken, IssuedReport, ReversalRequest, Attachment, SettlementRun,
                SettlementConfirmation, SettlementNotice, SettlementDifference, CatalogueEdition,
                CatalogueEntry, CatalogueCode, ScreeningResult, Park, ParkPartner, ParkIndustry,
-               ParkMembership, CoveredPark):
+               ParkMembership, CoveredPark, CycleSettings, LockException):
     audited(_model)
 
 __all__ = [
     "Agreement", "AgreementParty", "AgreementQuarter", "ApiToken", "Attachment",
     "AttachmentContent", "AuditEntry", "Base", "CacheGeneration", "CapOverride",
     "CatalogueCode", "CatalogueEdition", "CatalogueEntry", "Commitment", "Confirmation",
-    "CoveredPark", "CoveredProject",
+    "CoveredPark", "CoveredProject", "CycleSettings",
     "FrozenAllocation", "Fund", "FundMetricSnapshot", "IndicatorDefinition", "IndustryDivision",
-    "Investment", "InvestmentTransaction", "IssuedReport", "IssuedReportContent", "Movement",
+    "Investment", "InvestmentTransaction", "IssuedReport", "IssuedReportContent",
+    "LockException", "Movement",
     "Notification", "Observation", "ObservationCorrection", "Park", "ParkIndustry",
     "ParkMembership", "ParkPartner", "Project", "ReferenceCounter", "RefusalCounter",
     "Region", "RegionEdition", "RegionLineSnapshot", "ReversalRequest", "Review", "RoleGrant",

@@ -51,6 +51,13 @@ class Agreement(Base):
     status: Mapped[AgreementStatus] = coded(AgreementStatus, default=AgreementStatus.DRAFT)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[CreatedAt]
+    activated_on: Mapped[dt.date | None]
+    """The local date the agreement was signed in the application (activated): quarters that
+    ended before it count their deadlines from it (app.domain.deadlines)."""
+    timely_days: Mapped[int | None]
+    """This agreement's days to the timely date, or None for the administrator's default."""
+    lock_days: Mapped[int | None]
+    """This agreement's days until entry locks, or None for the administrator's default."""
     version: Mapped[int] = mapped_column(default=1)
 
     parties: Mapped[list[AgreementParty]] = relationship(

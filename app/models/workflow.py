@@ -27,6 +27,9 @@ class AgreementQuarter(Base):
     state: Mapped[QuarterState] = coded(QuarterState, default=QuarterState.OPEN)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    first_submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    """The first submission, kept when the quarter is reopened and submitted again: the one the
+    timeliness figures count."""
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     fingerprint: Mapped[str | None] = mapped_column(String(64))
     statement_json: Mapped[str | None] = mapped_column(Text)

@@ -44,6 +44,7 @@ def register_web(app: Flask) -> None:
         audit,
         auth,
         catalogue,
+        deadlines,
         documents,
         exchange,
         funds,
@@ -74,7 +75,7 @@ def register_web(app: Flask) -> None:
     people.register(app)
     for module in (auth, home, funds, investments, projects, agreements, statements, settlement,
                    admin, audit, regions, api, exchange, reports, observations, lookup, search,
-                   documents, notifications, catalogue, parks):
+                   documents, notifications, catalogue, parks, deadlines):
         app.register_blueprint(module.bp)
     app.register_blueprint(health_bp)  # readiness: no sign-in, JSON only
     csrf.exempt(api.bp)  # token-authenticated: a session cookie is never accepted there

@@ -56,6 +56,17 @@ def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+def local_today() -> dt.date:
+    """Today's date in the ``TIME_ZONE`` setting: the day deadlines are counted on."""
+    zone = ZoneInfo(current_app.config.get("TIME_ZONE") or "Asia/Shanghai")
+    return dt.datetime.now(zone).date()
+
+
+def percent_one_place(value: Decimal | None) -> str:
+    """A percentage already rounded to one place (timeliness rates): "91.7 %"; None → "—"."""
+    return DASH if value is None else f"{value:,.1f} %"
+
+
 def quarter_arg() -> Quarter:
     """The ``quarter`` query argument, or the current quarter (with a message if it was bad)."""
     text = request.args.get("quarter", "").strip()
@@ -304,6 +315,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(role_label, "role")
     app.add_template_filter(format_ratio, "ratio")
     app.add_template_filter(format_percent, "percent")
+    app.add_template_filter(percent_one_place, "percent1")
     app.add_template_filter(coded_label, "label")
     app.add_template_filter(exact_text, "exact")
     app.add_template_filter(plain_decimal, "plain")

@@ -67,8 +67,8 @@ def open_agreement(page: Page, code: str) -> None:
 
 
 def quarter_row(page: Page, quarter: str):
-    """The agreement page's row of a quarter."""
-    return page.get_by_role("row").filter(
+    """The agreement page's row of a quarter (in its table of quarters, not of exceptions)."""
+    return page.locator("#quarters").get_by_role("row").filter(
         has=page.get_by_role("cell", name=quarter, exact=True))
 
 

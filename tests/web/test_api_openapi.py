@@ -69,6 +69,19 @@ def test_the_document_declares_bearer_tokens_problems_and_string_decimals(client
     assert "/api/v1/notifications/read-all" in document["paths"]
 
 
+def test_the_document_describes_the_deadlines_of_every_agreement_quarter(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    deadlines = schemas["Deadlines"]
+    assert set(deadlines["required"]) == {"opens", "timely", "lock", "status", "days_left",
+                                          "days_overdue", "exception_until"}
+    assert deadlines["properties"]["status"]["enum"] == [
+        "NOT_OPEN", "OPEN", "LATE", "LOCKED", "SUBMITTED"]
+    assert schemas["QuarterState"]["properties"]["deadlines"] == {
+        "$ref": "#/components/schemas/Deadlines"}
+    assert "`deadlines`" in document["info"]["description"]
+
+
 @pytest.fixture
 def fuzz_data(app, db, request):
     """An administrator's token and the ids of a fund with one of everything."""

@@ -59,6 +59,8 @@ ENTITY_LABELS: dict[str, Message] = {
     "parks": N_("Parks"),
     "park_partners": N_("Park partners"), "park_industries": N_("Park leading industries"),
     "park_memberships": N_("Park memberships"), "covered_parks": N_("Covered parks"),
+    "cycle_settings": N_("Deadline settings"),
+    "lock_exceptions": N_("Lock exceptions"),
 }
 
 # Which id columns name what (column name → kind of name).
@@ -77,6 +79,7 @@ _REFERENCES = {
     "resolved_by_id": "users", "payer_region_id": "regions", "payee_region_id": "regions",
     "park_id": "parks", "via_park_id": "parks",
     "host_region_id": "regions",
+    "granted_by_id": "users", "revoked_by_id": "users",
 }
 _SECURITY_EVENTS = {"SIGN_IN_FAILED": N_("a sign-in was refused"),
                     "ACCESS_DENIED": N_("a page outside their scope was refused"),

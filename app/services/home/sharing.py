@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
+from app.domain import deadlines as cycle
 from app.domain.codes import AgreementStatus, PartyRole, QuarterState, ReviewKind
 from app.domain.quarter import Quarter
 from app.models import (
@@ -30,6 +31,7 @@ from app.models import (
     User,
 )
 from app.services.access.scopes import Actor, within_regions
+from app.services.sharing import deadlines
 from app.services.sharing.agreements import acts_for_region, agreement_filter
 from app.services.sharing.workflow import barred_by_four_eyes
 
@@ -69,6 +71,8 @@ class QuarterTodo:
     """The names of the parties still to confirm (for a submitted quarter)."""
     submitted_by_id: int | None = None
     """Who submitted it (for a submitted quarter)."""
+    standing: cycle.Standing | None = None
+    """Its deadlines today (for a quarter waiting for data)."""
 
 
 @dataclass(frozen=True)
@@ -135,16 +139,18 @@ def quarter_todos(session: Session, actor: Actor, current: Quarter, limit: int =
     """
     where = _acting_filter(actor)
     rows = session.execute(
-        select(Agreement.id, Agreement.code, Agreement.title, AgreementParty.id,
-               AgreementParty.role, Region.code, Region.name)
+        select(Agreement, AgreementParty.id, AgreementParty.role, Region.code, Region.name)
         .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
         .join(Region, Region.id == AgreementParty.region_id)
         .where(Agreement.status == AgreementStatus.ACTIVE, where)
         .order_by(Agreement.code, AgreementParty.priority)).all()
     agreements: dict[int, tuple[str, str]] = {}
+    loaded: dict[int, Agreement] = {}
     parties: dict[int, list[_Party]] = defaultdict(list)
-    for aid, code, title, pid, role, region_code, region_name in rows:
-        agreements[aid] = (code, title)
+    for agreement, pid, role, region_code, region_name in rows:
+        aid = agreement.id
+        agreements[aid] = (agreement.code, agreement.title)
+        loaded[aid] = agreement
         parties[aid].append(_Party(pid, role, region_code, region_name))
     if not agreements:
         return SharingTodos(Bounded([], 0), Bounded([], 0))
@@ -185,11 +191,16 @@ def quarter_todos(session: Session, actor: Actor, current: Quarter, limit: int =
     # Oldest quarter first; observations are counted for the rows shown only (bounded work).
     shown = sorted(due, key=lambda aid: (due[aid], agreements[aid][0]))[:limit]
     counts = _observation_counts(session, {aid: due[aid] for aid in shown})
+    found = deadlines.exceptions_in_force(session, shown) if shown else {}
+    today = deadlines.local_today(session)
     for aid in shown:
         code, title = agreements[aid]
         expected, observed = counts.get(aid, (0, 0))
+        standing = deadlines.standing(session, loaded[aid], due[aid], None, today,
+                                      found.get((aid, due[aid]), []))
         data.append(QuarterTodo(aid, code, title, due[aid], QuarterState.OPEN,
-                                missing=expected - observed, expected=expected))
+                                missing=expected - observed, expected=expected,
+                                standing=standing))
     confirm.sort(key=lambda t: (t.quarter, t.code))
     return SharingTodos(Bounded(data, len(due)), bounded(confirm, limit))
 

@@ -33,6 +33,7 @@ from app.services.access.scopes import (  # the agreement scope lives in access 
 )
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
 from app.services.reference.lookups import region_by_code
+from app.services.sharing.deadlines import local_today
 
 AGREEMENT_IN_FULL = (
     selectinload(Agreement.parties).selectinload(AgreementParty.region),
@@ -283,8 +284,11 @@ def set_cap_override(session: Session, actor: Actor, agreement_id: int, project_
     session.flush()
 
 
-def activate(session: Session, actor: Actor, agreement_id: int, version: int) -> Agreement:
-    """Sign the draft: from now on its parties, rules and covered projects are fixed."""
+def activate(session: Session, actor: Actor, agreement_id: int, version: int,
+             on: dt.date | None = None) -> Agreement:
+    """Sign the draft: from now on its parties, rules and covered projects are fixed. ``on``
+    is the local date it takes effect (today unless given: the demo replays its history);
+    quarters that ended before it count their deadlines from it."""
     agreement = _draft(session, actor, agreement_id, version)
     errors: dict[str, list[str]] = {}
     if not agreement.rules:
@@ -293,6 +297,7 @@ def activate(session: Session, actor: Actor, agreement_id: int, version: int) ->
         errors["projects"] = [N_("an agreement needs at least one covered project or park")]
     require(errors)
     agreement.status = AgreementStatus.ACTIVE
+    agreement.activated_on = on or local_today(session)
     session.flush()
     return agreement
 

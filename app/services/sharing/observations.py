@@ -9,6 +9,7 @@ naming both values (:class:`ObservationConflict`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,6 +35,7 @@ from app.models import (
 from app.services.access.scopes import Actor
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
 from app.services.sharing.coverage import covers
+from app.services.sharing.deadlines import entry_refusals
 
 
 class _Unchecked:
@@ -152,11 +154,13 @@ def correction_errors(is_correction: bool, value: Decimal | None, reason: str) -
 
 
 def enter_observations(session: Session, actor: Actor, quarter: Quarter,
-                       entries: list[ObservationEntry]) -> int:
+                       entries: list[ObservationEntry], today: dt.date | None = None) -> int:
     """Store a grid of values for one quarter; return how many changed. All or nothing: every
     bad cell is reported (field ``<project>.<indicator>``) and nothing is written; a cell whose
     ``expected`` value is no longer the stored one (and whose new value is not already stored)
-    raises :class:`ObservationConflict` naming every such cell, and nothing is written."""
+    raises :class:`ObservationConflict` naming every such cell, and nothing is written. A bureau's
+    change in a quarter locked under an agreement covering the project is refused (field
+    ``<project>.<indicator>``; ``today`` is the local date, today unless given)."""
     if not (actor.is_admin or actor.has(Role.FINANCE_BUREAU)):
         raise NotFound("page")
     codes = {e.project_code for e in entries}
@@ -176,6 +180,7 @@ def enter_observations(session: Session, actor: Actor, quarter: Quarter,
         select(Observation).where(Observation.quarter == quarter,
                                   Observation.project_id.in_(project_ids))
         .execution_options(populate_existing=True))}
+    refused = entry_refusals(session, actor, project_ids, [quarter], today)
     errors: dict[str, list[str]] = {}
     conflicts: dict[str, CellConflict] = {}
     plan = []
@@ -199,6 +204,9 @@ def enter_observations(session: Session, actor: Actor, quarter: Quarter,
             continue
         now = current.value if current else None
         if now == entry.value:
+            continue
+        if (locked := refused.get((project.id, indicator.code, quarter))) is not None:
+            errors[key] = [locked]
             continue
         if entry.expected is not UNCHECKED and entry.expected != now:
             quantum = indicator.quantum_decimal

@@ -3,6 +3,7 @@ party → CLOSED, with four eyes, closing in order, frozen results and auditor r
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from sqlalchemy import delete, select
@@ -25,6 +26,7 @@ from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.notifications import events
 from app.services.notifications.recipients import bureaus_of
 from app.services.sharing.agreements import get_agreement, party_in_scope
+from app.services.sharing.deadlines import local_date, require_submission_open
 from app.services.sharing.statements import (
     Statement,
     cached_statement,
@@ -69,8 +71,12 @@ def statement_of(session: Session, agreement, quarter: Quarter
     return cached_statement(session, agreement, quarter), aq
 
 
-def submit(session: Session, actor: Actor, agreement_id: int, quarter: Quarter) -> AgreementQuarter:
-    """The destination bureau says the quarter's observations are complete."""
+def submit(session: Session, actor: Actor, agreement_id: int, quarter: Quarter, *,
+           at: dt.datetime | None = None) -> AgreementQuarter:
+    """The destination bureau says the quarter's observations are complete; refused once the
+    quarter is locked, unless an exception is in force (app.services.sharing.deadlines).
+    ``at`` is the moment of submission, now unless given (the demo replays its history)."""
+    moment = at or utcnow()
     agreement = get_agreement(session, actor, agreement_id)
     if agreement.status is not AgreementStatus.ACTIVE:
         raise ValidationFailed(status=N_("only a signed (active) agreement has quarters to submit"))
@@ -86,9 +92,12 @@ def submit(session: Session, actor: Actor, agreement_id: int, quarter: Quarter) 
     if aq.state is not QuarterState.OPEN:
         raise ValidationFailed(state=N_("%(quarter)s is %(state)s, not open", quarter=quarter,
                                         state=_STATE_WORDS[aq.state]))
+    require_submission_open(session, actor, agreement, quarter, local_date(session, moment))
     aq.state = QuarterState.SUBMITTED
     aq.submitted_by_id = actor.user_id
-    aq.submitted_at = utcnow()
+    aq.submitted_at = moment
+    if aq.first_submitted_at is None:  # kept on resubmission: the timeliness figures count it
+        aq.first_submitted_at = moment
     aq.fingerprint = compute_statement(session, agreement, quarter).fingerprint
     session.flush()
     events.quarter_submitted(session, aq, actor.user_id, actor.label, agreement.parties)

@@ -12,7 +12,7 @@ from app.domain.sharing.words import describe_rule
 from app.services.errors import ValidationFailed
 from app.services.lists import web as list_pages
 from app.services.reference import lookups as reference
-from app.services.sharing import agreements, coverage
+from app.services.sharing import agreements, coverage, deadlines, lock_exceptions
 from app.services.sharing.statements import first_quarter, quarter_states
 from app.web import lists
 from app.web.agreements.forms import (
@@ -28,12 +28,14 @@ from app.web.common import (
     actor,
     attach_errors,
     coded_label,
+    local_today,
     localized_name,
     require_sign_in,
     status_of,
     submit,
     today,
 )
+from app.web.deadlines.forms import RevokeForm
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 bp.before_request(require_sign_in)
@@ -102,8 +104,14 @@ def show(agreement_id: int):
     can_edit = actor().is_admin or any(agreements.party_in_scope(actor(), p)
                                        for p in agreement.parties)
     indicators = reference.indicators(db)
+    local = local_today()
+    standings = deadlines.standings(db, agreement, [q for q, _aq in quarters], states, local)
+    settings = deadlines.cycle_settings(db)
     return render_template(
         "agreements/show.html", agreement=agreement, quarters=list(reversed(quarters)),
+        standings=standings, days=deadlines.days_of(settings, agreement), settings=settings,
+        exceptions=lock_exceptions.exceptions_of(db, agreement.id) if quarters else [],
+        local_today=local, revoke_form=RevokeForm(),
         words=rule_words(agreement, "zh" if actor().locale == "zh" else "en"),
         can_edit=can_edit, indicators=indicators, action_form=SimpleActionForm(
             version=agreement.version))

@@ -8,7 +8,9 @@ from app.db import get_session
 from app.domain.codes import AgreementStatus, CapScope, PartyRole, QuarterState, SharingMode
 from app.services.lists import api as listings
 from app.services.sharing import agreements as agreement_service
+from app.services.sharing import deadlines
 from app.services.sharing.statements import quarter_states
+from app.web.api.deadlines import DEADLINES, deadlines_json
 from app.web.api.routing import ID, PAGE_QUERY, operation, page_json, page_schema, schema
 from app.web.api.spec import REGION_PATTERN, Choice, Text
 from app.web.api.values import (
@@ -46,7 +48,8 @@ COVERED = schema("CoveredProject", obj({
     "cap_overrides": arr(obj({"indicator": STRING, "party": STRING, "amount": DECIMAL}))}))
 AGREEMENT_DETAIL = schema("AgreementDetail", obj({
     **AGREEMENT_FIELDS, "rules": arr(RULE), "covered": arr(COVERED),
-    "quarters": arr(obj({"quarter": QUARTER, "state": enum_of(QuarterState)}))}))
+    "quarters": arr(obj({"quarter": QUARTER, "state": enum_of(QuarterState),
+                         "deadlines": DEADLINES}))}))
 
 
 def agreement_json(a) -> dict:
@@ -100,7 +103,8 @@ def get_agreement(agreement_id: int):
     db = get_session()
     agreement = agreement_service.get_agreement(db, g.actor, agreement_id)
     states = quarter_states(db, agreement.id)
+    found = deadlines.standings(db, agreement, states, states)
     return {**agreement_json(agreement), "rules": [rule_json(r) for r in agreement.rules],
             "covered": [covered_json(c) for c in agreement.covered],
-            "quarters": [{"quarter": str(q), "state": code(states[q].state)}
-                         for q in sorted(states)]}
+            "quarters": [{"quarter": str(q), "state": code(states[q].state),
+                          "deadlines": deadlines_json(found[q])} for q in sorted(states)]}

@@ -27,6 +27,13 @@ Errors are RFC 9457 problem details (`application/problem+json`); a 422 lists ea
 error (`errors: [{{field, message}}]`, type `/api/v1/problems/validation-failed`), a 409 says
 someone else changed the data first (type `/api/v1/problems/conflict`). Nothing is written by a
 request that fails.
+
+Every agreement quarter carries its `deadlines`: `opens` (the first day of entry, the day after
+the quarter ends), `timely` (the last day a submission is on time) and `lock` (the last day of
+entry), local dates, each included; and its `status` today: `NOT_OPEN`, `OPEN` (`days_left`),
+`LATE` (`days_overdue`), `LOCKED` or `SUBMITTED`. After the lock day a finance bureau's
+`PUT /observations` and submission of that quarter are refused (422, the field names the cell or
+`quarter`) unless an administrator granted a lock exception (`exception_until`).
 """
 
 PROBLEM = {

@@ -9,6 +9,7 @@ from flask import g
 from app.db import get_session
 from app.domain.codes import PartyRole, QuarterState
 from app.services.sharing import workflow
+from app.web.api.deadlines import DEADLINES, quarter_deadlines
 from app.web.api.routing import ID, operation, schema
 from app.web.api.spec import REGION_PATTERN, Obj, QuarterField, Text
 from app.web.api.values import (
@@ -39,7 +40,8 @@ CONFIRMATION = obj({"party": STRING, "user": STRING, "confirmed_at": DATETIME,
 QUARTER_STATE_FIELDS = {
     "agreement_id": INTEGER, "quarter": QUARTER, "state": enum_of(QuarterState),
     "fingerprint": nullable(STRING), "submitted_at": nullable(DATETIME),
-    "closed_at": nullable(DATETIME), "confirmations": arr(CONFIRMATION)}
+    "closed_at": nullable(DATETIME), "confirmations": arr(CONFIRMATION),
+    "deadlines": DEADLINES}
 QUARTER_STATE = schema("QuarterState", obj(QUARTER_STATE_FIELDS))
 STATEMENT = schema("Statement", obj({
     **QUARTER_STATE_FIELDS,
@@ -81,7 +83,8 @@ def quarter_state_json(agreement_id: int, quarter, aq) -> dict:
             "confirmations": [{"party": c.party.region.code, "user": c.user.email,
                                "confirmed_at": moment(c.confirmed_at),
                                "fingerprint": c.fingerprint}
-                              for c in (aq.confirmations if aq else [])]}
+                              for c in (aq.confirmations if aq else [])],
+            "deadlines": quarter_deadlines(get_session(), agreement_id, quarter, aq)}
 
 
 @operation(f"{_BASE}/statement", summary="The statement of a quarter", tag="statements",

@@ -4,10 +4,12 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from app.db import get_session
+from app.domain.codes import Role
 from app.domain.quarter import Quarter
 from app.services.access import audit_words
 from app.services.home.overview import home_page
-from app.web.common import actor, require_sign_in, said, today
+from app.services.sharing import timeliness
+from app.web.common import actor, local_today, require_sign_in, said, today
 from app.web.flow_chart import flow_chart, flow_table
 from app.web.people import remember
 
@@ -23,8 +25,14 @@ def index():
     page = home_page(db, actor(), Quarter.containing(today()))
     remember(_people_on(page))  # everyone the page names, in one query
     words = audit_words.describe_entries(db, page.recent) if page.recent else {}
+    rates = None
+    if actor().has(Role.AUDITOR):  # the destinations' timeliness, this year and the last
+        local = local_today()
+        rates = [row for year in (local.year, local.year - 1)
+                 for row in timeliness.timeliness(db, actor(), year, local)]
     return render_template(
         "home/index.html", actor=actor(), page=page, words=words, said=said,
+        timeliness_rows=rates,
         flows_svg=flow_chart(page.flows, _("Transfer flows between macro-regions")),
         flows_table=flow_table(page.flows))
 

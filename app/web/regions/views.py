@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 
 from app.db import get_session
 from app.services.reporting import region_figures as regions
-from app.web.common import actor, quarter_arg, require_sign_in, unit_name
+from app.services.sharing import timeliness
+from app.web.common import actor, local_today, quarter_arg, require_sign_in, unit_name
 from app.web.regions.chart import bar_chart, bar_table
 
 bp = Blueprint("regions", __name__, url_prefix="/regions")
@@ -34,5 +35,9 @@ def show(code: str):
                       unit_caption=_("unit: %(unit)s"))
     table = bar_table(_("The figures as a table"), [
         _("Indicator"), _("Unit"), _("Received"), _("Ceded"), _("Net")], groups)
+    local = local_today()
+    rates = [row for year in (local.year, local.year - 1)
+             for row in timeliness.timeliness(get_session(), actor(), year, local,
+                                              destination_code=figures.region_code)]
     return render_template("regions/show.html", figures=figures, quarter=quarter, chart=chart,
-                           chart_table=table)
+                           chart_table=table, timeliness_rows=rates)

@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from app.db import get_session
 from app.domain.codes import AgreementStatus, QuarterState, Role
 from app.domain.quarter import Quarter, QuarterError
-from app.services.sharing import agreements, observations, workflow
+from app.services.sharing import agreements, deadlines, observations, workflow
 from app.services.sharing.explanations import explain_allocation
+from app.services.sharing.statements import quarter_states
 from app.web.agreements.forms import (
     AnswerForm,
     ConfirmForm,
@@ -22,6 +23,7 @@ from app.web.common import (
     UNPROCESSABLE,
     actor,
     attach_errors,
+    local_today,
     localized_errors,
     require_sign_in,
     status_of,
@@ -77,7 +79,8 @@ def _statement_page(agreement_id: int, quarter: Quarter, review_form: ReviewForm
         my_parties=my_parties, confirmed=confirmed, action_form=SimpleActionForm(),
         confirm_form=ConfirmForm(), review_form=review_form or ReviewForm(),
         answer_form=AnswerForm(), reopen_form=ReopenForm(), is_auditor=actor().has(Role.AUDITOR),
-        via_parks=bool(agreement.covered_parks) or any(r.via_park for r in statement.rows))
+        via_parks=bool(agreement.covered_parks) or any(r.via_park for r in statement.rows),
+        standing=deadlines.standing(db, agreement, quarter, aq, local_today()))
 
 
 PROJECTS_PER_PAGE = 100
@@ -141,12 +144,15 @@ def observations_grid(agreement_id: int, quarter: Quarter):
                     count=len(conflicts))
     indicators, previous, rows = observations.observation_grid(db, actor(), agreement, quarter)
     compare = request.args.get("compare") == "1"  # earlier quarters beside this one, on demand
+    standing = deadlines.standing(db, agreement, quarter, quarter_states(db, agreement.id)
+                                  .get(quarter), local_today())
     status = CONFLICT if conflicts else UNPROCESSABLE if posted.errors else status_of(form)
     return render_template("statements/observations.html", agreement=agreement,
                            quarter=quarter, indicators=indicators, previous=previous, rows=rows,
                            form=form, cell_errors=posted.errors, typed=posted.typed,
                            shown=posted.shown, stored_text=grid.stored_text,
-                           shown_value=grid.shown_value, compare=compare), status
+                           shown_value=grid.shown_value, compare=compare,
+                           standing=standing), status
 
 
 def _agreement(agreement_id: int):

@@ -20,6 +20,7 @@ from app.services.exchange.imports.bulk import padded
 from app.services.exchange.imports.engine import ChunkedHandler, Context, KindResult
 from app.services.reference.lookups import indicators
 from app.services.sharing import observations as grid
+from app.services.sharing.deadlines import entry_refusals
 
 
 def no_project(code: str) -> str:
@@ -78,10 +79,11 @@ class ObservationsHandler(ChunkedHandler):
         quarters = {key[2] for *_, key in keyed}
         covered = set(self.session.scalars(select(CoveredProject.project_id).where(
             CoveredProject.project_id.in_(padded(project_ids))).distinct()))
-        closed = set()
-        if covered:  # only covered projects have quarters that close
+        closed, refused = set(), {}
+        if covered:  # only covered projects have quarters that close (and lock)
             grid.lock_quarters(self.session, list(covered), list(quarters))
             closed = grid.closed_keys(self.session, covered, quarters)
+            refused = entry_refusals(self.session, self.ctx.actor, covered, quarters)
         existing = {(o.project_id, o.indicator_code, o.quarter): o for o in self.session.execute(
             select(self.table).where(self.table.c.project_id.in_(padded(project_ids)),
                                      self.table.c.quarter.in_(padded(quarters))))}
@@ -94,6 +96,8 @@ class ObservationsHandler(ChunkedHandler):
                     "appears earlier in this file for this project and indicator"))
             elif old is not None and old.value == values["value"]:
                 self.result.unchanged += 1
+            elif key in refused:
+                self.error(number, "quarter", raw["quarter"], refused[key])
             elif problems := grid.correction_errors(key in closed, values["value"], reason):
                 self.errors_of(number, {"note": problems}, raw, values, {})
             elif old is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from app.domain.codes import ProjectStatus
+from app.domain.deadlines import Rates, percent_1dp
 from app.domain.quarter import Quarter
 from app.domain.sharing.words import unit_en
 from app.services.reporting.builders import catalogue
@@ -61,6 +62,7 @@ def build(data: dict, issue: IssueInfo) -> Document:
     for item in shared.values():
         blocks += _indicator(item)
     blocks += _projects(data["projects"])
+    blocks += _timeliness(data.get("timeliness", {}), quarter)
     if "catalogue" in data:  # reports issued before the catalogue have no such part
         blocks += catalogue.blocks(data["catalogue"], "本地区承接的项目",
                                    "The projects the region takes on")
@@ -203,3 +205,34 @@ def _projects(projects: dict) -> list:
          Column("企业", "Enterprise", "left", 1.8), Column("迁出地", "From", "left", 1.15),
          Column("承接地", "To", "left", 1.15), Column("方向", "Direction", "left", 0.9),
          Column("状态", "Status", "left", 1.3)), rows)]  # "Implementation" on one line
+
+
+TIMELINESS_NOTE = ("以本年度截至本季度的各季度计；报送率 = 已提交 ÷ 应报，"
+                   "及时率 = 按时提交（首次提交不晚于按时报送截止日）÷ 应报；"
+                   "百分比四舍五入保留一位小数。 / The quarters of the year up to "
+                   "this one; reporting rate = submitted ÷ due, on-time rate = submitted by the "
+                   "on-time date (first submission) ÷ due; percentages rounded half up to one "
+                   "decimal.")
+
+
+def _timeliness(rows: dict, quarter: Quarter) -> list:
+    """The region's timeliness as a destination bureau, per agreement (older reports' data has
+    no such key: nothing is printed)."""
+    if not rows:
+        return []
+
+    def percent(value) -> str:
+        shown = percent_1dp(value)
+        return "—" if shown is None else f"{shown} %"
+
+    lines = []
+    for code, row in rows.items():
+        rates = Rates(row["due"], row["reported"], row["on_time"])
+        lines.append((f"{code} {row['title']}", str(rates.due), str(rates.reported),
+                      str(rates.on_time), percent(rates.reporting_rate),
+                      percent(rates.on_time_rate)))
+    return [Heading(f"报送及时性（{quarter.year} 年）", f"Timeliness ({quarter.year})"), Table(
+        (Column("协议", "Agreement", "left", 2.6), Column("应报", "Due", "right", 0.7),
+         Column("已提交", "Submitted", "right", 0.9), Column("按时", "On time", "right", 0.8),
+         Column("报送率", "Reporting rate", "right", 1.1),
+         Column("及时率", "On-time rate", "right", 1.1)), tuple(lines), note=TIMELINESS_NOTE)]

@@ -19,6 +19,7 @@ from app.services.reference.lookups import indicators as indicator_definitions
 from app.services.reporting.builders import catalogue
 from app.services.reporting.builders.common import Subject, amount_text
 from app.services.reporting.region_figures import region_figures, region_in_scope
+from app.services.sharing.timeliness import timeliness_through
 
 KIND = "region"
 
@@ -71,6 +72,9 @@ def collect(session: Session, subject: Subject, quarter: Quarter) -> dict:
                               "status": p.status.value} for p in figures.projects},
         "catalogue": catalogue.collect(
             session, (p.id for p in figures.projects if p.direction != "LEFT")),
+        "timeliness": {row.code: {"title": row.title, "due": row.rates.due,
+                                  "reported": row.rates.reported, "on_time": row.rates.on_time}
+                       for row in timeliness_through(session, quarter, region.code)},
     }
 
 
