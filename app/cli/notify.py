@@ -23,8 +23,18 @@ from app.models import User, set_actor
 from app.models.base import utcnow
 from app.services.notifications import delivery
 from app.services.notifications.mailer import MailDown, Mailer, MessageRefused
+from app.services.sharing import reminder_events
 
-REMINDER_SOURCES: list[Callable[[Session, dt.datetime], object]] = []
+
+def _local_date(now: dt.datetime) -> dt.date:
+    """``now`` (UTC) as a date where the bureaus are (``TIME_ZONE``)."""
+    return now.astimezone(ZoneInfo(current_app.config["TIME_ZONE"])).date()
+
+
+REMINDER_SOURCES: list[Callable[[Session, dt.datetime], object]] = [
+    lambda session, now: reminder_events.raise_quarter_reminders(session, _local_date(now)),
+    lambda session, now: reminder_events.raise_tier_endings(session, _local_date(now)),
+]
 """Callables ``source(session, now)`` that raise the reminders due at ``now`` (UTC) through
 ``app.services.notifications.outbox.raise_event``, with event keys that name the date, so running
 them every few minutes stores each reminder once. ``notify send`` commits after each source."""

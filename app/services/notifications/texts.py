@@ -73,6 +73,28 @@ KINDS: dict[str, Kind] = {
         N_("As closed for %(quarter)s of agreement %(agreement)s, %(party)s has used "
            "%(used)s of its cap of %(cap)s on %(indicator)s of project %(project)s "
            "(%(percent)s %%).")),
+    "entry_opens": Kind(
+        N_("Entry window opens"), N_("Entry for %(agreement)s %(quarter)s opens today"),
+        N_("Entry of %(quarter)s of agreement %(agreement)s (%(title)s) opened on %(opens)s. "
+           "Submit by %(timely)s to be on time; entry locks after %(lock)s.")),
+    "entry_due_soon": Kind(
+        N_("On-time date in 3 days"), N_("%(agreement)s %(quarter)s is due on %(timely)s"),
+        N_("%(quarter)s of agreement %(agreement)s (%(title)s) is not submitted yet. Submit by "
+           "%(timely)s (in 3 days) to be on time; entry locks after %(lock)s.")),
+    "entry_overdue": Kind(
+        N_("Quarter overdue"), N_("%(agreement)s %(quarter)s is overdue by %(days)s days"),
+        N_("%(quarter)s of agreement %(agreement)s (%(title)s) was due on %(timely)s and is not "
+           "submitted (%(days)s days overdue; %(later)s later quarters are overdue too). Entry "
+           "locks after %(lock)s.")),
+    "entry_locked": Kind(
+        N_("Quarter locked"), N_("%(agreement)s %(quarter)s is locked, %(days)s days overdue"),
+        N_("%(quarter)s of agreement %(agreement)s (%(title)s) was due on %(timely)s and entry "
+           "locked after %(lock)s without a submission (%(days)s days overdue). Ask an "
+           "administrator for a lock exception to enter and submit it.")),
+    "tier_ending": Kind(
+        N_("Sharing tier ending"), N_("A sharing tier of %(agreement)s ends on %(ends)s"),
+        N_("The sharing tier of %(indicator)s in agreement %(agreement)s (%(title)s) ends "
+           "with %(quarter)s (%(ends)s). Agree the shares that follow before then.")),
 }
 """Every kind of notification (reminder sources add theirs with :func:`register_kind`)."""
 
