@@ -65,6 +65,7 @@ def _submit_as_heyuan(page: Page) -> None:
     page.get_by_role("button", name="Save observations").click()
     flash(page, "Observations saved.")
     page.get_by_role("button", name="Submit: the observations are complete").click()
+    page.get_by_role("button", name=f"Yes, submit {OPEN_QUARTER}").click()  # asked once more
     flash(page, "Quarter submitted for confirmation.")
 
 
@@ -97,8 +98,8 @@ def test_heyuan_submits_and_shenzhen_sees_the_bell_rise_and_gets_the_email(
 
     result = create_app(_config(e2e_database_url, smtp)).test_cli_runner().invoke(
         args=["notify", "send"])
-    assert result.exit_code == 0 and "sent 1, failed 0, pending 0" in result.output, \
-        result.output
+    # (the cycle's reminders of the day, to other bureaus, may go out in the same run)
+    assert result.exit_code == 0 and "failed 0, pending 0" in result.output, result.output
     [message] = smtp.catcher.to(SHENZHEN)
     assert message["Subject"] == f"{AGREEMENT} {OPEN_QUARTER} was submitted"
     assert "/agreements/" in message.get_content()

@@ -41,12 +41,14 @@ def test_every_read_with_real_ids_answers_without_a_single_float(app, client, db
     token = _admin(db)
     db.commit()
     values = {**holding.ids, "quarter": "2024Q1", "code": "441602",
-              "edition_id": edition.edition_id}
+              "edition_id": edition.edition_id, "fiscal_year": 2024}
     adapter = app.url_map.bind("localhost")
     read = 0
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "api.get_report_pdf":
-            continue  # a PDF, not JSON
+        if rule.endpoint in ("api.get_report_pdf", "api.get_attachment_content"):
+            continue  # a PDF or an attached file, not JSON
+        if "run_id" in rule.arguments:
+            continue  # settlement runs need four closed quarters: read in tests/e2e/test_settlement_demo.py
         if rule.endpoint.startswith("api.") and "GET" in rule.methods:
             _get(client, adapter.build(rule.endpoint, {k: values[k] for k in rule.arguments}),
                  token)

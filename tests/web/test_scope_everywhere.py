@@ -36,7 +36,15 @@ ID_ARGUMENTS = frozenset({"fund_id", "project_id", "investment_id", "movement_id
                           "review_id", "attachment_id", "result_id"})
 OTHER_ARGUMENTS = {"quarter": "2024Q1", "indicator": "TAX_LOCAL",
                    "code": "441600", "kind": "region",
-                   "edition_id": 1}  # the same for every holding (editions: reference data)
+                   "edition_id": 1,  # the same for every holding (editions: reference data)
+                   # A settlement run needs four closed quarters, which the holdings do not
+                   # have: its routes are walked with an id no holding owns (404 for every
+                   # reader), and tests/web/test_settlement_pages.py checks its scope on real runs.
+                   "run_id": 1, "difference_id": 1, "year": 2024,
+                   # Ids no holding owns: lock exceptions, notifications and parks have scope
+                   # tests of their own (test_deadline_pages, test_notification_pages,
+                   # test_park_pages); here they must answer 404, never 500, to every reader.
+                   "exception_id": 999_999, "notification_id": 999_999, "park_id": 999_999}
 # The fund side of the app; the agreement side lets bureaus and auditors write (access.md).
 FUND_SIDE = frozenset({"funds", "investments", "projects", "admin"})
 # The language switch is public too: a visitor picks the language of the sign-in page.

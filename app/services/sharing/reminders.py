@@ -25,7 +25,8 @@ DAYS_BEFORE = 3
 class Reminder:
     """One quarter of one agreement to remind its destination bureau(s) of.
 
-    ``kind``: OPENS (entry opens on the date), DUE_SOON (timely date in exactly three days) or
+    ``kind``: OPENS (entry opens on the date, the day after the quarter ends), DUE_SOON (timely
+    date in exactly three days, for the agreement's oldest unsubmitted quarter) or
     OVERDUE (past the timely date and not submitted: only the agreement's oldest such quarter,
     since quarters are submitted in order; ``later_overdue`` counts the others). ``weeks_overdue``
     is 0 for the first six days overdue, then 1, 2 …; ``locked``: entry is locked on the date
@@ -58,17 +59,22 @@ def reminders_due(session: Session, on_date: dt.date) -> list[Reminder]:
                   tuple(p.region.name for p in cycle.destinations))
         last = Quarter.containing(on_date) - 1
         overdue = []
+        oldest_open = True
         for quarter in quarters_between(cycle.first, last):
             win = window_of(settings, agreement, quarter)
             aq = cycle.states.get(quarter)
             submitted = aq is not None and aq.state is not QuarterState.OPEN
             dates = (win.opens, win.timely, win.lock)
-            if win.opens == on_date:
+            # Opening is announced on the day after the quarter ends; quarters that ended
+            # before the agreement was activated open with it, and are not announced one by one.
+            if win.opens == on_date == quarter.last_day + dt.timedelta(days=1):
                 found.append(Reminder(OPENS, *head, quarter, *places, *dates))
             if submitted:
                 continue
-            if win.timely == on_date + dt.timedelta(days=DAYS_BEFORE):
+            # Quarters are submitted in order: only the oldest unsubmitted one is "due soon".
+            if oldest_open and win.timely == on_date + dt.timedelta(days=DAYS_BEFORE):
                 found.append(Reminder(DUE_SOON, *head, quarter, *places, *dates))
+            oldest_open = False
             if on_date > win.timely:
                 overdue.append((quarter, win))
         if overdue:
