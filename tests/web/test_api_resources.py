@@ -48,7 +48,7 @@ def test_every_read_with_real_ids_answers_without_a_single_float(app, client, db
         if rule.endpoint in ("api.get_report_pdf", "api.get_attachment_content"):
             continue  # a PDF or an attached file, not JSON
         if "run_id" in rule.arguments:
-            continue  # settlement runs need four closed quarters: read in tests/e2e/test_settlement_demo.py
+            continue  # a run needs four closed quarters: tests/e2e/test_settlement_demo.py
         if rule.endpoint.startswith("api.") and "GET" in rule.methods:
             _get(client, adapter.build(rule.endpoint, {k: values[k] for k in rule.arguments}),
                  token)
