@@ -16,6 +16,7 @@ from app.cli.common import fail, unit_of_work
 from app.services.access.scopes import SYSTEM
 from app.services.exchange import exports
 from app.services.exchange.imports import KINDS, WORKBOOK, ImportResult, import_file
+from app.services.exchange.imports.layout import EXPORTED
 from app.services.exchange.imports.limits import Limits
 
 PROGRESS_FROM_BYTES = 1 << 20  # files smaller than this import too fast for a progress bar
@@ -78,7 +79,7 @@ def summary(result: ImportResult) -> str:
 
 @click.command("export")
 @with_appcontext
-@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("kind", type=click.Choice(list(EXPORTED)))
 @click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default=None,
               help="csv or xlsx (default: from the output file's extension).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),

@@ -42,3 +42,27 @@ def test_a_year_with_an_open_quarter_is_refused_naming_it_and_nothing_is_written
         result = runner.invoke(args=["settlement", "compute", *bad])
         assert result.exit_code == 1 and "Traceback" not in result.output
     assert count(db, SettlementRun) == 0
+
+
+def test_import_notices_books_a_file_or_names_the_row_and_writes_nothing(db, runner, tmp_path):
+    from app.models import SettlementNotice
+    from tests.integration.test_import_support import csv_bytes
+    from tests.integration.test_settlement_notice_import import HEADER, row
+
+    world = Example(db, years=1)
+    run, _ = world.compute(db, world.first)
+    world.confirm(db, run)
+    db.commit()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes(HEADER, [row(world.first), row(world.first, notice_number="N-2",
+                                                               amount="-5.00")]))
+    refused = runner.invoke(args=["import", "notices", str(bad)])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert 'row 3, amount: "-5.00": the amount booked cannot be negative' in refused.stderr
+    assert count(db, SettlementNotice) == 0
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv_bytes(HEADER, [row(world.first)]))
+    done = runner.invoke(args=["import", "notices", str(good)])
+    assert done.exit_code == 0, done.output
+    assert "notices: 1 rows: 1 added, 0 updated, 0 unchanged" in done.output
+    assert count(db, SettlementNotice) == 1

@@ -146,3 +146,30 @@ def test_exports_hold_what_the_user_can_see(db, manager):
 
 def test_the_navigation_links_to_import_and_export(manager):
     assert 'href="/exchange/"' in text_of(manager.get("/"))
+
+
+def test_a_bureau_imports_settlement_notices_from_the_import_page(app, db):
+    from app.models import SettlementNotice
+    from tests.integration.settlement_helpers import Example
+    from tests.integration.test_settlement_notice_import import HEADER, row
+
+    world = Example(db, years=1)
+    run, _ = world.compute(db, world.first)
+    world.confirm(db, run)
+    db.commit()
+    client = client_of(app, world.dest_user)
+    page = text_of(client.get("/exchange/"))
+    assert 'value="notices"' in page and "/exchange/template?kind=notices" in page
+    assert "/exchange/export?kind=notices" not in page  # notices are imported, not exported
+    template = client.get("/exchange/template?kind=notices")
+    assert template.status_code == 200
+    assert [c.value for c in load_workbook(io.BytesIO(template.data))["notices"][1]] == HEADER
+    refused = _upload(client, csv_bytes(HEADER, [row(world.first, payer_region="440300",
+                                                     payee_region="441600")]),
+                      "notices.csv", "notices")
+    assert refused.status_code == 422
+    assert "row 2, payee_region:" in text_of(refused)
+    preview = _upload(client, csv_bytes(HEADER, [row(world.first)]), "notices.csv", "notices")
+    assert preview.status_code == 200 and count(db, SettlementNotice) == 0
+    done = client.post("/exchange/confirm", data={"upload_id": str(db.scalar(select(Upload.id)))})
+    assert done.status_code == 302 and count(db, SettlementNotice) == 1

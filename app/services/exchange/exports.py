@@ -37,7 +37,7 @@ from app.models import (
 )
 from app.services.access.scopes import Actor, fund_filter, project_filter
 from app.services.exchange.imports.inert import escape, text_cell
-from app.services.exchange.imports.layout import KINDS
+from app.services.exchange.imports.layout import EXPORTED, KINDS
 
 FORMATS = ("csv", "xlsx")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
@@ -203,7 +203,7 @@ def write_xlsx(sheets: dict[str, object], out: BinaryIO) -> int:
 
 def export(session: Session, actor: Actor, kind: str, fmt: str, out: BinaryIO) -> int:
     """Write the ``kind`` rows the actor may read to ``out`` as CSV or XLSX; the row count."""
-    if kind not in KINDS or fmt not in FORMATS:
+    if kind not in EXPORTED or fmt not in FORMATS:
         raise ValueError(f"cannot export {kind} as {fmt}")
     rows = export_rows(session, actor, kind)
     return write_csv(kind, rows, out) if fmt == "csv" else write_xlsx({kind: rows}, out)

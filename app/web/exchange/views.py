@@ -22,7 +22,8 @@ from flask_babel import lazy_gettext as _l
 from app.db import get_session
 from app.services.errors import NotFound
 from app.services.exchange import exports
-from app.services.exchange.imports import KINDS, WORKBOOK, import_file, importable_kinds, may_import
+from app.services.exchange.imports import WORKBOOK, import_file, importable_kinds, may_import
+from app.services.exchange.imports.layout import EXPORTED
 from app.services.exchange.imports.limits import Limits
 from app.services.exchange.imports.sources import SNIFF_BYTES, UnreadableFile, file_type
 from app.services.exchange.imports.templates import write_template
@@ -36,6 +37,7 @@ bp.before_request(require_sign_in)
 LABELS = {"funds": _l("Funds"), "commitments": _l("LP commitments"), "projects": _l("Projects"),
           "movements": _l("Capital movements"), "transactions": _l("Investment transactions"),
           "valuations": _l("Valuations"), "observations": _l("Observations"),
+          "notices": _l("Settlement notices"),
           WORKBOOK: _l("Workbook (one sheet per kind)")}
 XLSX = exports.MEDIA_TYPES["xlsx"]
 
@@ -53,7 +55,7 @@ def _upload_form() -> UploadForm:
 
 
 def _index(form: UploadForm, status: int = 200):
-    return render_template("exchange/index.html", form=form, labels=LABELS, kinds=KINDS,
+    return render_template("exchange/index.html", form=form, labels=LABELS, kinds=EXPORTED,
                            importable=[k for k, _label in form.kind.choices]), status
 
 
@@ -135,7 +137,7 @@ def template():
 def export():
     """What the user can see of a kind, as CSV or XLSX in the import layout."""
     kind, fmt = request.args.get("kind", ""), request.args.get("format", "csv")
-    if kind not in KINDS or fmt not in exports.FORMATS:
+    if kind not in EXPORTED or fmt not in exports.FORMATS:
         abort(404)
     out = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - send_file closes it
     exports.export(get_session(), actor(), kind, fmt, out)

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from app.domain.codes import (
     Coded,
     CooperationMode,
+    DifferenceReason,
     FundClass,
     Instrument,
     Intensity,
     InvestorType,
     MovementType,
+    NoticeLevel,
     ProjectStatus,
     TransactionType,
 )
@@ -114,10 +116,25 @@ KINDS: dict[str, tuple[Column, ...]] = {
         Column("quarter", cells.quarter, example="2026Q3"), _money("value", "1250000.00"),
         _text("note", 500, "", False),
     ),
+    "notices": (
+        _text("agreement_code", 32, "SZHY-2024-01"),
+        Column("fiscal_year", cells.integer, example=2024),
+        _coded("level", NoticeLevel, NoticeLevel.PROVINCIAL),
+        _text("notice_number", 100, "粤财预〔2025〕12号"), _date("date", "2025-05-20"),
+        _text("payer_region", 32, "441600", lookup="regions"),
+        _text("payee_region", 32, "440300", lookup="regions"),
+        _money("amount", "15900000.00"),
+        _coded("reason", DifferenceReason, DifferenceReason.TIMING, required=False),
+    ),
 }
 """Columns of each kind, in dependency order (a workbook's sheets are imported in this order).
 Movements take an optional ``reverses`` as transactions do, so that an export of a ledger with
-reversals imports back unchanged."""
+reversals imports back unchanged. ``notices`` (the superior department's settlement notices,
+settlement.md) are imported only: they are not exported (see :data:`EXPORTED`)."""
+
+EXPORTED = tuple(kind for kind in KINDS if kind != "notices")
+"""The kinds an export writes in the import layout (every kind but the notices, which book money
+once and so never import back unchanged)."""
 
 WORKBOOK = "workbook"
 """The pseudo-kind of an XLSX file holding one sheet per kind, named after it."""

@@ -24,6 +24,7 @@ from app.services.exchange.imports.engine import Context, Handler, ImportResult,
 from app.services.exchange.imports.layout import KINDS, WORKBOOK
 from app.services.exchange.imports.ledgers import MovementsHandler, TransactionsHandler
 from app.services.exchange.imports.limits import Budget, Limits
+from app.services.exchange.imports.notices import NoticesHandler
 from app.services.exchange.imports.observations import ObservationsHandler
 from app.services.exchange.imports.registers import (
     CommitmentsHandler,
@@ -44,17 +45,21 @@ HANDLERS: dict[str, type[Handler]] = {
     "funds": FundsHandler, "commitments": CommitmentsHandler, "projects": ProjectsHandler,
     "movements": MovementsHandler, "transactions": TransactionsHandler,
     "valuations": ValuationsHandler, "observations": ObservationsHandler,
+    "notices": NoticesHandler,
 }
+BUREAU_KINDS = ("observations", "notices")
+"""The kinds a finance bureau imports (and a fund manager does not)."""
 PROGRESS_EVERY = 1000  # rows between progress reports
 
 Progress = Callable[[int, int], None]
 
 
 def may_import(actor: Actor, kind: str) -> bool:
-    """Fund managers import the fund side, bureaus observations, administrators everything."""
+    """Fund managers import the fund side, bureaus observations and settlement notices,
+    administrators everything."""
     if actor.is_admin:
         return kind in KINDS or kind == WORKBOOK
-    if kind == "observations":
+    if kind in BUREAU_KINDS:
         return actor.has(Role.FINANCE_BUREAU)
     return (kind in KINDS or kind == WORKBOOK) and actor.has(Role.FUND_MANAGER)
 
