@@ -23,6 +23,7 @@ from app.models import User, set_actor
 from app.models.base import utcnow
 from app.services.notifications import delivery
 from app.services.notifications.mailer import MailDown, Mailer, MessageRefused
+from app.services.settlement import events as settlement_events
 from app.services.sharing import reminder_events
 
 
@@ -34,6 +35,8 @@ def _local_date(now: dt.datetime) -> dt.date:
 REMINDER_SOURCES: list[Callable[[Session, dt.datetime], object]] = [
     lambda session, now: reminder_events.raise_quarter_reminders(session, _local_date(now)),
     lambda session, now: reminder_events.raise_tier_endings(session, _local_date(now)),
+    lambda session, now: settlement_events.raise_difference_reminders(session,
+                                                                      _local_date(now)),
 ]
 """Callables ``source(session, now)`` that raise the reminders due at ``now`` (UTC) through
 ``app.services.notifications.outbox.raise_event``, with event keys that name the date, so running

@@ -95,6 +95,25 @@ KINDS: dict[str, Kind] = {
         N_("Sharing tier ending"), N_("A sharing tier of %(agreement)s ends on %(ends)s"),
         N_("The sharing tier of %(indicator)s in agreement %(agreement)s (%(title)s) ends "
            "with %(quarter)s (%(ends)s). Agree the shares that follow before then.")),
+    "settlement_run_ready": Kind(
+        N_("Settlement ready to confirm"),
+        N_("Settlement of %(agreement)s %(year)s, version %(version)s: check and confirm"),
+        N_("%(actor)s computed version %(version)s of the settlement of %(year)s of agreement "
+           "%(agreement)s (%(title)s), fingerprint %(fingerprint)s. Check its lines and net "
+           "and confirm your party's side.")),
+    "settlement_notice_recorded": Kind(
+        N_("Settlement notice recorded"),
+        N_("Settlement notice %(number)s recorded for %(agreement)s %(year)s"),
+        N_("%(actor)s recorded the %(level)s settlement notice %(number)s of %(date)s for "
+           "the settlement of %(year)s of agreement %(agreement)s (%(title)s): %(amount)s "
+           "yuan booked from %(payer)s to %(payee)s.")),
+    "settlement_difference_open": Kind(
+        N_("Settlement difference open"),
+        N_("A settlement difference of %(agreement)s %(year)s is open for %(days)s days"),
+        N_("In the settlement of %(year)s of agreement %(agreement)s (%(title)s), %(payer)s "
+           "owed %(payee)s %(due)s yuan and %(booked)s yuan was booked: the difference of "
+           "%(difference)s yuan (%(reason)s) has been open for %(days)s days. An auditor "
+           "resolves it once it is booked or explained.")),
 }
 """Every kind of notification (reminder sources add theirs with :func:`register_kind`)."""
 

@@ -18,6 +18,7 @@ from app.models import Region, SettlementDifference, SettlementNotice
 from app.models.base import utcnow
 from app.services.access.scopes import Actor, require_role
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
+from app.services.settlement import events
 from app.services.settlement.runs import check_year, content_of, latest_run
 from app.services.sharing.agreements import get_agreement, party_in_scope
 
@@ -134,6 +135,9 @@ def record_notice(session: Session, actor: Actor, agreement_id: int, fiscal_year
                                          number=number)) from exc
     _note_difference(session, agreement.id, year, regions[payer], regions[payee],
                      due[payer, payee], booked, reason, number)
+    events.notice_recorded(session, actor, agreement, notice, [
+        p.region.code for p in agreement.parties
+        if not actor.is_admin and party_in_scope(actor, p)])
     return notice
 
 

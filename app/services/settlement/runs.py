@@ -25,6 +25,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.access.scopes import Actor, require_role
 from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.settlement import events
 from app.services.settlement.compute import (
     Carried,
     Party,
@@ -152,6 +153,7 @@ def compute(session: Session, actor: Actor, agreement: Agreement, year
         computed_by_id=actor.user_id)
     session.add(run)
     session.flush()
+    events.run_computed(session, actor, agreement, run)
     return run, True
 
 
