@@ -17,6 +17,7 @@ from app.services.reporting.builders.common import (
     WAN,
     WAN_NOTE,
     WAN_QUANTUM,
+    YUAN,
     IssueInfo,
     coded,
     document,
@@ -26,6 +27,7 @@ from app.services.reporting.builders.common import (
     unit_heading,
     wan_chart,
     wan_columns,
+    yuan,
 )
 from app.services.reporting.builders.region_data import (  # noqa: F401  (the kind's interface)
     KIND,
@@ -37,7 +39,8 @@ from reports import BarChart, Column, Document, Heading, Notice, Paragraph, Seri
 
 SECTIONS = {"region": "地区 / Region", "funds": "发起基金 / Funds sponsored",
             "indicators": "指标 / Indicators", "projects": "迁入迁出项目 / Projects",
-            "catalogue": "产业转移指导目录 / Catalogue"}
+            "catalogue": "产业转移指导目录 / Catalogue",
+            "settlement": "年度结算 / Settlement"}
 DIRECTIONS = {"LEFT": "迁出 / left", "ENTERED": "迁入 / entered", "WITHIN": "区内迁移 / within"}
 SUMMARY_NOTE = ("在地官方数：承接地计 100 %；调节项 = 接收 - 让出；分享后 = 官方数 + 调节项。 / "
                 "Official: the destination counts 100 %; reconciling item = received - ceded; "
@@ -63,6 +66,8 @@ def build(data: dict, issue: IssueInfo) -> Document:
         blocks += _indicator(item)
     blocks += _projects(data["projects"])
     blocks += _timeliness(data.get("timeliness", {}), quarter)
+    if "settlement" in data:  # reports issued before the settlement section have no such part
+        blocks += _settlement(data["settlement"])
     if "catalogue" in data:  # reports issued before the catalogue have no such part
         blocks += catalogue.blocks(data["catalogue"], "本地区承接的项目",
                                    "The projects the region takes on")
@@ -236,3 +241,44 @@ def _timeliness(rows: dict, quarter: Quarter) -> list:
          Column("已提交", "Submitted", "right", 0.9), Column("按时", "On time", "right", 0.8),
          Column("报送率", "Reporting rate", "right", 1.1),
          Column("及时率", "On-time rate", "right", 1.1)), tuple(lines), note=TIMELINESS_NOTE)]
+
+
+SETTLEMENT_NOTE = ("按结算年度列示已确认结算（最新确认版本）中一方在本地区的各对："
+                   "正数为应付本地区，负数为本地区应付；"
+                   "应结 = 净额（含结转的以前年度差额），已结 = 结算通知入账之和，"
+                   "未结 = 未了结差额（已足额入账或经审计了结者为零）。"
+                   "各年度不相加：未了结差额结转入以后年度的应结。"
+                   "双方均在本地区的各对不列示。 / Per fiscal year, the pairs of the newest "
+                   "confirmed settlement with one side in the region: positive is owed to the "
+                   "region, negative the region owes; due = the net (carried differences of "
+                   "earlier years included), booked = the settlement notices' sum, outstanding = "
+                   "the open difference (zero once booked in full or resolved by an auditor). "
+                   "Years are not added up: an open difference is carried into a later year's "
+                   "due. Pairs with both sides in the region are left out.")
+SETTLEMENT_KEYS = ("due", "booked", "outstanding")
+
+
+def _settlement(years: dict) -> list:
+    """Settled and outstanding by fiscal year: a summary row per year, then each year's pairs
+    with the year's total, identical to its summary row (yuan, exact to the fen)."""
+    heading = unit_heading("年度结算：已结与未结", "Settlement by fiscal year: booked and "
+                           "outstanding", YUAN)
+    if not years:
+        return [heading, Paragraph("暂无已确认的年度结算。 / No settlement confirmed yet.")]
+    columns = (Column("应结", "Due", "right", 1.3), Column("已结", "Booked", "right", 1.3),
+               Column("未结", "Outstanding", "right", 1.3))
+    blocks: list = [heading, Table(
+        (Column("结算年度", "Fiscal year", "left", 1.0), *columns),
+        tuple((year, *(yuan(y["totals"][k]) for k in SETTLEMENT_KEYS))
+              for year, y in years.items()), note=SETTLEMENT_NOTE)]
+    for year, y in years.items():
+        rows = tuple((f"{p['agreement']} {p['title']}\n第 {p['version']} 版 / version "
+                      f"{p['version']}", f"{p['payer']} → {p['payee']}\n"
+                      + ("应收 / receives" if p["receives"] else "应付 / pays"),
+                      *(yuan(p[k]) for k in SETTLEMENT_KEYS)) for p in y["pairs"].values())
+        blocks += [Heading(f"{year} 年度结算", f"Settlement of {year}", 2), Table(
+            (Column("协议", "Agreement", "left", 2.4),
+             Column("付方 → 收方", "Payer → payee", "left", 1.5), *columns), rows,
+            total_row=(f"{year} 合计 / Total {year}", "",
+                       *(yuan(y["totals"][k]) for k in SETTLEMENT_KEYS)))]
+    return blocks

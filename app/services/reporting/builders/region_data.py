@@ -4,6 +4,8 @@ indicator what it received and ceded under each agreement beside the official in
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
@@ -19,6 +21,7 @@ from app.services.reference.lookups import indicators as indicator_definitions
 from app.services.reporting.builders import catalogue
 from app.services.reporting.builders.common import Subject, amount_text
 from app.services.reporting.region_figures import region_figures, region_in_scope
+from app.services.settlement.regional import standings
 from app.services.sharing.timeliness import timeliness_through
 
 KIND = "region"
@@ -75,7 +78,27 @@ def collect(session: Session, subject: Subject, quarter: Quarter) -> dict:
         "timeliness": {row.code: {"title": row.title, "due": row.rates.due,
                                   "reported": row.rates.reported, "on_time": row.rates.on_time}
                        for row in timeliness_through(session, quarter, region.code)},
+        "settlement": _settlement(session, region.code, quarter.year),
     }
+
+
+def _settlement(session: Session, code: str, through_year: int) -> dict:
+    """Per fiscal year up to the report's (as text): its pairs and their sums, in 元 signed from
+    the region's side (``settlement.regional``); the year's due, booked and outstanding are
+    the sums of its pairs, exact."""
+    years: dict[str, dict] = {}
+    for row in standings(session, code, through_year):
+        year = years.setdefault(str(row.fiscal_year), {"pairs": {}, "totals": {}})
+        year["pairs"][f"{row.agreement} {row.payer}>{row.payee}"] = {
+            "agreement": row.agreement, "title": row.title, "version": row.version,
+            "payer": row.payer, "payee": row.payee, "receives": row.receives,
+            "due": amount_text(row.due), "booked": amount_text(row.booked),
+            "outstanding": amount_text(row.outstanding)}
+    for year in years.values():
+        year["totals"] = {key: amount_text(sum((Decimal(p[key]) for p in year["pairs"].values()),
+                                               Decimal("0.00")))
+                          for key in ("due", "booked", "outstanding")}
+    return years
 
 
 def _funds(session: Session, code: str, quarter: Quarter) -> dict:
