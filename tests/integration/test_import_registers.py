@@ -166,7 +166,7 @@ def test_a_workbook_sheet_named_after_no_kind_is_refused_but_hidden_ones_are_ign
                       sheets={"说明": (["x"], [["notes"]])})
     assert run(db, SYSTEM, "workbook", xlsx, "f.xlsx").errors == [
         'sheet "说明" is not a kind (funds, commitments, projects, movements, transactions, '
-        "valuations, observations): rename it, hide it or start its name with _"]
+        "valuations, observations, notices): rename it, hide it or start its name with _"]
     renamed = xlsx_bytes(FUND_HEADER, [fund_row()], title="funds",
                          sheets={"_说明": (["x"], [["notes"]])})
     assert run(db, SYSTEM, "workbook", renamed, "f.xlsx").ok

@@ -90,9 +90,9 @@ def test_the_pdf_prints_each_year_total_as_in_the_summary_and_verify_recognises_
     assert verdict.is_valid and verdict.report.kind == "region"
 
 
-def test_a_region_without_a_confirmed_settlement_says_so(db):
+def test_a_region_without_a_confirmed_settlement_prints_no_section(db):
     world = Example(db, years=1)
     world.compute(db, world.first)
     draft = issuing.draft(db, world.src, "region", SOURCE, Quarter(world.first, 4))
     assert _section(draft.data) == {}
-    assert "No settlement confirmed yet" in pdf_text(draft.pdf)
+    assert "Settlement by fiscal year" not in pdf_text(draft.pdf)

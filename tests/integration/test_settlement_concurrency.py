@@ -1,5 +1,6 @@
 """Races of the settlement on PostgreSQL: real threads, each with its own session and real
-commits. Two bureaus confirming at once; a confirmation racing the reopening of a quarter."""
+commits. Two bureaus confirming at once; a confirmation racing the reopening of a quarter; two
+notices recorded at once (the same number: one wins; the same pair: both count)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,23 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.codes import QuarterState, SettlementState
 from app.domain.quarter import Quarter
-from app.models import AgreementQuarter, SettlementRun, set_actor
+from app.models import (
+    AgreementQuarter,
+    SettlementDifference,
+    SettlementNotice,
+    SettlementRun,
+    set_actor,
+)
 from app.services.access.scopes import SYSTEM
 from app.services.errors import Conflict, ValidationFailed
-from app.services.settlement import runs
+from app.services.settlement import notices, runs
 from app.services.sharing import workflow
 from tests.factories import actor_of
 from tests.integration.settlement_helpers import Example
@@ -160,3 +167,56 @@ def test_a_confirmation_waiting_on_a_reopening_in_flight_sees_the_conflict(engin
         outcomes = [first.result(timeout=120), second.result(timeout=120)]
     assert outcomes[0] == "done" and isinstance(outcomes[1], Conflict)
     assert _state(engine, world)[1] == []
+
+
+def _confirmed_world(engine):
+    """As :func:`_world`, the run confirmed by both bureaus and committed."""
+    world = _world(engine)
+    with _session(engine) as s:
+        for party, user in ((SOURCE, world.src_user), (DESTINATION, world.dest_user)):
+            runs.confirm(s, actor_of(s, user), world.run_id, party, world.fingerprint)
+        s.commit()
+    return world
+
+
+def _notice(world, number, amount, barrier):
+    def step(session, actor):
+        barrier.wait()
+        notices.record_notice(session, actor, world.id, world.first, notices.NoticeData(
+            "CENTRAL", f"{world.agreement.code} {number}", f"{world.first + 1}-05-20", DESTINATION, SOURCE, amount,
+            "REFUND_AFTER_CUTOFF"))
+    return step
+
+
+def test_two_bureaus_recording_the_same_notice_number_at_once_one_wins(engine):
+    for _ in range(ROUNDS):
+        world = _confirmed_world(engine)
+        barrier = threading.Barrier(2, timeout=30)
+        with ThreadPoolExecutor(2) as pool:
+            futures = [pool.submit(_attempt, engine, user, _notice(world, "N-1", amount, barrier))
+                       for user, amount in ((world.src_user, "15000000.00"),
+                                            (world.dest_user, "14000000.00"))]
+            outcomes = [f.result(timeout=120) for f in futures]
+        assert sorted(o == "done" for o in outcomes) == [False, True]
+        [refused] = [o for o in outcomes if o != "done"]
+        assert isinstance(refused, ValidationFailed) and "number" in refused.errors
+        with _session(engine) as s:
+            assert s.scalar(select(func.count()).select_from(SettlementNotice).where(
+                SettlementNotice.agreement_id == world.id)) == 1
+
+
+def test_two_notices_of_a_pair_recorded_at_once_both_count_in_the_difference(engine):
+    for _ in range(ROUNDS):
+        world = _confirmed_world(engine)
+        barrier = threading.Barrier(2, timeout=30)
+        with ThreadPoolExecutor(2) as pool:
+            futures = [pool.submit(_attempt, engine, user, _notice(world, number, amount,
+                                                                   barrier))
+                       for user, number, amount in ((world.src_user, "N-1", "10000000.00"),
+                                                    (world.dest_user, "N-2", "4900000.00"))]
+            assert [f.result(timeout=120) for f in futures] == ["done", "done"]
+        with _session(engine) as s:
+            difference = s.scalar(select(SettlementDifference).where(
+                SettlementDifference.agreement_id == world.id))
+            assert (str(difference.booked), str(difference.amount)) == (
+                "14900000.00", "-100000.00")

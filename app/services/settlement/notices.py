@@ -101,7 +101,9 @@ def record_notice(session: Session, actor: Actor, agreement_id: int, fiscal_year
         raise NotFound(f"agreement {agreement_id}")
     year = check_year(fiscal_year)
     level, number, day, amount, reason = _parse(data, utcnow().date())
-    run = latest_run(session, agreement.id, year)
+    # FOR UPDATE on the year's newest run: notices of one agreement's year are recorded one
+    # after the other, so each sees what the others booked (and their numbers).
+    run = latest_run(session, agreement.id, year, lock=True)
     if run is None or run.state is not SettlementState.CONFIRMED:
         raise ValidationFailed(fiscal_year=N_(
             "the settlement of %(year)s is not confirmed by both parties yet: a notice books a "

@@ -260,11 +260,12 @@ SETTLEMENT_KEYS = ("due", "booked", "outstanding")
 
 def _settlement(years: dict) -> list:
     """Settled and outstanding by fiscal year: a summary row per year, then each year's pairs
-    with the year's total, identical to its summary row (yuan, exact to the fen)."""
+    with the year's total, identical to its summary row (yuan, exact to the fen); nothing when
+    no run of the region's agreements is confirmed."""
+    if not years:  # no agreement of the region has a confirmed run: nothing to print
+        return []
     heading = unit_heading("年度结算：已结与未结", "Settlement by fiscal year: booked and "
                            "outstanding", YUAN)
-    if not years:
-        return [heading, Paragraph("暂无已确认的年度结算。 / No settlement confirmed yet.")]
     columns = (Column("应结", "Due", "right", 1.3), Column("已结", "Booked", "right", 1.3),
                Column("未结", "Outstanding", "right", 1.3))
     blocks: list = [heading, Table(
