@@ -183,8 +183,8 @@ def _notice(world, number, amount, barrier):
     def step(session, actor):
         barrier.wait()
         notices.record_notice(session, actor, world.id, world.first, notices.NoticeData(
-            "CENTRAL", f"{world.agreement.code} {number}", f"{world.first + 1}-05-20", DESTINATION, SOURCE, amount,
-            "REFUND_AFTER_CUTOFF"))
+            "CENTRAL", f"{world.agreement.code} {number}", f"{world.first + 1}-05-20",
+            DESTINATION, SOURCE, amount, "REFUND_AFTER_CUTOFF"))
     return step
 
 
