@@ -95,6 +95,12 @@ KINDS: dict[str, Kind] = {
         N_("Sharing tier ending"), N_("A sharing tier of %(agreement)s ends on %(ends)s"),
         N_("The sharing tier of %(indicator)s in agreement %(agreement)s (%(title)s) ends "
            "with %(quarter)s (%(ends)s). Agree the shares that follow before then.")),
+    "catalogue_flag_changed": Kind(
+        N_("Catalogue flag changed"),
+        N_("%(project)s: catalogue flag now %(after)s (was %(before)s)"),
+        N_("Under the transfer guidance catalogue edition %(edition)s, project %(project)s "
+           "(%(name)s), going to %(destination)s, is flagged %(after)s; under %(previous)s it "
+           "was %(before)s.")),
 }
 """Every kind of notification (reminder sources add theirs with :func:`register_kind`)."""
 
