@@ -14,6 +14,7 @@ from app.services import screening
 from app.services.access.scopes import SYSTEM
 from app.services.exchange.imports.catalogue import import_catalogue
 from app.services.exchange.imports.limits import Limits
+from app.services.funds import catalogue_changes
 from app.services.reference import catalogue
 
 group = AppGroup("catalogue", help="The transfer guidance catalogue and the screening of projects.")
@@ -69,7 +70,7 @@ def current_command(edition: str) -> None:
         found = catalogue.edition_by_name(session, edition)
         if found.is_current:
             fail(f"{edition} is the current edition already")
-        activation = screening.activate(session, SYSTEM, found.id)
+        activation = catalogue_changes.activate(session, SYSTEM, found.id)
         print_activation(activation)
 
 
@@ -77,7 +78,7 @@ def current_command(edition: str) -> None:
 def screen_command() -> None:
     """Screen every project against the current edition again and print the changes."""
     with unit_of_work("catalogue screen") as session:
-        print_activation(screening.rescreen(session, SYSTEM))
+        print_activation(catalogue_changes.rescreen(session, SYSTEM))
 
 
 @group.command("list")

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
-from app.domain.codes import ScreeningFlag
+from app.domain.codes import Role, ScreeningFlag
+from app.models import Notification
 from app.services import screening
 from tests.cli.running import run_command
-from tests.factories import make_project
+from tests.factories import make_project, make_user
 from tests.integration.catalogue_helpers import HEADER
 
 
@@ -26,6 +28,8 @@ def _file(tmp_path, name: str, rows: str) -> str:
 
 def test_importing_and_switching_editions_prints_the_changed_projects(db, flask_cmd, tmp_path):
     project = make_project(db, code="CLI-STEEL", destination="441400", industry="3120")
+    meizhou = make_user(db, Role.FINANCE_BUREAU, "441400")
+    db.commit()
     first = flask_cmd("catalogue", "import",
                       _file(tmp_path, "a.csv", "441400,NO_LONGER,钢铁,炼钢,3120,,FALSE\n"),
                       "--name", "A")
@@ -39,6 +43,9 @@ def test_importing_and_switching_editions_prints_the_changed_projects(db, flask_
     assert switched.exit_code == 0, switched.output
     assert "CLI-STEEL  NO_LONGER -> PRIORITY" in switched.output
     db.expire_all()
+    told = db.scalars(select(Notification.user_id).where(
+        Notification.kind == "catalogue_flag_changed")).all()
+    assert told == [meizhou.id]  # the destination's bureau, once, by the command too
     assert screening.result_of(db, project.id).flag == ScreeningFlag.PRIORITY
     again = flask_cmd("catalogue", "screen")
     assert again.exit_code == 0 and "0 changed" in again.output

@@ -136,3 +136,29 @@ def test_a_dry_run_of_200000_rows_completes_in_flat_memory(db, flask_cmd, tmp_pa
         assert result.stdout.startswith(f"transactions: {rows} rows: {rows} added")
     assert peaks[200_000] < 1.5 * peaks[25_000], peaks
     assert _count(db, InvestmentTransaction) == 0
+
+
+def test_parks_and_members_import_with_row_numbered_errors_and_export_back(db, flask_cmd,
+                                                                            tmp_path):
+    from app.models import Park, ParkMembership
+    from tests.integration.test_import_parks import MEMBER_HEADER, PARK_HEADER, park_row
+    make_project(db, "CLI-P")  # to 441602, within 河源
+    db.commit()
+    bad = _file(tmp_path, "parks.csv", csv_bytes(PARK_HEADER, [
+        park_row("CLI-ZONE"), park_row("CLI-LATE", cycle_end="2020-01-01")]))
+    refused = flask_cmd("import", "parks", bad)
+    assert refused.exit_code == 1
+    assert 'row 3, cycle_end: "2020-01-01": the cycle must end after it starts (2024-01-01)' \
+        in refused.stderr
+    assert _count(db, Park) == 0
+    good = _file(tmp_path, "parks.csv", csv_bytes(PARK_HEADER, [park_row("CLI-ZONE")]))
+    assert flask_cmd("import", "parks", good).stdout.startswith("parks: 1 rows: 1 added")
+    members = _file(tmp_path, "members.csv", csv_bytes(MEMBER_HEADER, [
+        ["CLI-P", "CLI-ZONE", "2026-02-01", ""]]))
+    assert flask_cmd("import", "park_members", members).exit_code == 0
+    assert _count(db, ParkMembership) == 1
+    out = tmp_path / "members-out.csv"
+    assert flask_cmd("export", "park_members", "-o", str(out)).exit_code == 0
+    with open(out, encoding="utf-8-sig", newline="") as exported:
+        assert list(csv.reader(exported)) == [MEMBER_HEADER, ["CLI-P", "CLI-ZONE", "2026-02-01",
+                                                              ""]]

@@ -18,7 +18,9 @@ from app.services.exchange.imports import KINDS, import_file
 from app.services.exchange.imports.layout import EXPORTED
 from app.services.funds import investments
 from app.services.funds import register as funds
+from app.services.parks import membership
 from tests.factories import actor_of, add_lp, call, invest, make_fund, make_project, make_user
+from tests.integration.parks_helpers import make_park
 from tests.integration.sharing_factories import observe
 
 
@@ -47,6 +49,11 @@ def _a_fund_with_everything(db):
     investments.record_valuation(db, SYSTEM, equity.id, dt.date(2024, 12, 31),
                                  Decimal("5500000.00"), note="评估报告")
     observe(db, "2024Q4", {("EX-P", "TAX_LOCAL"): "-12.34", ("EX-P", "LAND"): "88.25"})
+    make_park(db, "EX-ZONE", partners=(("440300", "SOURCE"), ("441400", "HOST")))
+    make_park(db, "EX-OPEN", park_type="CO_BUILT", partners=(), end=None, industries=(),
+              approving_document="", approved_on=None, planned_area=None)
+    membership.set_membership(db, SYSTEM, project.id, "EX-ZONE", dt.date(2024, 2, 1),
+                              dt.date(2025, 1, 31))
     db.commit()
     return fund
 

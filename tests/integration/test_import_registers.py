@@ -165,8 +165,9 @@ def test_a_workbook_sheet_named_after_no_kind_is_refused_but_hidden_ones_are_ign
     xlsx = xlsx_bytes(FUND_HEADER, [fund_row()], title="funds",
                       sheets={"说明": (["x"], [["notes"]])})
     assert run(db, SYSTEM, "workbook", xlsx, "f.xlsx").errors == [
-        'sheet "说明" is not a kind (funds, commitments, projects, movements, transactions, '
-        "valuations, observations, notices): rename it, hide it or start its name with _"]
+        'sheet "说明" is not a kind (funds, commitments, projects, parks, park_members, movements, '
+        "transactions, valuations, observations, notices): rename it, hide it or start its name "
+        "with _"]
     renamed = xlsx_bytes(FUND_HEADER, [fund_row()], title="funds",
                          sheets={"_说明": (["x"], [["notes"]])})
     assert run(db, SYSTEM, "workbook", renamed, "f.xlsx").ok

@@ -3,8 +3,12 @@ project's park refused outside the park's host, naming the field."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from app.domain.codes import Role
 from app.models import ParkMembership
+from app.services.access.scopes import SYSTEM
+from app.services.parks import membership
 from tests.factories import make_project, make_user
 from tests.integration.parks_helpers import make_park
 from tests.web.api_helpers import call_api, fields_in_error, token_for
@@ -75,3 +79,29 @@ def test_a_park_out_of_scope_is_not_found_to_read_or_change(client, db):
     response = call_api(client, "PUT", f"/api/v1/parks/{park.id}", token,
                         {**BODY, "code": "GZ-PARK", "host_region": "440100", "version": 1})
     assert response.status_code == 404
+
+
+def test_a_parks_members_are_read_within_scope_and_a_bureau_outside_sees_nothing(client, db):
+    park = make_park(db, "HY-ZONE")  # 河源, 深圳 a source partner
+    near = make_project(db, "API-NEAR")  # 深圳 → 河源
+    far = make_project(db, "API-FAR", source="420100")  # 武汉 → 河源
+    for project, joined in ((near, dt.date(2026, 1, 1)), (far, dt.date(2026, 4, 1))):
+        membership.set_membership(db, SYSTEM, project.id, "HY-ZONE", joined)
+    admin = token_for(db, make_user(db, Role.ADMIN))
+    members = call_api(client, "GET", f"/api/v1/parks/{park.id}/members", admin).get_json()
+    assert members == [
+        {"project": "API-FAR", "park": "HY-ZONE", "joined_on": "2026-04-01", "left_on": None,
+         "version": 1},
+        {"project": "API-NEAR", "park": "HY-ZONE", "joined_on": "2026-01-01", "left_on": None,
+         "version": 1}]
+    shenzhen = token_for(db, make_user(db, Role.FINANCE_BUREAU, "440300"))  # the partner
+    read = call_api(client, "GET", f"/api/v1/parks/{park.id}/members", shenzhen).get_json()
+    assert [m["project"] for m in read] == ["API-NEAR"]  # not 武汉's project
+    hefei = token_for(db, make_user(db, Role.FINANCE_BUREAU, "340100"))
+    assert call_api(client, "GET", f"/api/v1/parks/{park.id}/members", hefei).status_code == 404
+    assert call_api(client, "GET", "/api/v1/parks", hefei).get_json()["items"] == []
+    assert call_api(client, "GET", f"/api/v1/projects/{near.id}/park", hefei).status_code == 404
+    refused = call_api(client, "GET", "/api/v1/projects?park=HY-ZONE", hefei)
+    assert refused.status_code == 422  # named like an unknown park: nothing revealed
+    assert refused.get_json()["errors"] == [
+        {"field": "park", "message": '"HY-ZONE" is not a park you can see'}]

@@ -155,3 +155,24 @@ def test_an_export_of_projects_carries_the_flag_and_imports_back(db):
     assert rows["W-RED"]["catalogue_flag"] == "NO_LONGER"
     assert rows["W-RED"]["catalogue_edition"] == "web edition"
     assert rows["W-GREY"]["catalogue_flag"] == "NONE"
+
+
+def test_the_api_lists_a_projects_results_under_every_edition_within_its_scope(app, db, client):
+    _fund, red, *_rest = _world(db)
+    second = load_edition(db, EDITION.replace("441600,NO_LONGER,建材,水泥熟料,30",
+                                              "441600,PRIORITY,建材,绿色建材,30"),
+                          "second edition", current=True)
+    assert second.ok
+    token = token_for(db, make_user(db, Role.ADMIN))
+    results = client.get(f"/api/v1/projects/{red.id}/screening",
+                         headers=bearer(token)).get_json()
+    assert [(r["edition"], r["is_current"], r["list"], r["entry"]["text"]) for r in results] == [
+        ("second edition", True, "PRIORITY", "绿色建材"),
+        ("web edition", False, "NO_LONGER", "水泥熟料")]
+    heyuan = token_for(db, make_user(db, Role.FINANCE_BUREAU, "441600"))
+    assert client.get(f"/api/v1/projects/{red.id}/screening",
+                      headers=bearer(heyuan)).status_code == 200
+    outside = token_for(db, make_user(db, Role.FINANCE_BUREAU, "340100"))  # 合肥
+    assert client.get(f"/api/v1/projects/{red.id}/screening",
+                      headers=bearer(outside)).status_code == 404
+    assert client.get(f"/api/v1/projects/{red.id}", headers=bearer(outside)).status_code == 404

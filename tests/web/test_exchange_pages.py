@@ -4,6 +4,7 @@ row gives the same message on the web as on the command line."""
 
 from __future__ import annotations
 
+import html
 import io
 
 import pytest
@@ -173,3 +174,26 @@ def test_a_bureau_imports_settlement_notices_from_the_import_page(app, db):
     assert preview.status_code == 200 and count(db, SettlementNotice) == 0
     done = client.post("/exchange/confirm", data={"upload_id": str(db.scalar(select(Upload.id)))})
     assert done.status_code == 302 and count(db, SettlementNotice) == 1
+def test_parks_are_imported_by_an_administrator_and_park_membership_by_a_fund_manager(
+        app, db, manager):
+    from app.models import Park
+    from tests.integration.test_import_parks import PARK_HEADER, park_row
+    admin = client_of(app, make_user(db, Role.ADMIN))
+    page = text_of(admin.get("/exchange/"))
+    assert "kind=parks" in page and "kind=park_members" in page  # templates and exports
+    preview = _upload(admin, csv_bytes(PARK_HEADER, [park_row("WEB-ZONE", cycle_end="2023-01-01")]),
+                      "parks.csv", "parks")
+    assert preview.status_code == 422
+    assert 'row 2, cycle_end: "2023-01-01": the cycle must end after it starts (2024-01-01)' \
+        in html.unescape(text_of(preview))
+    assert _upload(admin, csv_bytes(PARK_HEADER, [park_row("WEB-ZONE")]), "parks.csv",
+                   "parks").status_code == 200
+    assert db.scalar(select(Park.id).where(Park.code == "WEB-ZONE")) is None  # until confirmed
+    mine = text_of(manager.get("/exchange/"))
+    assert "template?kind=park_members" in mine and "template?kind=parks" not in mine
+    assert manager.get("/exchange/template?kind=parks").status_code == 404
+    assert _upload(manager, csv_bytes(PARK_HEADER, [park_row()]), "parks.csv",
+                   "parks").status_code == 422  # not offered
+    exported = admin.get("/exchange/export?kind=parks&format=csv")
+    assert exported.status_code == 200
+    assert exported.data.decode("utf-8-sig").splitlines()[0] == ",".join(PARK_HEADER)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from app.domain.codes import Instrument, Role, TransactionType
 from app.models import Park, ParkMembership
 from app.services.access.scopes import SYSTEM
@@ -176,3 +178,26 @@ def test_the_statement_page_says_which_projects_are_named_and_which_via_the_park
     assert "via park 园区 HY-ZONE (HY-ZONE)" in page and "named" in page
     shown = text_of(client.get(f"/agreements/{agreement.id}"))
     assert "via park 园区 HY-ZONE" in shown and "2026Q1" in shown
+
+
+def test_a_fund_manager_is_offered_the_parks_of_the_destination_and_puts_the_project_in_one(
+        app, db):
+    make_park(db, "HY-ZONE")  # 河源: the project's destination
+    make_park(db, "HF-ZONE", host="340100", partners=())  # 合肥: not offered
+    fund = make_fund(db)
+    project = make_project(db, "PZ-FM")
+    investments.open_investment(db, SYSTEM, fund.id, "PZ-FM", Instrument.EQUITY)
+    client = client_of(app, make_user(db, Role.FUND_MANAGER, fund.code))
+    form = text_of(client.get(f"/parks/project/{project.id}"))
+    assert "HY-ZONE" in form and "HF-ZONE" not in form
+    refused = client.post(f"/parks/project/{project.id}",
+                          data={"park": "HF-ZONE", "joined_on": "2026-03-01"})
+    assert refused.status_code == 422 and count(db, ParkMembership) == 0
+    response = client.post(f"/parks/project/{project.id}",
+                           data={"park": "HY-ZONE", "joined_on": "2026-03-01"})
+    assert response.status_code == 302, text_of(response)
+    assert "园区 HY-ZONE" in text_of(client.get(f"/projects/{project.id}"))
+    assert client.get(f"/parks/{db.scalar(select(Park.id).where(Park.code == 'HY-ZONE'))}") \
+        .status_code == 200  # a park of one of their projects
+    hefei = db.scalar(select(Park.id).where(Park.code == "HF-ZONE"))
+    assert client.get(f"/parks/{hefei}").status_code == 404

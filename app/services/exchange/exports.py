@@ -30,6 +30,8 @@ from app.models import (
     InvestmentTransaction,
     Movement,
     Observation,
+    Park,
+    ParkMembership,
     Project,
     Region,
     ScreeningResult,
@@ -38,6 +40,8 @@ from app.models import (
 from app.services.access.scopes import Actor, fund_filter, project_filter
 from app.services.exchange.imports.inert import escape, text_cell
 from app.services.exchange.imports.layout import EXPORTED, KINDS
+from app.services.exchange.imports.parks import partners_text
+from app.services.parks.register import PARK_IN_FULL, park_filter
 
 FORMATS = ("csv", "xlsx")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
@@ -115,16 +119,40 @@ def _observations() -> Select:
             .order_by(Project.code, Observation.indicator_code, Observation.quarter))
 
 
+def _park_members() -> Select:
+    return (select(Project.code, Park.code, ParkMembership.joined_on, ParkMembership.left_on)
+            .join(Project, ParkMembership.project_id == Project.id)
+            .join(Park, ParkMembership.park_id == Park.id).order_by(Project.code))
+
+
+def _parks(session: Session, actor: Actor) -> Iterator[tuple]:
+    """The parks the actor may read, by code: partners and industries joined into one cell
+    each (parks are few, so they are read whole with their regions and industries)."""
+    for park in session.scalars(select(Park).where(park_filter(actor)).order_by(Park.code)
+                                .options(*PARK_IN_FULL)):
+        yield (park.code, park.name, park.park_type, park.host_region.code,
+               partners_text((p.region.code, p.role.value) for p in park.partners),
+               park.approving_document, park.approved_on, park.cycle_start, park.cycle_end,
+               park.planned_area, ";".join(i.industry_code for i in park.industries))
+
+
 _QUERIES = {"funds": _funds, "commitments": _commitments, "projects": _projects,
-            "movements": _movements, "transactions": _transactions,
+            "park_members": _park_members, "movements": _movements, "transactions": _transactions,
             "valuations": _valuations, "observations": _observations}
 
 
 def export_rows(session: Session, actor: Actor, kind: str) -> Iterator[tuple]:
-    """The rows of ``kind`` the actor may read, as typed values in the import's column order."""
+    """The rows of ``kind`` the actor may read, as typed values in the import's column order.
+    A park membership is read when both its project and its park are in the actor's scope."""
+    if kind == "parks":
+        yield from _parks(session, actor)
+        return
     query = _QUERIES[kind]()
-    query = query.where(project_filter(actor) if kind in ("projects", "observations")
-                        else fund_filter(actor))
+    if kind == "park_members":
+        query = query.where(project_filter(actor), park_filter(actor))
+    else:
+        query = query.where(project_filter(actor) if kind in ("projects", "observations")
+                            else fund_filter(actor))
     yield from session.execute(query.execution_options(yield_per=_BATCH))
 
 

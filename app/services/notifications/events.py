@@ -1,8 +1,9 @@
 """The events the capabilities raise, each with its recipients (docs/notifications.md).
 
-Called by sharing (the quarterly sign-off), funds (four-eyes reversals) and reporting (issuing)
-in their own transaction, after their change is flushed. The actor is never told of their own
-action. Params are plain strings: names, codes, quarters."""
+Called by sharing (the quarterly sign-off), funds (four-eyes reversals, the catalogue flags a
+new edition changed) and reporting (issuing) in their own transaction, after their change is
+flushed. The actor is never told of their own action. Params are plain strings: names, codes,
+quarters."""
 
 from __future__ import annotations
 
@@ -164,3 +165,26 @@ def cap_reached(session: Session, aq: AgreementQuarter, *, project: str,
     event = Event("cap_reached", key, params, quarter_link(aq.agreement_id, aq.quarter),
                   "agreement_quarter", aq.id)
     return raise_event(session, event, users)
+
+
+def catalogue_flag_changed(session: Session, *, edition: tuple[int, str], previous: str,
+                           project: tuple[int, str, str], destination: tuple[str, str, str],
+                           before, after, fund_ids, actor_id: int | None) -> int:
+    """A new catalogue edition (or a re-screening) changed a project's flag: the managers of the
+    funds investing in it and the bureaus of its destination are told, once per edition,
+    project and new flag. ``edition`` is (id, name), ``project`` (id, code, name),
+    ``destination`` (code, Chinese name, English name); ``before`` and ``after`` are
+    ScreeningFlag members (their labels go into the text in either language)."""
+    edition_id, edition_name = edition
+    project_id, code, name = project
+    params = {"project": code, "name": name, "edition": edition_name, "previous": previous,
+              "destination": destination[1], "destination@en": destination[2] or destination[1],
+              "before": before.label_zh, "before@en": before.label_en,
+              "after": after.label_zh, "after@en": after.label_en}
+    users: set[int] = who.bureaus_of(session, [destination[0]])
+    for fund_id in sorted(set(fund_ids)):
+        users |= who.fund_managers(session, fund_id)
+    event = Event("catalogue_flag_changed",
+                  f"catalogue_flag_changed:{edition_id}:{project_id}:{after.value}", params,
+                  f"/projects/{project_id}#catalogue", "project", project_id)
+    return raise_event(session, event, users, actor_id)

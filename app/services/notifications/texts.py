@@ -114,6 +114,12 @@ KINDS: dict[str, Kind] = {
            "owed %(payee)s %(due)s yuan and %(booked)s yuan was booked: the difference of "
            "%(difference)s yuan (%(reason)s) has been open for %(days)s days. An auditor "
            "resolves it once it is booked or explained.")),
+    "catalogue_flag_changed": Kind(
+        N_("Catalogue flag changed"),
+        N_("%(project)s: catalogue flag now %(after)s (was %(before)s)"),
+        N_("Under the transfer guidance catalogue edition %(edition)s, project %(project)s "
+           "(%(name)s), going to %(destination)s, is flagged %(after)s; under %(previous)s it "
+           "was %(before)s.")),
 }
 """Every kind of notification (reminder sources add theirs with :func:`register_kind`)."""
 

@@ -4,7 +4,7 @@ A project belongs to one park at most, from the day it joined to the day it left
 while no leaving day is set). A project may join only a park whose host regions it is going to:
 its destination lies within the park's host region or a partner region with the HOST role.
 Who may set a project's park: administrators, and whoever may change the project (its fund
-managers); the park must be one they can see.
+managers); the park must be one they can see, or a park of the project's destination.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.domain.messages import N_
 from app.domain.regions import subtree_prefix
-from app.models import ParkMembership, Project
-from app.services.access.scopes import Actor, can_edit_project, get_project
+from app.models import Park, ParkMembership, Project
+from app.services.access.scopes import Actor, can_edit_project, get_project, project_filter
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
-from app.services.parks.register import host_codes, park_by_code, park_filter
+from app.services.parks.register import PARK_IN_FULL, host_codes, park_by_code, park_filter
 from app.services.sharing.coverage import sync_park
 
 
@@ -31,11 +31,16 @@ def membership_of(session: Session, actor: Actor, project_id: int) -> ParkMember
         .options(selectinload(ParkMembership.park))).first()
 
 
-def members(session: Session, park_id: int) -> list[ParkMembership]:
-    """The park's memberships (past and present) with their projects, by project code."""
+def members(session: Session, park_id: int, readable_by: Actor | None = None
+            ) -> list[ParkMembership]:
+    """The park's memberships (past and present) with their projects, by project code; only
+    those of projects ``readable_by`` may read, when given (the API)."""
+    query = select(ParkMembership).join(ParkMembership.project) \
+        .where(ParkMembership.park_id == park_id)
+    if readable_by is not None:
+        query = query.where(project_filter(readable_by))
     return list(session.scalars(
-        select(ParkMembership).join(ParkMembership.project)
-        .where(ParkMembership.park_id == park_id).order_by(Project.code)
+        query.order_by(Project.code)
         .options(selectinload(ParkMembership.project).selectinload(Project.source_region),
                  selectinload(ParkMembership.project).selectinload(Project.destination_region))))
 
@@ -67,10 +72,9 @@ def set_membership(session: Session, actor: Actor, project_id: int, park_code: s
             session.flush()
             sync_park(session, previous_park)
         return None
-    park = park_by_code(session, actor, park_code)
+    park = _park_to_join(session, actor, project, park_code)
     errors: dict[str, list] = {}
-    destination = project.destination_region.code
-    if not any(destination.startswith(subtree_prefix(code)) for code in host_codes(park)):
+    if not _goes_to(project, park):
         errors["park"] = [N_(
             'the project goes to %(destination)s, outside the park %(park)s (hosted in '
             '%(host)s): a project joins only a park of its destination',
@@ -92,6 +96,34 @@ def set_membership(session: Session, actor: Actor, project_id: int, park_code: s
     for park_id in dict.fromkeys(p for p in (previous_park, park.id) if p is not None):
         sync_park(session, park_id)
     return existing
+
+
+def _park_to_join(session: Session, actor: Actor, project: Project, park_code: str) -> Park:
+    """The park named, if the actor may see it, or if it is a park of the project's
+    destination (a fund manager, who sees no park by region, names the park their project goes
+    to); otherwise ValidationFailed on ``park``, exactly as for an unknown code, so a park out
+    of scope reveals nothing."""
+    try:
+        return park_by_code(session, actor, park_code)
+    except ValidationFailed:
+        park = session.scalars(select(Park).where(Park.code == park_code.strip())
+                               .options(*PARK_IN_FULL)).first()
+        if park is None or not _goes_to(project, park):
+            raise
+        return park
+
+
+def parks_to_choose(session: Session, actor: Actor, project: Project) -> list[Park]:
+    """The parks offered for the project, by code: those the actor sees and the parks of the
+    project's destination (parks are few: read whole)."""
+    visible = set(session.scalars(select(Park.id).where(park_filter(actor))))
+    return [p for p in session.scalars(select(Park).order_by(Park.code).options(*PARK_IN_FULL))
+            if p.id in visible or _goes_to(project, p)]
+
+
+def _goes_to(project: Project, park: Park) -> bool:
+    destination = project.destination_region.code
+    return any(destination.startswith(subtree_prefix(code)) for code in host_codes(park))
 
 
 def set_membership_by_code(session: Session, actor: Actor, project_code: str, park_code: str,

@@ -1,7 +1,8 @@
 """Use cases of the parks register: who sees which park, and creating and changing parks.
 
 A park is in a user's scope when its host region or one of its partner regions lies within one
-of the user's bureau or auditor regions (administrators and national auditors see them all).
+of the user's bureau or auditor regions (administrators and national auditors see them all), and
+for a fund manager when one of their projects belongs or belonged to it.
 Administrators create and change parks; nobody else does (parks are reference data that several
 regions share, like the regions themselves).
 """
@@ -18,8 +19,8 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from app.domain.amounts import amount_errors
 from app.domain.codes import ParkType, PartnerRole, Role
 from app.domain.messages import N_
-from app.models import Park, ParkIndustry, ParkPartner, Region
-from app.services.access.scopes import Actor, require_role, within_regions
+from app.models import Park, ParkIndustry, ParkMembership, ParkPartner, Project, Region
+from app.services.access.scopes import Actor, project_filter, require_role, within_regions
 from app.services.errors import Conflict, NotFound, ValidationFailed, require
 from app.services.reference.lookups import industry_by_code, region_by_code
 
@@ -32,15 +33,22 @@ PARK_IN_FULL = (
 
 
 def park_filter(actor: Actor) -> ColumnElement[bool]:
-    """SQL: the parks the actor may read (host or a partner region within their regions)."""
+    """SQL: the parks the actor may read: those hosted in or partnered with a region within
+    their bureau or auditor regions, and for a fund manager the parks their projects (those
+    they may read) belong or belonged to."""
     if actor.sees_everything:
         return true()
-    if not actor.read_regions:
-        return false()
-    place = aliased(Region)
-    in_scope = select(place.id).where(within_regions(place.code, actor.read_regions))
-    return or_(Park.host_region_id.in_(in_scope),
-               Park.id.in_(select(ParkPartner.park_id).where(ParkPartner.region_id.in_(in_scope))))
+    clauses = []
+    if actor.read_regions:
+        place = aliased(Region)
+        in_scope = select(place.id).where(within_regions(place.code, actor.read_regions))
+        clauses += [Park.host_region_id.in_(in_scope), Park.id.in_(
+            select(ParkPartner.park_id).where(ParkPartner.region_id.in_(in_scope)))]
+    if Role.FUND_MANAGER in actor.roles:
+        clauses.append(Park.id.in_(
+            select(ParkMembership.park_id).join(Project, ParkMembership.project_id == Project.id)
+            .where(project_filter(actor))))
+    return or_(*clauses) if clauses else false()
 
 
 def get_park(session: Session, actor: Actor, park_id: int, *, for_edit: bool = False) -> Park:

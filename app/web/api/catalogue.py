@@ -1,10 +1,15 @@
 """API: the transfer guidance catalogue (editions and their entries: reference data every user
-reads) and the catalogue object of a project's JSON."""
+reads), the catalogue object of a project's JSON, and a project's screening results under every
+edition (within the project's scope)."""
 
 from __future__ import annotations
 
+from flask import g
+
 from app.db import get_session
 from app.domain.codes import CatalogueList, ScreeningFlag
+from app.services import screening
+from app.services.access.scopes import get_project
 from app.services.reference import catalogue as editions
 from app.web.api.routing import ID, operation, schema
 from app.web.api.values import (
@@ -41,6 +46,13 @@ CATALOGUE = schema("ProjectCatalogue", {**obj({
         "person's decision on a REVIEW result, else the screened flag); `entry` the entry that "
         "decided it (the first, when several did); NONE with a null edition before any "
         "edition exists")})
+
+
+SCREENING = schema("ScreeningResult", {**obj({
+    "edition": STRING, "is_current": BOOLEAN, "list": enum_of(ScreeningFlag),
+    "screened": enum_of(ScreeningFlag), "entry": {"oneOf": [ENTRY, {"type": "null"}]},
+    "decision": {"oneOf": [DECISION, {"type": "null"}]}, "screened_at": DATETIME}),
+    "description": "a project's result under one edition, kept when a later edition replaced it"})
 
 
 def entry_json(entry) -> dict:
@@ -88,3 +100,17 @@ def list_entries(edition_id: int):
     db = get_session()
     editions.get_edition(db, edition_id)
     return [entry_json(e) for e in editions.entries_of(db, edition_id)]
+
+
+@operation(f"/projects/<{ID}:project_id>/screening",
+           summary="A project's screening results under every edition, the current first",
+           tag="projects", response=arr(SCREENING))
+def list_screening(project_id: int):
+    """The project's result under the current edition (if any), then under earlier editions,
+    newest first; 404 for a project out of scope."""
+    db = get_session()
+    project = get_project(db, g.actor, project_id)
+    shown = screening.shown(db, project.id)
+    results = ([shown.result] if shown.result is not None else []) + shown.earlier
+    return [{**catalogue_json(r.edition, r), "is_current": r.edition.is_current,
+             "screened_at": moment(r.screened_at)} for r in results]

@@ -135,6 +135,17 @@ def put_park(park_id: int, data):
     return park_json(park)
 
 
+@operation(f"/parks/<{ID}:park_id>/members", summary="A park's projects, past and present",
+           tag="parks", response=arr(MEMBERSHIP))
+def list_park_members(park_id: int):
+    """The memberships of a park in scope (else 404), by project code: those of the projects
+    the token user may read."""
+    db = get_session()
+    park = register.get_park(db, g.actor, park_id)
+    return [membership_json(m.project.code, m)
+            for m in membership.members(db, park.id, readable_by=g.actor)]
+
+
 @operation(f"/projects/<{ID}:project_id>/park", summary="The park a project belongs to",
            tag="parks", response=MEMBERSHIP)
 def get_project_park(project_id: int):

@@ -24,6 +24,7 @@ from app.services.errors import NotFound
 from app.services.exchange import exports
 from app.services.exchange.imports.catalogue import import_catalogue, write_catalogue_template
 from app.services.exchange.imports.limits import Limits
+from app.services.funds import catalogue_changes
 from app.services.reference import catalogue
 from app.web.catalogue.forms import CurrentForm, DecisionForm, ImportForm
 from app.web.common import (
@@ -112,7 +113,7 @@ def make_current(edition_id: int):
     if not form.validate():
         raise NotFound("page")
     db = get_session()
-    activation = screening.activate(db, actor(), edition_id)
+    activation = catalogue_changes.activate(db, actor(), edition_id)
     db.commit()
     flash(_("%(name)s is the current edition: %(n)d projects screened, %(changed)d changed.",
             name=activation.edition.name, n=activation.screened,

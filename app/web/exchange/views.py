@@ -35,6 +35,7 @@ bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 bp.before_request(require_sign_in)
 
 LABELS = {"funds": _l("Funds"), "commitments": _l("LP commitments"), "projects": _l("Projects"),
+          "parks": _l("Parks"), "park_members": _l("Park membership"),
           "movements": _l("Capital movements"), "transactions": _l("Investment transactions"),
           "valuations": _l("Valuations"), "observations": _l("Observations"),
           "notices": _l("Settlement notices"),

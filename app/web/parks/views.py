@@ -7,12 +7,10 @@ import re
 
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.db import get_session
 from app.domain.codes import ParkType, Role
 from app.domain.quarter import Quarter
-from app.models import Park
 from app.services.access.scopes import get_project, require_role
 from app.services.errors import NotFound
 from app.services.exchange import tables
@@ -134,8 +132,7 @@ def project_park(project_id: int):
     project = get_project(db, actor(), project_id, for_edit=True)
     current = membership.membership_of(db, actor(), project.id)
     form = MembershipForm()
-    visible = db.scalars(select(Park).where(register.park_filter(actor()))
-                         .order_by(Park.code)).all()
+    visible = membership.parks_to_choose(db, actor(), project)
     form.park.choices = [("", _("(none)"))] + [(p.code, f"{p.name} ({p.code})") for p in visible]
     if not form.is_submitted() and current is not None:
         form.version.data = current.version

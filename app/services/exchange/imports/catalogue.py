@@ -5,7 +5,8 @@ rows, time, line length), header checks and cell parsers as every other import; 
 then checked together (regions, codes, a code mapped twice in one list of one region) and the
 edition is written all or nothing: any error names its row and nothing is written. Only
 administrators import editions. The first edition of a database, or one imported with
-``make_current``, becomes current and every project is screened against it.
+``make_current``, becomes current and every project is screened against it; the projects whose
+flag that changed are notified (``funds.catalogue_changes``), in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from app.services.exchange.imports.limits import Budget, Limits
 from app.services.exchange.imports.rows import parse_row, raw_rows, read_header, row_error
 from app.services.exchange.imports.sources import UnreadableFile, digest, open_sheets
 from app.services.exchange.imports.templates import write_template
+from app.services.funds import catalogue_changes
 from app.services.reference import catalogue
 
 KIND = "catalogue"
@@ -83,7 +85,7 @@ def import_catalogue(session, actor: Actor, stream: BinaryIO, filename: str, *,
             created_by_id=actor.user_id)
         result.edition_id = edition.id
         if make_current or catalogue.current_edition(session) is None:
-            result.activation = screening.activate(session, actor, edition.id)
+            result.activation = catalogue_changes.activate(session, actor, edition.id)
     except ValidationFailed as exc:
         result.errors.extend(e for messages in exc.errors.values() for e in messages)
     except BaseException:

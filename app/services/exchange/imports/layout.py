@@ -18,6 +18,7 @@ from app.domain.codes import (
     InvestorType,
     MovementType,
     NoticeLevel,
+    ParkType,
     ProjectStatus,
     TransactionType,
 )
@@ -92,6 +93,20 @@ KINDS: dict[str, tuple[Column, ...]] = {
         Column("catalogue_edition", cells.text(100), False, computed=True),
         Column("catalogue_flag", cells.text(24), False, computed=True),
     ),
+    "parks": (
+        _text("code", 32, "HY-ZONE"), _text("name", 200, "河源承接产业转移示范区"),
+        _coded("park_type", ParkType, ParkType.NATIONAL_ZONE),
+        _text("host_region", 32, "441600", lookup="regions"),
+        _text("partners", 500, "440300:SOURCE;441400:HOST", False),
+        _text("approving_document", 200, "发改地区〔2023〕729号", False),
+        _date("approved_on", "2023-11-01", False), _date("cycle_start", "2024-01-01"),
+        _date("cycle_end", "2028-12-31", False), _money("planned_area", "12000.50", False),
+        _text("industries", 500, "38;3670", False),
+    ),
+    "park_members": (
+        _text("project_code", 32, "P-2024-001"), _text("park", 32, "HY-ZONE"),
+        _date("joined_on", "2025-03-01"), _date("left_on", "", False),
+    ),
     "movements": (
         _text("reference", 64, "GD-IND-01-M00001"), _text("fund_code", 32, "GD-IND-01"),
         _coded("type", MovementType, MovementType.CAPITAL_CALL), _date("date", "2024-03-31"),
@@ -128,6 +143,8 @@ KINDS: dict[str, tuple[Column, ...]] = {
     ),
 }
 """Columns of each kind, in dependency order (a workbook's sheets are imported in this order).
+A park's ``partners`` are ``region:ROLE`` pairs and its ``industries`` GB/T 4754 codes, each
+separated by ``;`` (parks.md); a park member row puts a project in a park from ``joined_on``.
 Movements take an optional ``reverses`` as transactions do, so that an export of a ledger with
 reversals imports back unchanged. ``notices`` (the superior department's settlement notices,
 settlement.md) are imported only: they are not exported (see :data:`EXPORTED`)."""

@@ -26,6 +26,7 @@ from app.services.exchange.imports.ledgers import MovementsHandler, Transactions
 from app.services.exchange.imports.limits import Budget, Limits
 from app.services.exchange.imports.notices import NoticesHandler
 from app.services.exchange.imports.observations import ObservationsHandler
+from app.services.exchange.imports.parks import ParkMembersHandler, ParksHandler
 from app.services.exchange.imports.registers import (
     CommitmentsHandler,
     FundsHandler,
@@ -43,6 +44,7 @@ from app.services.exchange.imports.valuations import ValuationsHandler
 
 HANDLERS: dict[str, type[Handler]] = {
     "funds": FundsHandler, "commitments": CommitmentsHandler, "projects": ProjectsHandler,
+    "parks": ParksHandler, "park_members": ParkMembersHandler,
     "movements": MovementsHandler, "transactions": TransactionsHandler,
     "valuations": ValuationsHandler, "observations": ObservationsHandler,
     "notices": NoticesHandler,
@@ -55,10 +57,13 @@ Progress = Callable[[int, int], None]
 
 
 def may_import(actor: Actor, kind: str) -> bool:
-    """Fund managers import the fund side, bureaus observations and settlement notices,
-    administrators everything."""
+    """Fund managers import the fund side (their projects' park membership included), bureaus
+    observations and settlement notices, administrators everything (the parks register only
+    they change)."""
     if actor.is_admin:
         return kind in KINDS or kind == WORKBOOK
+    if kind == "parks":
+        return False
     if kind in BUREAU_KINDS:
         return actor.has(Role.FINANCE_BUREAU)
     return (kind in KINDS or kind == WORKBOOK) and actor.has(Role.FUND_MANAGER)

@@ -1,5 +1,6 @@
 """The annual summary of a national demonstration zone (承接产业转移示范区年度总结): the zone,
-its key figures for the year, the projects taken on by source macro-region, every project with
+its key figures for the year, the projects taken on by source macro-region and by guidance
+catalogue flag, every project (with its flag) with
 the investment in it (万元, re-apportioned so each column foots), the indicators its projects
 reported and what the agreements covering them shared. Built from its data dict alone, as a PDF
 (``build``) and as a workbook (``workbook``, deterministic bytes)."""
@@ -14,9 +15,10 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from app.domain.codes import MacroRegion, PartnerRole
+from app.domain.codes import MacroRegion, PartnerRole, ScreeningFlag
 from app.domain.quarter import Quarter
 from app.domain.sharing.words import unit_en
+from app.services.reporting.builders.catalogue import FILLS
 from app.services.reporting.builders.common import (
     TOTAL,
     WAN,
@@ -49,6 +51,8 @@ from reports import (
 
 SECTIONS = {"zone": "示范区 / Zone", "projects": "项目 / Projects",
             "by_macro_region": "按来源地区 / By source macro-region",
+            "catalogue": "目录版本 / Catalogue edition",
+            "by_catalogue_flag": "按目录标识 / By catalogue flag",
             "indicators": "指标 / Indicators", "shared": "分享 / Shared",
             "year": "年度 / Year", "quarter": "季度 / Quarter"}
 MONEY = ("committed_in_year", "disbursed_in_year", "committed_to_date", "disbursed_to_date")
@@ -67,7 +71,7 @@ def build(data: dict, issue: IssueInfo) -> Document:
     blocks: list = [
         Heading(f"{zone['name']} {year} 年度总结", f"Annual summary {year}"),
         Paragraph(_facts(zone, year)), *restatement_blocks(issue), _key_figures(data),
-        *_macro(data["by_macro_region"]), *_projects(data["projects"]),
+        *_macro(data["by_macro_region"]), *_flags(data), *_projects(data["projects"]),
         *_indicators(data["indicators"]), *_shared(data["shared"])]
     blocks += sign_off(f"{zone['host_name']}财政局 / Finance bureau of the host region", issue)
     return document(title=f"{zone['name']} {year} 年度总结 / Zone annual summary",
@@ -107,19 +111,45 @@ def _macro(by_macro: dict) -> list:
     if not by_macro:
         return [Heading("按来源地区", "By source macro-region", 2),
                 Paragraph("本年无项目 / No project during the year")]
-    rows = list(by_macro.values())
+    return [unit_heading("按来源地区", "By source macro-region", WAN, 2),
+            _grouped(by_macro, MacroRegion, ("来源地区", "Source macro-region"), WAN_NOTE)]
+
+
+def _flags(data: dict) -> list:
+    """Projects by guidance-catalogue flag, money in 万元, rows filled with the flag's colour;
+    nothing for a summary issued before this section existed (its data has no such part)."""
+    by_flag = data.get("by_catalogue_flag")
+    if not by_flag:
+        return []
+    edition = data["catalogue"]
+    if edition["edition"] is None:
+        named = "尚未导入目录版本，各项目均为“目录未列” / No catalogue edition had been imported"
+    else:
+        sample = "（示例 / sample）" if edition["sample"] else ""
+        named = f"目录版本 / Edition: {edition['edition']}{sample}"
+    fills = tuple((i, FILLS[flag]) for i, flag in enumerate(by_flag) if flag in FILLS)
+    return [unit_heading("按产业转移指导目录标识", "By transfer guidance catalogue flag", WAN, 2),
+            _grouped(by_flag, ScreeningFlag, ("目录标识", "Catalogue flag"),
+                     f"{named}. {WAN_NOTE}", fills)]
+
+
+def _grouped(groups: dict, coding, first: tuple[str, str], note: str,
+             fills: tuple = ()) -> Table:
+    """A breakdown of the year's projects (taken on, in the zone) and money (万元, each column
+    re-apportioned to its rounded total, so it foots) by ``coding``'s members."""
+    rows = list(groups.values())
     shown, totals = wan_columns(rows, list(MONEY))
-    body = tuple((coded(MacroRegion, code), f"{m['taken_on']:,}", f"{m['projects']:,}",
+    body = tuple((coded(coding, code), f"{m['taken_on']:,}", f"{m['projects']:,}",
                   *(s[k] for k in MONEY))
-                 for (code, m), s in zip(by_macro.items(), shown, strict=True))
+                 for (code, m), s in zip(groups.items(), shown, strict=True))
     total = (TOTAL, f"{sum(m['taken_on'] for m in rows):,}",
              f"{sum(m['projects'] for m in rows):,}", *(totals[k] for k in MONEY))
-    return [unit_heading("按来源地区", "By source macro-region", WAN, 2), Table(
-        (Column("来源地区", "Source macro-region", "left", 1.6),
+    return Table(
+        (Column(*first, "left", 1.6),
          Column("本年承接", "Taken on", "right", 0.9), Column("在区项目", "In the zone", "right",
                                                              0.9),
          *(Column(zh, en, "right", 1.1) for zh, en in MONEY_COLUMNS)), body, total_row=total,
-        note=WAN_NOTE)]
+        note=note, row_fills=fills)
 
 
 def _projects(projects: dict) -> list:
@@ -128,7 +158,8 @@ def _projects(projects: dict) -> list:
         return []
     rows = list(projects.values())
     shown, totals = wan_columns(rows, list(MONEY))
-    body = tuple((f"{code} {p['name']}",
+    body = tuple((f"{code} {p['name']}" + (f"\n{coded(ScreeningFlag, p['flag'])}"
+                                            if "flag" in p else ""),
                   f"{p['source_name']}\n{coded(MacroRegion, p['macro_region'])}",
                   f"{p['joined_on']}{' *' if p['taken_on'] else ''}\n{p['left_on'] or ''}",
                   *(s[k] for k in MONEY))
@@ -138,7 +169,9 @@ def _projects(projects: dict) -> list:
          Column("入园 / 离园", "Joined / left", "left", 1.1),
          *(Column(zh, en, "right", 1.0) for zh, en in MONEY_COLUMNS)), body,
         total_row=(TOTAL, "", "", *(totals[k] for k in MONEY)),
-        note="* 本年新承接 / taken on in the year. " + WAN_NOTE)]
+        note="* 本年新承接 / taken on in the year. " + WAN_NOTE,
+        row_fills=tuple((i, FILLS[p["flag"]]) for i, p in enumerate(rows)
+                        if p.get("flag") in FILLS))]
 
 
 def _indicators(indicators: dict) -> list:
@@ -203,11 +236,20 @@ def workbook(data: dict) -> bytes:
                                       *(f"{zh} {en} (元 yuan)" for zh, en in MONEY_COLUMNS)),
           ((coded(MacroRegion, code), m["taken_on"], m["projects"], *(m[k] for k in MONEY))
            for code, m in data["by_macro_region"].items()))
+    if "by_catalogue_flag" in data:  # summaries issued before the catalogue have no such part
+        edition = data["catalogue"]["edition"] or ""
+        sheet("目录标识 By catalogue flag", (
+            "目录标识 Catalogue flag", "本年承接 Taken on", "在区项目 In the zone",
+            *(f"{zh} {en} (元 yuan)" for zh, en in MONEY_COLUMNS), "目录版本 Edition"),
+            ((coded(ScreeningFlag, code), m["taken_on"], m["projects"],
+              *(m[k] for k in MONEY), edition)
+             for code, m in data["by_catalogue_flag"].items()))
     sheet("项目 Projects", ("代码 Code", "名称 Name", "来源 Source", "来源地区 Macro-region",
                           "入园 Joined", "离园 Left", "本年承接 Taken on in year",
-                          *(f"{zh} {en} (元 yuan)" for zh, en in MONEY_COLUMNS)),
+                          *(f"{zh} {en} (元 yuan)" for zh, en in MONEY_COLUMNS),
+                          "目录标识 Catalogue flag"),
           ((c, p["name"], p["source"], p["macro_region"], p["joined_on"], p["left_on"] or "",
-            "是 yes" if p["taken_on"] else "", *(p[k] for k in MONEY))
+            "是 yes" if p["taken_on"] else "", *(p[k] for k in MONEY), p.get("flag", ""))
            for c, p in data["projects"].items()))
     sheet("指标 Indicators", ("代码 Code", "指标 Indicator", "单位 Unit", "本年合计 Total",
                             "填报次数 Values"),

@@ -1,7 +1,8 @@
 """The data of a national demonstration zone's annual summary: the zone, the projects that
 belonged to it during the year (those taken on in the year marked) with every fund's investment
-in them, the projects by source macro-region, and the indicators they reported with what the
-agreements covering them shared.
+in them, the projects by source macro-region and by transfer guidance catalogue flag (under the
+edition current when the summary is drawn up, named in the data), and the indicators they
+reported with what the agreements covering them shared.
 
 The report's period is a calendar year; like the quarterly reports it is keyed by a quarter, the
 year's fourth (``2026Q4`` is the summary of 2026). Money in yuan, exact: committed and disbursed
@@ -20,16 +21,18 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.codes import AgreementStatus, MacroRegion, ParkType
+from app.domain.codes import AgreementStatus, MacroRegion, ParkType, ScreeningFlag
 from app.domain.messages import N_
 from app.domain.quarter import Quarter
 from app.domain.regions import is_within
 from app.models import Agreement, CoveredProject, Observation, Park
+from app.services import screening
 from app.services.access.scopes import SYSTEM, Actor
 from app.services.errors import NotFound, ValidationFailed
 from app.services.funds.projects import money_by_project
 from app.services.parks import membership
 from app.services.parks.register import PARK_IN_FULL, park_filter
+from app.services.reference.catalogue import current_edition
 from app.services.reference.lookups import indicators as indicator_definitions
 from app.services.reporting.builders.common import Subject, amount_text
 from app.services.reporting.park_figures import member_in
@@ -75,6 +78,7 @@ def collect(session: Session, subject: Subject, quarter: Quarter) -> dict:
     ids = [r.project_id for r in rows]
     in_year = money_by_project(session, ids, since=first, until=last)
     to_date = money_by_project(session, ids, until=last)
+    flags = screening.flags_of(session, ids)
     projects = {}
     for r in rows:
         p = r.project
@@ -87,12 +91,14 @@ def collect(session: Session, subject: Subject, quarter: Quarter) -> dict:
             "committed_in_year": amount_text(in_year.get(p.id, (ZERO, ZERO))[0]),
             "disbursed_in_year": amount_text(in_year.get(p.id, (ZERO, ZERO))[1]),
             "committed_to_date": amount_text(to_date.get(p.id, (ZERO, ZERO))[0]),
-            "disbursed_to_date": amount_text(to_date.get(p.id, (ZERO, ZERO))[1])}
+            "disbursed_to_date": amount_text(to_date.get(p.id, (ZERO, ZERO))[1]),
+            "flag": flags[p.id].value}
     members = {q: {r.project_id: r.project.code for r in rows if member_in(r, q)}
                for q in quarters}
     return {
         "zone": _zone(park), "year": year, "quarter": str(quarter),
         "projects": projects, "by_macro_region": _by_macro(projects),
+        "catalogue": _edition(session), "by_catalogue_flag": _by_flag(projects),
         "indicators": _indicators(session, members),
         "shared": _shared(session, park.id, members),
     }
@@ -115,17 +121,36 @@ def _zone(park: Park) -> dict:
 def _by_macro(projects: dict) -> dict:
     """Per source macro-region (in the fixed order east, central, west, north-east): projects
     taken on in the year, projects belonging during the year, and the money."""
+    return _grouped(projects, "macro_region", MacroRegion)
+
+
+def _by_flag(projects: dict) -> dict:
+    """Per guidance-catalogue flag (in the fixed order priority, adjust-and-exit, no longer,
+    to be reviewed, not listed): the same counts and money as by macro-region. Every project
+    has exactly one flag, so both breakdowns add up to the same totals."""
+    return _grouped(projects, "flag", ScreeningFlag)
+
+
+def _grouped(projects: dict, key: str, order) -> dict:
     out = {}
-    for macro in MacroRegion:
-        mine = [p for p in projects.values() if p["macro_region"] == macro.value]
+    for member in order:
+        mine = [p for p in projects.values() if p[key] == member.value]
         if not mine:
             continue
-        out[macro.value] = {
+        out[member.value] = {
             "taken_on": sum(1 for p in mine if p["taken_on"]), "projects": len(mine),
             **{k: amount_text(sum((Decimal(p[k]) for p in mine), ZERO)) for k in (
                 "committed_in_year", "disbursed_in_year", "committed_to_date",
                 "disbursed_to_date")}}
     return out
+
+
+def _edition(session: Session) -> dict:
+    """The catalogue edition the flags were read under when the summary was drawn up (its name,
+    whether it is a sample); a null name before any edition exists (every project NONE)."""
+    edition = current_edition(session)
+    return {"edition": edition.name if edition else None,
+            "sample": bool(edition and edition.is_sample)}
 
 
 def _indicators(session: Session, members: dict[Quarter, dict[int, str]]) -> dict:
