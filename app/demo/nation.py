@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.demo.copy_rows import CopyRows
+from app.demo.copy_rows import CHUNK, CopyRows
 from app.demo.funds import DEMO_USERS, DemoUser, load_demo
 from app.demo.nation_names import nation_fund_specs, nation_pairs
 from app.demo.province import PROVINCE_USERS, Plan, Size, _plan
@@ -110,6 +110,7 @@ class Context:
     names: dict[str, tuple[str, str]]
     region_ids: dict[str, int]
     tick: Callable[[int], None]
+    chunk: int = CHUNK
 
 
 def steps(size: Size) -> int:
@@ -129,9 +130,10 @@ def nation_users(pairs, closed: int) -> tuple[DemoUser, ...]:
 
 
 def load_nation(session: Session, *, seed: int = 2026, size: Size = NATION,
-                progress: Callable[[int], None] | None = None) -> dict[str, int]:
+                progress: Callable[[int], None] | None = None, chunk: int = CHUNK
+                ) -> dict[str, int]:
     """Create the nation demo in the session's transaction (PostgreSQL); return the row counts
-    of every bulk table."""
+    of every bulk table (``chunk`` rows per COPY and audit entry)."""
     if session.get_bind().dialect.name != "postgresql":
         raise RuntimeError("the nation-scale demo needs PostgreSQL")
     tick = progress or (lambda _n: None)
@@ -141,7 +143,7 @@ def load_nation(session: Session, *, seed: int = 2026, size: Size = NATION,
                               .order_by(Region.code)).all()
     ctx = Context(session, random.Random(seed), seed, size,
                   {r.code: (r.name, r.name_en or r.code) for r in regions},
-                  {r.code: r.id for r in regions}, tick)
+                  {r.code: r.id for r in regions}, tick, chunk)
     pairs = nation_pairs(ctx.rng, size.agreements, sorted(ctx.names))
     fund_rows, counts = _funds(ctx)
     plans, project_counts = _projects(ctx, pairs)
@@ -180,9 +182,9 @@ def _funds(ctx: Context):
     taken = set(session.scalars(select(Fund.code)))
     commitments = CopyRows(session, Commitment, ctx.seed, (
         "fund_id", "investor", "investor_type", "committed_on", "amount", "created_at",
-        "version"))
+        "version"), chunk=ctx.chunk)
     moves = CopyRows(session, Movement, ctx.seed, (
-        "fund_id", "reference", "type", "moved_on", "amount", "created_at"))
+        "fund_id", "reference", "type", "moved_on", "amount", "created_at"), chunk=ctx.chunk)
     created = []
     for spec in nation_fund_specs(rng, ctx.size.funds, ctx.names, taken):
         start = dt.date(spec.vintage, rng.randrange(1, 12), 1)
@@ -208,7 +210,7 @@ def _projects(ctx: Context, pairs) -> tuple[list[Plan], dict[str, int]]:
     session, rng, names = ctx.session, ctx.rng, ctx.names
     within = {code: [c for c in names if c != code and is_within(c, code)]
               for code in {c for pair in pairs for c in pair}}
-    rows = CopyRows(session, Project, ctx.seed, _PROJECT_COLUMNS)
+    rows = CopyRows(session, Project, ctx.seed, _PROJECT_COLUMNS, chunk=ctx.chunk)
     plans = []
     for n in range(ctx.size.projects):
         p = n % len(pairs)
@@ -257,7 +259,7 @@ def _screen(ctx: Context, ranges) -> int:
     edition_id, outcome_of = found
     results = CopyRows(ctx.session, ScreeningResult, ctx.seed, (
         "project_id", "edition_id", "screened", "flag", "entry_id", "entry_ids", "screened_at",
-        "version"))
+        "version"), chunk=ctx.chunk)
     query = (select(Project.id, Project.industry_code, Project.destination_region_id,
                     Project.created_at)
              .where(Project.id.between(ranges[0][0], ranges[-1][1])).order_by(Project.id))
@@ -296,7 +298,7 @@ def _investments(ctx: Context, fund_rows, plans) -> dict[str, int]:
         if second and rng.random() < 0.25:
             holdings[rng.choice(second)[0].id].append((plan, rng.choice(("LOAN", "GRANT"))))
     opened = CopyRows(session, Investment, ctx.seed, ("fund_id", "project_id", "instrument",
-                                                      "created_at"))
+                                                      "created_at"), chunk=ctx.chunk)
     planned = []
     for fund, spec, start in fund_rows:
         mine = holdings.pop(fund.id)
@@ -315,9 +317,10 @@ def _investments(ctx: Context, fund_rows, plans) -> dict[str, int]:
     ids = {(f, p, i.value if hasattr(i, "value") else i): n for n, f, p, i in session.execute(
         select(Investment.id, Investment.fund_id, Investment.project_id, Investment.instrument)
         .where(Investment.id >= (opened.ranges[0][0] if opened.ranges else 0)))}
-    transactions = CopyRows(session, InvestmentTransaction, ctx.seed, _LEDGER_COLUMNS)
+    transactions = CopyRows(session, InvestmentTransaction, ctx.seed, _LEDGER_COLUMNS,
+                            chunk=ctx.chunk)
     marks = CopyRows(session, Valuation, ctx.seed, ("investment_id", "as_of_on", "value",
-                                                    "created_at", "version"))
+                                                    "created_at", "version"), chunk=ctx.chunk)
     counters: dict[int, itertools.count] = {}
     for fund, plan, kind, amount, begins in planned:
         counter = counters.setdefault(fund.id, itertools.count(1))
@@ -340,7 +343,8 @@ def _observations(ctx: Context, plans) -> int:
     rng = ctx.rng
     quarters = quarters_between(LAST - (ctx.size.quarters - 1), LAST)
     bulk = CopyRows(ctx.session, Observation, ctx.seed, (
-        "project_id", "indicator_code", "quarter", "value", "updated_at", "version"))
+        "project_id", "indicator_code", "quarter", "value", "updated_at", "version"),
+        chunk=ctx.chunk)
     for plan in plans:
         output = plan.planned * rng.randrange(60, 180) // 400  # a quarter at maturity, fen
         plant = Plant(plan.id, plan.start, plan.exit, plan.land, output, plan.energy,
@@ -390,7 +394,7 @@ def _notifications(ctx: Context, made) -> int:
     quarter since its first, keyed as ``notify send`` keys them (read, never e-mailed)."""
     session = ctx.session
     settings = deadlines.cycle_settings(session)
-    rows = CopyRows(session, Notification, ctx.seed, _NOTIFICATION_COLUMNS)
+    rows = CopyRows(session, Notification, ctx.seed, _NOTIFICATION_COLUMNS, chunk=ctx.chunk)
     readers: dict[str, list[int]] = {}
     for agreement, _src, dst, start in made:
         if dst not in readers:
