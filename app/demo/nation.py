@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.demo.copy_rows import CHUNK, CopyRows
+from app.demo.copy_rows import CHUNK, CopyRows, indexes_built_after
 from app.demo.funds import DEMO_USERS, DemoUser, load_demo
 from app.demo.nation_names import nation_fund_specs, nation_pairs
 from app.demo.province import PROVINCE_USERS, Plan, Size, _plan
@@ -345,14 +345,15 @@ def _observations(ctx: Context, plans) -> int:
     bulk = CopyRows(ctx.session, Observation, ctx.seed, (
         "project_id", "indicator_code", "quarter", "value", "updated_at", "version"),
         chunk=ctx.chunk)
-    for plan in plans:
-        output = plan.planned * rng.randrange(60, 180) // 400  # a quarter at maturity, fen
-        plant = Plant(plan.id, plan.start, plan.exit, plan.land, output, plan.energy,
-                      rng.uniform(-0.02, 0.08))
-        for row in observations(rng, plant, quarters):
-            bulk.add(row)
-        ctx.tick(1)
-    bulk.flush()
+    with indexes_built_after(ctx.session, Observation.__tablename__):
+        for plan in plans:
+            output = plan.planned * rng.randrange(60, 180) // 400  # a quarter at maturity, fen
+            plant = Plant(plan.id, plan.start, plan.exit, plan.land, output, plan.energy,
+                          rng.uniform(-0.02, 0.08))
+            for row in observations(rng, plant, quarters):
+                bulk.add(row)
+            ctx.tick(1)
+        bulk.flush()
     return bulk.rows
 
 

@@ -9,7 +9,7 @@ import json
 import math
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.demo.nation import PREFIX, Size, load_nation
@@ -52,8 +52,19 @@ def _count(db, model, *where) -> int:
     return db.scalar(select(func.count()).select_from(model).where(*where))
 
 
+def _schema_of(db, table: str) -> list:
+    found = inspect(db.connection())
+    return [sorted(map(repr, found.get_indexes(table))),
+            sorted(map(repr, found.get_unique_constraints(table))),
+            sorted(map(repr, found.get_foreign_keys(table)))]
+
+
 def test_every_kind_of_row_with_one_audit_entry_per_copy_chunk(db):
+    schema = _schema_of(db, "observations")
     counts = load_nation(db, seed=11, size=SMALL, chunk=CHUNK)
+
+    # observations' indexes and constraints are built after the COPY, exactly as they were
+    assert _schema_of(db, "observations") == schema
 
     assert counts["projects"] == 120
     assert counts["observations"] == 120 * 11 * 5
