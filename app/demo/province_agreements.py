@@ -87,20 +87,25 @@ def rules(variant: int, start: Quarter, src: str, dst: str) -> list[RuleData]:
 
 
 def create_agreements(session: Session, rng: random.Random, pairs, plans, first: Quarter,
-                      size, names, tick) -> list[tuple[Agreement, str, str, Quarter]]:
-    """One signed agreement per pair, covering that pair's projects."""
+                      size, names, tick, *, prefix: str = "CYZY"
+                      ) -> list[tuple[Agreement, str, str, Quarter]]:
+    """One signed agreement per pair (coded ``<prefix>-<year>-NN``), covering that pair's
+    projects."""
     made = []
+    by_pair: dict[int, list[str]] = {}
+    for plan in plans:
+        by_pair.setdefault(plan.pair, []).append(plan.code)
     for p, (src, dst) in enumerate(pairs):
         offset = 0 if p < size.closed_agreements else rng.choice((0, 0, 0, 2, 4, 8))
         start = first + min(offset, size.quarters // 3)
         signed = (start - 1).last_day
         agreement = agreements.create_agreement(session, SYSTEM, agreements.AgreementData(
-            code=f"CYZY-{signed.year}-{p + 1:02d}",
+            code=f"{prefix}-{signed.year}-{p + 1:02d}",
             title=f"{short(names[src][0])}—{short(names[dst][0])}产业转移指标分享协议",
             basis_document=f"{short(names[dst][0])}财预〔{signed.year}〕{rng.randrange(10, 90)}号",
             signed_on=signed, parties=[agreements.PartyData(dst, PartyRole.DESTINATION),
                                        agreements.PartyData(src, PartyRole.SOURCE)]))
-        codes = [plan.code for plan in plans if plan.pair == p]
+        codes = by_pair.get(p, [])
         agreements.set_covered_projects(session, SYSTEM, agreement.id, codes)
         for rule in rules(p % 4, start, src, dst):
             agreements.set_rule(session, SYSTEM, agreement.id, rule)

@@ -14,7 +14,7 @@ trail keeps it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -112,6 +112,18 @@ def screen_project(session: Session, project: Project) -> ScreeningResult | None
     result = _store(session, _Edition(session, current), project, existing)
     session.flush()
     return result
+
+
+def screener(session: Session) -> tuple[int, Callable[[str, int], rules.Outcome]] | None:
+    """The current edition's id and its rules as a function of (industry code, destination
+    region id), for a loader that stores the results itself in bulk (the nation demo); None
+    when no edition is current."""
+    current = catalogue.current_edition(session)
+    if current is None:
+        return None
+    loaded = _Edition(session, current)
+    return current.id, lambda industry, region_id: rules.screen(
+        industry, loaded._regions_of(session, region_id), loaded.entries)
 
 
 def screen_all(session: Session, edition: CatalogueEdition) -> int:
