@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from app.domain.quarter import Quarter
+from app.models import Region
 from app.services.reporting import issuing
 from app.services.settlement import notices
 from tests.integration.report_helpers import pdf_text
@@ -85,6 +88,9 @@ def test_the_pdf_prints_each_year_total_as_in_the_summary_and_verify_recognises_
     assert f"{world.first} {y1} {world.first + 1} {y2}" in summary  # a row per year
     assert f"Total {world.first} {y1}" in section  # each year's total, as in the summary
     assert f"Total {world.first + 1} {y2}" in section
+    payer, payee = (db.scalar(select(Region.name).where(Region.code == c))
+                    for c in (DESTINATION, SOURCE))
+    assert f"{payer} {DESTINATION} → {payee} {SOURCE}" in section  # names, not codes alone
     report = issuing.issue(db, world.src, "region", SOURCE, q)
     verdict = issuing.verify(db, report.content.pdf)
     assert verdict.is_valid and verdict.report.kind == "region"

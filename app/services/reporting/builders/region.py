@@ -274,7 +274,7 @@ def _settlement(years: dict) -> list:
               for year, y in years.items()), note=SETTLEMENT_NOTE)]
     for year, y in years.items():
         rows = tuple((f"{p['agreement']} {p['title']}\n第 {p['version']} 版 / version "
-                      f"{p['version']}", f"{p['payer']} → {p['payee']}\n"
+                      f"{p['version']}", f"{_pair(p)}\n"
                       + ("应收 / receives" if p["receives"] else "应付 / pays"),
                       *(yuan(p[k]) for k in SETTLEMENT_KEYS)) for p in y["pairs"].values())
         blocks += [Heading(f"{year} 年度结算", f"Settlement of {year}", 2), Table(
@@ -283,3 +283,10 @@ def _settlement(years: dict) -> list:
             total_row=(f"{year} 合计 / Total {year}", "",
                        *(yuan(y["totals"][k]) for k in SETTLEMENT_KEYS)))]
     return blocks
+
+
+def _pair(p: dict) -> str:
+    """Payer → payee by name and code (reports issued before names were kept show the codes)."""
+    if "payer_name" not in p:
+        return f"{p['payer']} → {p['payee']}"
+    return f"{p['payer_name']} {p['payer']} → {p['payee_name']} {p['payee']}"

@@ -87,11 +87,17 @@ def _settlement(session: Session, code: str, through_year: int) -> dict:
     the region's side (``settlement.regional``); the year's due, booked and outstanding are
     the sums of its pairs, exact."""
     years: dict[str, dict] = {}
-    for row in standings(session, code, through_year):
+    rows = standings(session, code, through_year)
+    codes = {c for row in rows for c in (row.payer, row.payee)}
+    names = dict(session.execute(select(Region.code, Region.name)
+                                 .where(Region.code.in_(codes))).all()) if codes else {}
+    for row in rows:
         year = years.setdefault(str(row.fiscal_year), {"pairs": {}, "totals": {}})
         year["pairs"][f"{row.agreement} {row.payer}>{row.payee}"] = {
             "agreement": row.agreement, "title": row.title, "version": row.version,
             "payer": row.payer, "payee": row.payee, "receives": row.receives,
+            "payer_name": names.get(row.payer, row.payer),
+            "payee_name": names.get(row.payee, row.payee),
             "due": amount_text(row.due), "booked": amount_text(row.booked),
             "outstanding": amount_text(row.outstanding)}
     for year in years.values():
