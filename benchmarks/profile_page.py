@@ -12,7 +12,8 @@ Run from the repository root, after ``bench_web.py`` has built the databases::
         [--repeat 200] [--profile] [--top 40] [--database-url URL] [--slowest N]
 
 ``--database-url`` profiles another database (the nation tier's, say); ``--slowest N`` prints
-the N statements that took the most time in one request, with their parameters, to EXPLAIN.
+the N statements that took the most time in one request, with their parameters, and with
+``--explain`` their plans (``EXPLAIN (ANALYZE, BUFFERS)``, PostgreSQL).
 """
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--slowest", type=int, default=0)
+    parser.add_argument("--explain", action="store_true")
     args = parser.parse_args(argv)
     url = args.database_url or database_url(args.engine)
     app = create_app({"APP_ENV": "production", "DATABASE_URL": url,
@@ -91,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
         for elapsed, statement, parameters in sorted(statements, key=lambda s: -s[0])[
                 :args.slowest]:
             print(f"--- {elapsed * 1000:.1f} ms\n{statement}\n{parameters}")
+            if args.explain and engine.dialect.name == "postgresql":
+                with engine.connect() as connection:
+                    plan = connection.exec_driver_sql(
+                        f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters).scalars()
+                    print("\n".join(plan))
+                    connection.rollback()
         args.slowest = 0
     gc.collect()
     gc.freeze()  # as gunicorn.conf.py does after a worker starts
