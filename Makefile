@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export APP_ENV ?= development
 
-.PHONY: run browser test test-sqlite test-postgres lint bench install clean translations translations-update
+.PHONY: run browser test test-sqlite test-postgres lint bench bench-nation install clean translations translations-update
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,9 +47,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)  ## the performance scripts of quality.md; results in benchmarks/RESULTS.md
 	@bash scripts/ensure-packages /usr/bin/wrk wrk || echo "no wrk: bench_web.py loads with its Python client"
-	@failed=""; for script in benchmarks/bench_*.py; do echo "== $$script"; \
-		$(BIN)/python $$script || failed="$$failed $$script"; done; \
+	@failed=""; for script in $(filter-out benchmarks/bench_nation.py,$(wildcard benchmarks/bench_*.py)); do \
+		echo "== $$script"; $(BIN)/python $$script || failed="$$failed $$script"; done; \
 		if [ -n "$$failed" ]; then echo "bars missed by:$$failed"; exit 1; fi
+
+bench-nation: $(STAMP)  ## nation scale through nginx (PostgreSQL; builds bench_nation when missing); results in benchmarks/RESULTS.md
+	$(BIN)/python benchmarks/bench_nation.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance

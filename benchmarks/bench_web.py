@@ -2,7 +2,9 @@
 (``gunicorn.conf.py``, so ``gc.freeze()`` after worker start), each main page loaded for a fixed
 time by a bounded load generator (``wrk --latency``; a Python client with fixed concurrency when
 wrk is missing), a trivial view (``/health``) measured beside them. Bars (p99): list pages
-≤ 15 ms, dashboards ≤ 60 ms, the statement page ≤ 100 ms.
+≤ 15 ms, dashboards ≤ 60 ms, the statement page ≤ 100 ms. Each p99 is also given in units of the
+trivial view (the median of its p99s across the run: alone, and right after each page), the unit
+the nation tier's bars are counted in (``bench_nation.py``), so the two tiers compare.
 
 The province database is built once with ``flask --app wsgi db upgrade`` and ``demo load --scale
 province`` and kept (SQLite: ``benchmarks/.data/province.sqlite3``, git-ignored; PostgreSQL: the
@@ -53,12 +55,14 @@ USERS = {user.email: user for user in PROVINCE_USERS}
 
 @dataclass
 class Page:
-    """A page to load: its kind (which bar), a label, the path, who is signed in."""
+    """A page to load: its kind (which bar), a label, the path, who is signed in, and a key
+    naming the same page at another scale (the label names this database's fund, region…)."""
 
     kind: str
     label: str
     path: str
     email: str | None
+    key: str = ""
 
 
 def head() -> str:
@@ -71,8 +75,8 @@ def fingerprint() -> str:
     (a migration edited in place keeps its revision id, so the head alone is not enough)."""
     digest = hashlib.sha256(head().encode())
     sources = sorted((ROOT / "migrations" / "versions").glob("*.py"))
-    sources += sorted((ROOT / "app" / "services").glob("demo*.py"))
-    sources.append(ROOT / "app" / "services" / "schema.py")  # the post-load VACUUM ANALYZE
+    sources += sorted((ROOT / "app" / "demo").glob("*.py"))
+    sources.append(ROOT / "app" / "services" / "operations" / "schema.py")  # VACUUM ANALYZE
     for source in sources:
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
     return digest.hexdigest()
@@ -106,20 +110,19 @@ def is_current(url: str, name: str) -> bool:
 def flask(url: str, *args: str) -> None:
     """Run ``flask --app wsgi ARGS`` on ``url``; raise with its output on failure."""
     env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": url}
-    flask_bin = ROOT / ".venv" / "bin" / "flask"
-    program = str(flask_bin if flask_bin.exists() else "flask")
-    done = subprocess.run([program, "--app", "wsgi", *args], cwd=ROOT, env=env,  # noqa: S603
+    done = subprocess.run([webload.program("flask"), "--app", "wsgi", *args],  # noqa: S603
+                          cwd=ROOT, env=env,
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout[-2000:]}"
                            f"\n{done.stderr[-3000:]}")
 
 
-def build(url: str) -> float:
-    """Migrate and load the province demo into ``url``; seconds taken."""
+def build(url: str, scale: str = "province") -> float:
+    """Migrate and load the demo at ``scale`` into ``url``; seconds taken."""
     started = time.perf_counter()
     flask(url, "db", "upgrade")
-    flask(url, "demo", "load", "--scale", "province")
+    flask(url, "demo", "load", "--scale", scale)
     return time.perf_counter() - started
 
 
@@ -185,9 +188,11 @@ def postgres_database() -> tuple[str, float | None] | None:
 
 
 def pages(url: str) -> list[Page]:
-    """The pages to load, with the biggest fund, agreement and region of the database."""
+    """The pages to load, with the biggest fund, agreement and region of the database (the
+    bureau and fund manager among the demo's sign-ins that the database holds)."""
     engine = make_engine(url)
     with engine.connect() as connection:
+        present = set(connection.scalars(text("SELECT email FROM users")))
         fund_id = connection.scalar(text(
             "SELECT fund_id FROM investments GROUP BY fund_id ORDER BY count(*) DESC, fund_id "
             "LIMIT 1"))
@@ -205,28 +210,32 @@ def pages(url: str) -> list[Page]:
             "SELECT f.code, count(*) FROM investments i JOIN funds f ON f.id = i.fund_id "
             "GROUP BY f.code")).all())
     engine.dispose()
-    bureau = max((u for u in PROVINCE_USERS if u.role == "FINANCE_BUREAU"),
-                 key=lambda u: party_counts.get(u.scope, 0))
-    manager = max((u for u in PROVINCE_USERS if u.role == "FUND_MANAGER"),
-                  key=lambda u: sum(holdings.get(code, 0) for code in u.scope.split()))
+    known = [u for u in PROVINCE_USERS if u.email in present]
+    bureau = max((u for u in known if u.role == "FINANCE_BUREAU"),
+                 key=lambda u: (party_counts.get(u.scope, 0), u.email))
+    manager = max((u for u in known if u.role == "FUND_MANAGER"),
+                  key=lambda u: (sum(holdings.get(code, 0) for code in u.scope.split()),
+                                 u.email))
     admin, auditor = "admin@demo.example", "auditor@demo.example"
     return [
-        Page("trivial", "/health (liveness, signed out)", TRIVIAL, None),
-        Page("list", "funds", "/funds/", admin),
-        Page("list", "projects", "/projects/", admin),
-        Page("list", "agreements", "/agreements/", admin),
-        Page("list", "observations", "/observations/", admin),
-        Page("list", "audit trail", "/audit/", admin),
-        Page("dashboard", "home · administrator", "/", admin),
-        Page("dashboard", f"home · fund manager ({manager.scope})", "/", manager.email),
-        Page("dashboard", f"home · finance bureau ({bureau.scope})", "/", bureau.email),
-        Page("dashboard", "home · auditor", "/", auditor),
+        Page("trivial", "/health (liveness, signed out)", TRIVIAL, None, "trivial"),
+        Page("list", "funds", "/funds/", admin, "funds"),
+        Page("list", "projects", "/projects/", admin, "projects"),
+        Page("list", "agreements", "/agreements/", admin, "agreements"),
+        Page("list", "observations", "/observations/", admin, "observations"),
+        Page("list", "audit trail", "/audit/", admin, "audit trail"),
+        Page("dashboard", "home · administrator", "/", admin, "home admin"),
+        Page("dashboard", f"home · fund manager ({manager.scope})", "/", manager.email,
+             "home fund manager"),
+        Page("dashboard", f"home · finance bureau ({bureau.scope})", "/", bureau.email,
+             "home bureau"),
+        Page("dashboard", "home · auditor", "/", auditor, "home auditor"),
         Page("dashboard", f"fund dashboard (fund {fund_id}, the most holdings)",
-             f"/funds/{fund_id}", admin),
+             f"/funds/{fund_id}", admin, "fund dashboard"),
         Page("dashboard", f"region page {bureau.scope} (its bureau)",
-             f"/regions/{bureau.scope}", bureau.email),
+             f"/regions/{bureau.scope}", bureau.email, "region page"),
         Page("statement", f"statement, agreement {agreement_id} {quarter}",
-             f"/agreements/{agreement_id}/quarters/{quarter}/", admin),
+             f"/agreements/{agreement_id}/quarters/{quarter}/", admin, "statement"),
     ]
 
 
@@ -244,42 +253,66 @@ def measure(url: str, to_load: list[Page], seconds: float, warmup: float,
             connections: int) -> list[Row]:
     """Serve ``url`` with gunicorn and load each page: warm-up, then ``seconds`` measured."""
     server = webload.Server(url, DATA, make_url(url).get_backend_name())
-    rows = []
     try:
         server.wait_ready()
-        cookies: dict[str, str] = {}
-        for page in to_load:
-            cookie = None
-            if page.email:
-                if page.email not in cookies:
-                    try:
-                        cookies[page.email] = webload.sign_in(server.base, page.email,
-                                                              USERS[page.email].password)
-                    except RuntimeError as exc:
-                        print(f"  {page.label}: {exc}", flush=True)
-                        rows.append(Row(page, 0, None))
-                        continue
-                cookie = cookies[page.email]
-            status, _headers, _body = webload.request(
-                server.base, "GET", page.path, headers={"Cookie": cookie} if cookie else {})
-            if status != 200:
-                rows.append(Row(page, status, None))
-                print(f"  {page.label}: HTTP {status}, not measured", flush=True)
-                continue
-            if warmup > 0:
-                webload.run(server.base, page.path, cookie, warmup, connections)
-            load = webload.run(server.base, page.path, cookie, seconds, connections)
-            # The machine is shared: the trivial view right after each page shows its noise.
-            beside = None if page.kind == "trivial" else webload.run(
-                server.base, TRIVIAL, None, max(1.0, seconds / 5), connections)
-            rows.append(Row(page, status, load, beside))
-            print(f"  {page.label}: p50 {load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms, "
-                  f"{load.requests_per_s:.0f} req/s"
-                  + (f" (trivial beside it: p99 {beside.p99_ms:.1f} ms)" if beside else ""),
-                  flush=True)
+        return load_pages(server.base, to_load, seconds, warmup, connections)
     finally:
         server.stop()
+
+
+class Cookies:
+    """Session cookies of the demo's sign-ins at ``base``, signed in on first use."""
+
+    def __init__(self, base: str):
+        self.base, self.known = base, {}
+
+    def of(self, email: str | None) -> str | None:
+        """The ``session=…`` pair of ``email`` (None when signed out); RuntimeError if refused."""
+        if email is None:
+            return None
+        if email not in self.known:
+            self.known[email] = webload.sign_in(self.base, email, USERS[email].password)
+        return self.known[email]
+
+
+def load_pages(base: str, to_load: list[Page], seconds: float, warmup: float,
+               connections: int) -> list[Row]:
+    """Load each page at ``base``: warm-up, then ``seconds`` measured, then the trivial view
+    for a fifth of that (the machine is shared: the trivial view beside each page shows its
+    noise, and the median of them all is the run's unit)."""
+    rows = []
+    cookies = Cookies(base)
+    for page in to_load:
+        try:
+            cookie = cookies.of(page.email)
+        except RuntimeError as exc:
+            print(f"  {page.label}: {exc}", flush=True)
+            rows.append(Row(page, 0, None))
+            continue
+        status, _headers, _body = webload.request(
+            base, "GET", page.path, headers={"Cookie": cookie} if cookie else {})
+        if status != 200:
+            rows.append(Row(page, status, None))
+            print(f"  {page.label}: HTTP {status}, not measured", flush=True)
+            continue
+        if warmup > 0:
+            webload.run(base, page.path, cookie, warmup, connections)
+        load = webload.run(base, page.path, cookie, seconds, connections)
+        beside = None if page.kind == "trivial" else webload.run(
+            base, TRIVIAL, None, max(1.0, seconds / 5), connections)
+        rows.append(Row(page, status, load, beside))
+        print(f"  {page.label}: p50 {load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms, "
+              f"{load.requests_per_s:.0f} req/s"
+              + (f" (trivial beside it: p99 {beside.p99_ms:.1f} ms)" if beside else ""),
+              flush=True)
     return rows
+
+
+def unit(rows: list[Row]) -> float:
+    """The run's unit in ms: the median of the trivial view's p99s (alone and beside pages)."""
+    p99s = [r.load.p99_ms for r in rows if r.page.kind == "trivial" and r.load]
+    p99s += [r.beside.p99_ms for r in rows if r.beside]
+    return webload.unit_of(p99s)
 
 
 def passed(row: Row) -> bool:
@@ -295,16 +328,18 @@ def report(engine_name: str, rows: list[Row], seconds: float, warmup: float, con
     """The markdown section: the table, how it was measured, the machine."""
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M +0000")
     trivial = next((r.load.p99_ms for r in rows if r.page.kind == "trivial" and r.load), None)
+    run_unit = unit(rows)
     lines = [f"## {now} · web pages under load (`bench_web.py`) · {engine_name}", "",
-             "| page | kind | signed in as | p50 ms | p99 ms | req/s | trivial p99 beside it "
-             "| p99 ÷ trivial | bar p99 | result |",
-             "|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
+             f"Unit: the trivial view's p99, median across the run = **{run_unit:.2f} ms**.", "",
+             "| page | kind | signed in as | p50 ms | p99 ms | p99 units | req/s "
+             "| trivial p99 beside it | p99 ÷ trivial beside | bar p99 | result |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in rows:
         bar = BARS_MS[row.page.kind]
         who = row.page.email or "—"
         if row.load is None:
             failure = f"HTTP {row.status}" if row.status else "sign-in failed"
-            lines.append(f"| {row.page.label} | {row.page.kind} | {who} | — | — | — | — | — | "
+            lines.append(f"| {row.page.label} | {row.page.kind} | {who} | — | — | — | — | — | — | "
                          f"{'≤ ' + format(bar, 'g') if bar else '—'} | **{failure}** |")
             continue
         load = row.load
@@ -315,8 +350,11 @@ def report(engine_name: str, rows: list[Row], seconds: float, warmup: float, con
         verdict = "—" if bar is None else ("**PASS**" if passed(row) else "**MISS**")
         if load.failures:
             verdict += f" ({load.failures} failed requests)"
+        units = f"{load.p99_ms / run_unit:.1f}" if math.isfinite(load.p99_ms) \
+            and math.isfinite(run_unit) and run_unit > 0 else "—"
         lines.append(f"| {row.page.label} | {row.page.kind} | {who} | {_ms(load.p50_ms, seconds)}"
-                     f" | {_ms(load.p99_ms, seconds)} | {load.requests_per_s:,.0f} | {beside} | "
+                     f" | {_ms(load.p99_ms, seconds)} | {units} | {load.requests_per_s:,.0f} | "
+                     f"{beside} | "
                      f"{ratio} | "
                      f"{'≤ ' + format(bar, 'g') if bar else '—'} | {verdict} |")
     tool = next((r.load.tool for r in rows if r.load), "—")

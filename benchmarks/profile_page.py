@@ -9,7 +9,11 @@ Not a benchmark (no server, no concurrency, no bar): a tool to find what to make
 Run from the repository root, after ``bench_web.py`` has built the databases::
 
     python benchmarks/profile_page.py --engine postgresql --path /funds/ [--as EMAIL]
-        [--repeat 200] [--profile] [--top 40]
+        [--repeat 200] [--profile] [--top 40] [--database-url URL] [--slowest N]
+
+``--database-url`` profiles another database (the nation tier's, say); ``--slowest N`` prints
+the N statements that took the most time in one request, with their parameters, and with
+``--explain`` their plans (``EXPLAIN (ANALYZE, BUFFERS)``, PostgreSQL).
 """
 from __future__ import annotations
 
@@ -50,8 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--slowest", type=int, default=0)
+    parser.add_argument("--explain", action="store_true")
     args = parser.parse_args(argv)
-    app = create_app({"APP_ENV": "production", "DATABASE_URL": database_url(args.engine),
+    url = args.database_url or database_url(args.engine)
+    app = create_app({"APP_ENV": "production", "DATABASE_URL": url,
                       "SECRET_KEY": "profile-page", "WTF_CSRF_ENABLED": False,
                       "SESSION_COOKIE_SECURE": False})
     client = app.test_client()
@@ -60,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     if signed_in.status_code not in (200, 302):
         raise SystemExit(f"sign-in failed: HTTP {signed_in.status_code}")
     sql = {"count": 0, "seconds": 0.0, "started": 0.0}
+    statements: list[tuple[float, str, object]] = []
     engine = app.extensions["db_engine"]
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -67,14 +76,30 @@ def main(argv: list[str] | None = None) -> int:
         sql["started"] = time.perf_counter()
 
     @event.listens_for(engine, "after_cursor_execute")
-    def _after(*_args):
+    def _after(_conn, _cursor, statement, parameters, *_args):
         sql["count"] += 1
-        sql["seconds"] += time.perf_counter() - sql["started"]
+        elapsed = time.perf_counter() - sql["started"]
+        sql["seconds"] += elapsed
+        if args.slowest:
+            statements.append((elapsed, statement, parameters))
 
     for _ in range(10):  # warm caches, catalogues and compiled templates
         response = client.get(args.path)
         if response.status_code != 200:
             raise SystemExit(f"{args.path}: HTTP {response.status_code}")
+    if args.slowest:
+        statements.clear()
+        client.get(args.path)
+        for elapsed, statement, parameters in sorted(statements, key=lambda s: -s[0])[
+                :args.slowest]:
+            print(f"--- {elapsed * 1000:.1f} ms\n{statement}\n{parameters}")
+            if args.explain and engine.dialect.name == "postgresql":
+                with engine.connect() as connection:
+                    plan = connection.exec_driver_sql(
+                        f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters).scalars()
+                    print("\n".join(plan))
+                    connection.rollback()
+        args.slowest = 0
     gc.collect()
     gc.freeze()  # as gunicorn.conf.py does after a worker starts
     sql.update(count=0, seconds=0.0)

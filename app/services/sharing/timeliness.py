@@ -74,6 +74,13 @@ def timeliness(session: Session, actor: Actor, year: int, today: dt.date,
     """The figures of ``year`` of every active agreement the actor may read (with a destination
     party within ``destination_code``, when given), by code; agreements with nothing due that
     year are left out."""
+    return timeliness_of_years(session, actor, [year], today, destination_code)
+
+
+def timeliness_of_years(session: Session, actor: Actor, years: list[int], today: dt.date,
+                        destination_code: str | None = None) -> list[AgreementTimeliness]:
+    """:func:`timeliness` of each of ``years`` in turn (each by code), the agreements' cycles
+    read once for all of them (a nation's 600 agreements: about 100 ms per read)."""
     where = agreement_filter(actor)
     if destination_code:
         place = aliased(Region)
@@ -81,14 +88,16 @@ def timeliness(session: Session, actor: Actor, year: int, today: dt.date,
             select(AgreementParty.agreement_id).join(place, place.id == AgreementParty.region_id)
             .where(AgreementParty.role == PartyRole.DESTINATION,
                    within_regions(place.code, (destination_code,))))
-    quarters = [Quarter(year, n) for n in range(1, 5)]
+    cycles = agreement_cycles(session, where)
     rows = []
-    for cycle in agreement_cycles(session, where):
-        rates = quarter_rates(session, cycle, quarters, today)
-        if rates.due:
-            rows.append(AgreementTimeliness(
-                cycle.agreement.id, cycle.agreement.code, cycle.agreement.title,
-                tuple(p.region.name for p in cycle.destinations), year, rates))
+    for year in years:
+        quarters = [Quarter(year, n) for n in range(1, 5)]
+        for cycle in cycles:
+            rates = quarter_rates(session, cycle, quarters, today)
+            if rates.due:
+                rows.append(AgreementTimeliness(
+                    cycle.agreement.id, cycle.agreement.code, cycle.agreement.title,
+                    tuple(p.region.name for p in cycle.destinations), year, rates))
     return rows
 
 

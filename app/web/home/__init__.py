@@ -28,8 +28,7 @@ def index():
     rates = None
     if actor().has(Role.AUDITOR):  # the destinations' timeliness, this year and the last
         local = local_today()
-        rates = [row for year in (local.year, local.year - 1)
-                 for row in timeliness.timeliness(db, actor(), year, local)]
+        rates = timeliness.timeliness_of_years(db, actor(), [local.year, local.year - 1], local)
     return render_template(
         "home/index.html", actor=actor(), page=page, words=words, said=said,
         timeliness_rows=rates,

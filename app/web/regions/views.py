@@ -36,8 +36,7 @@ def show(code: str):
     table = bar_table(_("The figures as a table"), [
         _("Indicator"), _("Unit"), _("Received"), _("Ceded"), _("Net")], groups)
     local = local_today()
-    rates = [row for year in (local.year, local.year - 1)
-             for row in timeliness.timeliness(get_session(), actor(), year, local,
-                                              destination_code=figures.region_code)]
+    rates = timeliness.timeliness_of_years(get_session(), actor(), [local.year, local.year - 1],
+                                           local, destination_code=figures.region_code)
     return render_template("regions/show.html", figures=figures, quarter=quarter, chart=chart,
                            chart_table=table, timeliness_rows=rates)
