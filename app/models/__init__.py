@@ -6,6 +6,7 @@ from app.models.caches import (
     CacheGeneration,
     FundMetricSnapshot,
     RegionLineSnapshot,
+    ScopedSnapshot,
     StatementSnapshot,
 )
 from app.models.catalogue import (
@@ -71,7 +72,8 @@ __all__ = [
     "Notification", "Observation", "ObservationCorrection", "Park", "ParkIndustry",
     "ParkMembership", "ParkPartner", "Project", "ReferenceCounter", "RefusalCounter",
     "Region", "RegionEdition", "RegionLineSnapshot", "ReversalRequest", "Review", "RoleGrant",
-    "RuleCap", "RuleTier", "ScreeningResult", "SettlementConfirmation", "SettlementDifference",
+    "RuleCap", "RuleTier", "ScopedSnapshot", "ScreeningResult", "SettlementConfirmation",
+    "SettlementDifference",
     "SettlementNotice", "SettlementRun", "SharingRule", "SignInAttempt", "StatementSnapshot",
     "TierWeight",
     "Upload", "User", "UserSession", "Valuation", "set_actor",

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
 
 from app.domain.quarter import Quarter
 from app.models.base import Base, QuarterType
+from app.models.deadlines import CycleSettings
 from app.models.funds import Commitment, Fund, Movement
 from app.models.investments import Investment, InvestmentTransaction, Valuation
 from app.models.observations import Observation, ObservationCorrection
@@ -54,6 +55,10 @@ from app.models.sharing import (
 from app.models.workflow import AgreementQuarter, Confirmation, FrozenAllocation, Review
 
 FUND, AGREEMENT = "fund", "agreement"
+LEDGER, CYCLE = "ledger", "cycle"
+"""Whole-database owners (``owner_id`` 0): every project's ledger (the transfer flows) and
+every agreement's quarterly cycle (the timeliness figures)."""
+WHOLE = 0
 
 
 class CacheGeneration(Base):
@@ -107,6 +112,20 @@ class RegionLineSnapshot(Base):
     data: Mapped[str] = mapped_column(Text)
 
 
+class ScopedSnapshot(Base):
+    """A figure over the whole database seen through one scope (an actor's, a year, a day…),
+    serialised: the transfer flows (``name`` "flows", owner LEDGER) and the timeliness figures
+    (``name`` "timeliness", owner CYCLE). ``scope`` is a digest of everything the figure
+    depends on besides the owner's data."""
+
+    __tablename__ = "scoped_snapshots"
+
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    generation: Mapped[int] = mapped_column(default=0)
+    data: Mapped[str] = mapped_column(Text)
+
+
 # --- invalidation ---------------------------------------------------------------------------
 # What a changed row says about the owners to invalidate: (bucket, attribute) pairs. Buckets are
 # resolved to fund and agreement ids with a few queries after the flush.
@@ -140,6 +159,24 @@ _TOUCHES: dict[type, tuple[tuple[str, str], ...]] = {
 }
 
 
+# Rows whose change alters a whole-database figure: the owner (LEDGER, CYCLE) to invalidate.
+# Flows: projects (regions, scope), investments, their transactions, region names/macro-regions.
+# Timeliness: agreements, parties, rules' first quarters, quarter states, the cycle's settings.
+_WHOLE: dict[type, tuple[str, ...]] = {
+    Project: (LEDGER,),
+    Investment: (LEDGER,),
+    InvestmentTransaction: (LEDGER,),
+    Region: (LEDGER, CYCLE),
+    Agreement: (CYCLE,),
+    AgreementParty: (CYCLE,),
+    SharingRule: (CYCLE,),
+    RuleTier: (CYCLE,),
+    AgreementQuarter: (CYCLE,),
+    CycleSettings: (CYCLE,),
+}
+_SCOPED_NAMES = {LEDGER: "flows", CYCLE: "timeliness"}
+
+
 # A dated ledger row changes a fund's metrics as of its date and later only (the metrics as of a
 # day count what is dated on or before it): "…_since" buckets keep the earliest date touched.
 _DATED = {Commitment: "committed_on", Movement: "moved_on", InvestmentTransaction: "occurred_on",
@@ -154,12 +191,17 @@ def _note_update(mapper, connection, obj) -> None:
 
 def _note(_mapper, _connection, obj) -> None:
     touches = _TOUCHES.get(type(obj))
-    if not touches:
+    whole = _WHOLE.get(type(obj))
+    if not touches and not whole:
         return
     session = object_session(obj)
     if session is None:
         return
     pending = session.info.setdefault("cache_touched", {})
+    if whole:
+        pending.setdefault("whole", set()).update(whole)
+    if not touches:
+        return
     for bucket, attribute in touches:
         value = getattr(obj, attribute, None)
         if value is None:
@@ -185,7 +227,7 @@ def _invalidate_after_flush(session: Session, _context) -> None:
     touched = session.info.pop("cache_touched", None)
     if touched:
         funds, agreements = resolve_owners(session.connection(), touched)
-        invalidate(session.connection(), funds, agreements)
+        invalidate(session.connection(), funds, agreements, touched.get("whole", ()))
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -198,16 +240,18 @@ def _forget(session: Session, transaction) -> None:
 def invalidate_rows(session: Session, table_name: str, records: list[dict]) -> None:
     """Invalidate what rows written with Core (imports' executemany, no mapper events) touch:
     ``records`` are their column values, as inserted."""
-    model = next((m for m in _TOUCHES if m.__tablename__ == table_name), None)
+    model = next((m for m in (*_TOUCHES, *_WHOLE) if m.__tablename__ == table_name), None)
     if model is None or not records:
         return
     touched: dict[str, set] = {}
-    for bucket, attribute in _TOUCHES[model]:
+    if model in _WHOLE:
+        touched["whole"] = set(_WHOLE[model])
+    for bucket, attribute in _TOUCHES.get(model, ()):
         values = {r.get(attribute) for r in records} - {None}
         if values:  # every date of the owners (raw rows: dates are not compared here)
             touched.setdefault(bucket.removesuffix("_since"), set()).update(values)
     connection = session.connection()
-    invalidate(connection, *resolve_owners(connection, touched))
+    invalidate(connection, *resolve_owners(connection, touched), touched.get("whole", ()))
 
 
 def resolve_owners(connection: Connection, touched: dict[str, set | dict]
@@ -259,11 +303,13 @@ def resolve_owners(connection: Connection, touched: dict[str, set | dict]
 
 
 def invalidate(connection: Connection, funds: Iterable[int] | dict[int, dt.date | None],
-               agreement_ids: Iterable[int]) -> None:
+               agreement_ids: Iterable[int], whole: Iterable[str] = ()) -> None:
     """Bump the generation of these funds and agreements and drop their snapshots, on the
     writer's connection (so it commits or rolls back with the write). ``funds`` may map a fund
     to the earliest date whose metrics changed: its snapshots as of earlier days stay valid
-    and move to the new generation (only those of the generation just superseded)."""
+    and move to the new generation (only those of the generation just superseded). ``whole``
+    names the whole-database owners (LEDGER, CYCLE) whose scoped snapshots to drop: bumped
+    last, after the funds and agreements, so concurrent writers lock rows in one order."""
     dated = funds if isinstance(funds, dict) else dict.fromkeys(funds)
     fund_ids = sorted(dated)  # a fixed order: concurrent writers lock rows alike
     if fund_ids:
@@ -289,6 +335,10 @@ def invalidate(connection: Connection, funds: Iterable[int] | dict[int, dt.date 
         _bump(connection, AGREEMENT, ids)
         for table in (StatementSnapshot.__table__, RegionLineSnapshot.__table__):
             connection.execute(delete(table).where(table.c.agreement_id.in_(ids)))
+    for kind in sorted(set(whole)):
+        _bump(connection, kind, [WHOLE])
+        table = ScopedSnapshot.__table__
+        connection.execute(delete(table).where(table.c.name == _SCOPED_NAMES[kind]))
 
 
 def _bump(connection: Connection, kind: str, ids: list[int]) -> None:

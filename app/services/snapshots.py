@@ -11,7 +11,9 @@ the web layer commits the cache rows at teardown (``app/db.py``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import fields
 from decimal import Decimal
 from fractions import Fraction
@@ -25,9 +27,11 @@ from app.domain.quarter import Quarter
 from app.models.caches import (
     AGREEMENT,
     FUND,
+    WHOLE,
     CacheGeneration,
     FundMetricSnapshot,
     RegionLineSnapshot,
+    ScopedSnapshot,
     StatementSnapshot,
     dialect_insert,
 )
@@ -205,3 +209,35 @@ def store_region_lines(session: Session, quarter: Quarter, region_code: str,
          "generation": generation[i], "data": json.dumps(data, separators=(",", ":"),
                                                          ensure_ascii=False)}
         for i, data in lines.items()])
+
+
+# --- whole-database figures seen through a scope ---------------------------------------------
+
+
+def scope_digest(*parts) -> str:
+    """A fixed-length key for what a scoped figure depends on besides its owner's data (an
+    actor's scope, years, today's date…): SHA-256 of the parts' JSON, hexadecimal."""
+    text = json.dumps(parts, separators=(",", ":"), default=str, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def scoped_figure(session: Session, name: str, kind: str, scope: str,
+                  compute: Callable[[], object], dump: Callable[[object], list],
+                  load: Callable[[list], object]):
+    """The figure ``name`` of the whole-database owner ``kind`` (LEDGER, CYCLE) for ``scope``:
+    read from its snapshot when that is of the owner's current generation (one query), else
+    computed after reading the generation, and stored under it. ``dump`` turns the figure into
+    JSON values and ``load`` back into an equal figure (exact: Decimals as strings)."""
+    s = ScopedSnapshot
+    data = session.scalar(
+        select(s.data).outerjoin(CacheGeneration, _current(kind, WHOLE))
+        .where(s.name == name, s.scope == scope,
+               s.generation == func.coalesce(CacheGeneration.generation, 0)))
+    if data is not None:
+        return load(json.loads(data))
+    generation = generations(session, kind, [WHOLE])[WHOLE]
+    figure = compute()
+    _store(session, ScopedSnapshot.__table__, ["name", "scope"], [
+        {"name": name, "scope": scope, "generation": generation,
+         "data": json.dumps(dump(figure), separators=(",", ":"), ensure_ascii=False)}])
+    return figure

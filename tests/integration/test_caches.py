@@ -30,19 +30,29 @@ from app.models import (
     FundMetricSnapshot,
     Project,
     RegionLineSnapshot,
+    ScopedSnapshot,
     StatementSnapshot,
     Valuation,
 )
-from app.models.caches import FUND, invalidate
+from app.models.caches import FUND, LEDGER, invalidate
 from app.services import snapshots
 from app.services.access import audit
 from app.services.access.scopes import SYSTEM
-from app.services.funds import investments, metrics, projects
+from app.services.funds import flows, investments, metrics, projects
 from app.services.funds import register as funds
 from app.services.reporting import region_figures as regions
-from app.services.sharing import agreements
+from app.services.sharing import agreements, deadlines, timeliness, workflow
 from app.services.sharing.statements import cached_statement, compute_statement
-from tests.factories import add_lp, call, invest, make_fund, make_project, make_user, sign_in
+from tests.factories import (
+    actor_of,
+    add_lp,
+    call,
+    invest,
+    make_fund,
+    make_project,
+    make_user,
+    sign_in,
+)
 from tests.integration.sharing_factories import observe
 from tests.integration.sharing_helpers import INDICATOR, Setting
 from tests.integration.test_import_support import OBS_HEADER, TX_HEADER, csv_bytes, run
@@ -347,3 +357,130 @@ def test_a_later_dated_write_never_revives_a_snapshot_of_an_outdated_generation(
     call(db, db.get(Fund, fund.id), "1000000.00", dt.date(2024, 12, 1))  # after June
     db.commit()
     assert cached_metrics(db, fund, june) == fresh_metrics(db, fund, june) != wrong
+
+
+# --- whole-database figures: the transfer flows and the timeliness figures --------------------
+
+
+def fresh_flows(db, actor=SYSTEM):
+    """The flows computed with their snapshots emptied."""
+    db.execute(delete(ScopedSnapshot).where(ScopedSnapshot.name == "flows"))
+    return flows.flows_in_scope(db, actor)
+
+
+def cached_flows(db, actor=SYSTEM):
+    db.expire_all()
+    return flows.flows_in_scope(db, actor)
+
+
+def _disburse(db, fund, equity, loan, project):
+    investments.record_transaction(db, SYSTEM, loan.id, investments.TransactionData(
+        TransactionType.DISBURSEMENT, dt.date(2024, 12, 1), Decimal("1234567.89")))
+
+
+FLOW_WRITES = {
+    "disbursement": _disburse,
+    "imported disbursement": lambda db, f, e, lo, p: run(db, SYSTEM, "transactions", csv_bytes(
+        TX_HEADER, [["IMP2", "CF", "CP1", "EQUITY", "DISBURSEMENT", "2024-10-15", "0.01",
+                     "", ""]])),
+    "new project": lambda db, f, e, lo, p: make_project(db, "CP3", destination="510104"),
+}
+
+
+@pytest.mark.parametrize("write", list(FLOW_WRITES))
+def test_a_ledger_write_invalidates_the_cached_flows(db, portfolio, write):
+    fund, equity, loan, project = portfolio
+    before = cached_flows(db)
+    assert scoped_count(db, "flows") == 1
+    assert cached_flows(db) == before == fresh_flows(db)  # warm: read back exactly equal
+    assert sum(f.disbursed for f in before) == Decimal("13000000.00")
+    FLOW_WRITES[write](db, db.get(Fund, fund.id), equity, loan, db.get(Project, project.id))
+    db.commit()
+    assert scoped_count(db, "flows") == 0  # dropped in the writer's transaction
+    after = cached_flows(db)
+    assert after == fresh_flows(db)
+    assert after != before
+
+
+def test_the_flows_of_each_scope_are_cached_apart(db, portfolio):
+    user = make_user(db, Role.AUDITOR, "440304")
+    db.commit()
+    regional, everything = cached_flows(db, actor_of(db, user)), cached_flows(db)
+    assert scoped_count(db, "flows") == 2
+    assert regional == fresh_flows(db, actor_of(db, user))
+    assert everything == fresh_flows(db)
+
+
+def scoped_count(db, name) -> int:
+    return db.scalar(select(func.count()).select_from(ScopedSnapshot)
+                     .where(ScopedSnapshot.name == name))
+
+
+TODAY = dt.date(2026, 12, 31)  # 2026Q1 to Q3 are due
+
+
+def fresh_timeliness(db, actor=SYSTEM):
+    """The timeliness figures computed with their snapshots emptied."""
+    db.execute(delete(ScopedSnapshot).where(ScopedSnapshot.name == "timeliness"))
+    return timeliness.timeliness_of_years(db, actor, [2026, 2025], TODAY)
+
+
+def cached_timeliness(db, actor=SYSTEM):
+    db.expire_all()
+    return timeliness.timeliness_of_years(db, actor, [2026, 2025], TODAY)
+
+
+def _submit(moment):
+    return lambda db, s: workflow.submit(db, s.dest, s.id, Quarter(2026, 1), at=moment)
+
+
+def _settings(db, s):
+    row = deadlines.cycle_settings(db)
+    deadlines.update_settings(db, SYSTEM, 25, 30, row.version)
+
+
+TIMELINESS_WRITES = {
+    "submitted on time": _submit(dt.datetime(2026, 4, 10, 4, tzinfo=dt.UTC)),
+    "closed": lambda db, s: s.close(db, "2026Q1"),
+}
+
+
+@pytest.mark.parametrize("write", list(TIMELINESS_WRITES))
+def test_submitting_or_closing_a_quarter_invalidates_the_cached_timeliness(db, write):
+    setting = Setting(db)
+    db.commit()
+    before = cached_timeliness(db)
+    assert scoped_count(db, "timeliness") == 1
+    assert cached_timeliness(db) == before == fresh_timeliness(db)
+    assert [(r.year, r.rates.due, r.rates.reported) for r in before] == [(2026, 3, 0)]
+    TIMELINESS_WRITES[write](db, setting)
+    db.commit()
+    assert scoped_count(db, "timeliness") == 0
+    after = cached_timeliness(db)
+    assert after == fresh_timeliness(db)
+    assert after[0].rates.reported == 1 and after != before
+
+
+def test_changing_the_deadline_settings_invalidates_the_cached_timeliness(db):
+    setting = Setting(db)
+    setting.agreement.activated_on = dt.date(2026, 1, 1)  # 2026Q1's days count from its end
+    _submit(dt.datetime(2026, 4, 18, 4, tzinfo=dt.UTC))(db, setting)  # after the 15th: late
+    db.commit()
+    before = cached_timeliness(db)
+    assert before[0].rates.on_time == 0
+    _settings(db, setting)  # timely within 25 days: on time now
+    db.commit()
+    after = cached_timeliness(db)
+    assert after == fresh_timeliness(db) and after[0].rates.on_time == 1
+
+
+def test_a_scoped_snapshot_of_an_outdated_generation_is_ignored(db, portfolio):
+    before = cached_flows(db)
+    db.execute(update(ScopedSnapshot).values(data="[]"))  # a stored figure now wrong…
+    db.commit()
+    assert cached_flows(db) == []  # …is read while its generation is current
+    invalidate(db.connection(), [], [], [LEDGER])  # the ledger's generation: 1
+    db.execute(ScopedSnapshot.__table__.insert().values(
+        name="flows", scope=snapshots.scope_digest("flows", "*"), generation=0, data="[]"))
+    db.commit()
+    assert cached_flows(db) == before  # generation 0 < 1: recomputed
