@@ -25,6 +25,7 @@ from app.services.exchange.imports.layout import KINDS, WORKBOOK
 from app.services.exchange.imports.ledgers import MovementsHandler, TransactionsHandler
 from app.services.exchange.imports.limits import Budget, Limits
 from app.services.exchange.imports.observations import ObservationsHandler
+from app.services.exchange.imports.pgcopy import planned_afresh
 from app.services.exchange.imports.registers import (
     CommitmentsHandler,
     FundsHandler,
@@ -122,7 +123,7 @@ def _collected_by_chunk() -> Iterator[None]:
 
 
 def _run(ctx: Context, body: Callable[[], list[KindResult]]) -> ImportResult:
-    with _collected_by_chunk():
+    with _collected_by_chunk(), planned_afresh(ctx.session):
         return _run_in_savepoint(ctx, body)
 
 
