@@ -1,4 +1,5 @@
-"""Bulk inserts of checked rows: one Core executemany of a plain INSERT per chunk.
+"""Bulk inserts of checked rows, a chunk at a time: ``COPY … FROM STDIN`` on PostgreSQL
+(``pgcopy``), one Core executemany of a plain INSERT on SQLite.
 
 Values are converted by the columns' own types (fen for money, text for dates on SQLite …), so
 the rows stored are exactly those the ORM would store; a value that repeats (a date, a code, the
@@ -10,13 +11,14 @@ timestamp (so a concurrent writer's rows are never counted as ours).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select
+from sqlalchemy import Table, and_, bindparam, func, or_, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.models.base import ScaledDecimal
+from app.services.exchange.imports.pgcopy import CopyWriter
 
 _MEMO_LIMIT = 50_000
 
@@ -36,6 +38,9 @@ class BulkWriter:
             if processor is not None:
                 memo = None if isinstance(col.type, ScaledDecimal) else {}  # amounts: distinct
                 self.converters.append((col.name, processor, memo))
+        self.copier = CopyWriter(target, frozenset(
+            col.name for col in target.columns if isinstance(col.type, ScaledDecimal)
+        )) if dialect.name == "postgresql" else None
 
     def _rows(self, names: tuple[str, ...], records: list[dict]) -> list[list]:
         """The records as lists of values in the order of ``names``, converted (by column, so
@@ -73,12 +78,17 @@ class BulkWriter:
         return self.sql[1]
 
     def insert(self, records: list[dict]) -> tuple[int, int, int]:
-        """Insert ``records`` (column → Python value, ``stamp_column`` set to the run's stamp);
-        the first and last id and the count of the rows inserted."""
+        """Insert ``records`` (column → Python value, ``stamp_column`` set to the run's stamp) in
+        the session's transaction: COPY on PostgreSQL, executemany elsewhere; the first and last
+        id and the count of the rows inserted."""
+        names = tuple(records[0])
+        connection = self.session.connection()
+        if self.copier is not None:
+            given = self.copier.write(connection, names, self._rows(names, records))
+            return min(given), max(given), len(given)
         ids = self.target.c.id
         before = self.session.scalar(select(func.coalesce(func.max(ids), 0)))
-        names = tuple(records[0])
-        self.session.connection().exec_driver_sql(
+        connection.exec_driver_sql(
             self._statement(names), [tuple(row) for row in self._rows(names, records)])
         stamp_column, stamp = self.stamp
         first, last, count = self.session.execute(
@@ -87,25 +97,41 @@ class BulkWriter:
         return first, last, count
 
 
-def rows_with_keys(session: Session, target: Table, first: str, second: str,
-                   keys: dict[object, set]) -> list:
-    """The rows of ``target`` whose (``first``, ``second``) is one of ``keys`` (first value →
-    second values), each found through the unique index on the pair. PostgreSQL joins two
-    arrays (one statement text, whatever the number of keys); SQLite probes per first value."""
+def rows_with_keys(session: Session, target: Table, names: tuple[str, ...],
+                   keys: Iterable[tuple]) -> list:
+    """The rows of ``target`` whose values of the columns ``names`` are one of ``keys`` (tuples
+    in the order of ``names``), each found through the unique index on those columns.
+
+    PostgreSQL probes the table once per key (a LATERAL subquery of LIMIT 1 over the keys
+    unnested from one array per column): one statement text whatever the number of keys, and
+    always index probes. A plain join of the keys is planned as a hash join over a scan of the
+    whole table once it has grown in this transaction (measured: 20 ms a chunk rising to 200 ms
+    within 100,000 rows, quadratic in the file).
+    SQLite probes per first value, the other columns each in the values they take with it; the
+    rows are then kept only for the exact keys."""
+    keys = set(keys)
     if not keys:
         return []
-    a, b = target.c[first], target.c[second]
+    columns = [target.c[name] for name in names]
     if session.get_bind().dialect.name == "postgresql":
-        pairs = [(x, y) for x, ys in keys.items() for y in ys]
-        wanted = func.unnest(bindparam("firsts", type_=ARRAY(a.type)),
-                             bindparam("seconds", type_=ARRAY(b.type))
-                             ).table_valued(first, second).render_derived(name="wanted")
-        statement = select(target).join(wanted, and_(a == wanted.c[first],
-                                                     b == wanted.c[second]))
-        return session.execute(statement, {"firsts": [p[0] for p in pairs],
-                                           "seconds": [p[1] for p in pairs]}).all()
-    return session.execute(select(target).where(or_(*(
-        and_(a == x, b.in_(padded(ys))) for x, ys in keys.items())))).all()
+        wanted = func.unnest(*(bindparam(f"key_{i}", type_=ARRAY(column.type))
+                               for i, column in enumerate(columns))
+                             ).table_valued(*names).render_derived(name="wanted")
+        found = select(target).where(*(
+            column == wanted.c[name] for column, name in zip(columns, names, strict=True))
+        ).limit(1).lateral("found")
+        statement = select(found).select_from(wanted).join(found, true())
+        ordered = list(keys)
+        return session.execute(statement, {f"key_{i}": [key[i] for key in ordered]
+                                           for i in range(len(names))}).all()
+    by_first: dict[object, list[tuple]] = {}
+    for key in keys:
+        by_first.setdefault(key[0], []).append(key[1:])
+    statement = select(target).where(or_(*(and_(columns[0] == first, *(
+        column.in_(padded({rest[i] for rest in rests})) for i, column in enumerate(columns[1:])))
+        for first, rests in by_first.items())))
+    return [row for row in session.execute(statement)
+            if tuple(getattr(row, name) for name in names) in keys]
 
 
 def padded(values) -> list:

@@ -100,7 +100,8 @@ class LedgerHandler(ChunkedHandler):
 
     def _existing(self, refs: dict[int, set[str]]) -> dict[tuple[int, str], Entry]:
         """The ledger rows already holding these (fund, reference) keys."""
-        rows = rows_with_keys(self.session, self.table, "fund_id", "reference", refs)
+        rows = rows_with_keys(self.session, self.table, ("fund_id", "reference"),
+                              ((fund, ref) for fund, refs_ in refs.items() for ref in refs_))
         return {(r.fund_id, r.reference): self._entry(r.id, None, r._asdict()) for r in rows}
 
     def _content(self, record: dict) -> tuple:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 from app.domain.messages import N_
 from app.models import CoveredProject, Observation, Project, Region
 from app.services.errors import NotFound, ValidationFailed
-from app.services.exchange.imports.bulk import padded
+from app.services.exchange.imports.bulk import padded, rows_with_keys
 from app.services.exchange.imports.engine import ChunkedHandler, Context, KindResult
 from app.services.reference.lookups import indicators
 from app.services.sharing import observations as grid
@@ -84,9 +84,9 @@ class ObservationsHandler(ChunkedHandler):
             grid.lock_quarters(self.session, list(covered), list(quarters))
             closed = grid.closed_keys(self.session, covered, quarters)
             refused = entry_refusals(self.session, self.ctx.actor, covered, quarters)
-        existing = {(o.project_id, o.indicator_code, o.quarter): o for o in self.session.execute(
-            select(self.table).where(self.table.c.project_id.in_(padded(project_ids)),
-                                     self.table.c.quarter.in_(padded(quarters))))}
+        existing = {(o.project_id, o.indicator_code, o.quarter): o for o in rows_with_keys(
+            self.session, self.table, ("project_id", "indicator_code", "quarter"),
+            (key for *_, key in keyed))}
         batch, numbers, seen, updates, touched = [], [], set(), {}, {}
         for number, values, raw, key in keyed:
             old = existing.get(key)

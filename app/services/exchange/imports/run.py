@@ -27,6 +27,7 @@ from app.services.exchange.imports.limits import Budget, Limits
 from app.services.exchange.imports.notices import NoticesHandler
 from app.services.exchange.imports.observations import ObservationsHandler
 from app.services.exchange.imports.parks import ParkMembersHandler, ParksHandler
+from app.services.exchange.imports.pgcopy import planned_afresh
 from app.services.exchange.imports.registers import (
     CommitmentsHandler,
     FundsHandler,
@@ -132,7 +133,7 @@ def _collected_by_chunk() -> Iterator[None]:
 
 
 def _run(ctx: Context, body: Callable[[], list[KindResult]]) -> ImportResult:
-    with _collected_by_chunk():
+    with _collected_by_chunk(), planned_afresh(ctx.session):
         return _run_in_savepoint(ctx, body)
 
 

@@ -6,14 +6,13 @@ field-level audit entry), keeping the note the mark had.
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.codes import Instrument
 from app.domain.messages import N_
 from app.models import Valuation
 from app.services.errors import Conflict, ValidationFailed
-from app.services.exchange.imports.bulk import padded
+from app.services.exchange.imports.bulk import rows_with_keys
 from app.services.exchange.imports.engine import ChunkedHandler, Context, KindResult
 from app.services.exchange.imports.lookups import Lookups, no_fund, no_project
 from app.services.exchange.imports.registers import CONFLICT
@@ -49,12 +48,10 @@ class ValuationsHandler(ChunkedHandler):
             if fund_id and project_id and not errors:
                 keyed.append((number, values, raw, (fund_id, project_id, Instrument.EQUITY)))
         lookups.load_investments(key for *_, key in keyed)
-        ids = {lookups.investments[key] for *_, key in keyed} - {None}
-        existing = {(v.investment_id, v.as_of_on): v for v in self.session.execute(
-            select(self.table).where(
-                self.table.c.investment_id.in_(padded(ids)),
-                self.table.c.as_of_on.in_(padded({k[1]["as_of"] for k in keyed}))))
-        } if ids else {}
+        existing = {(v.investment_id, v.as_of_on): v for v in rows_with_keys(
+            self.session, self.table, ("investment_id", "as_of_on"),
+            ((lookups.investments[key], values["as_of"]) for _, values, _, key in keyed
+             if lookups.investments[key] is not None))}
         batch, numbers, seen = [], [], {}
         for number, values, raw, key in keyed:
             investment_id = lookups.investments[key]
