@@ -244,3 +244,22 @@ def test_a_dry_run_counts_what_would_change_and_writes_nothing(db):
     assert (result.ok, result.dry_run, result.total("added")) == (True, True, 2)
     assert (count(db, InvestmentTransaction), count(db, Investment), count(db, AuditEntry)) \
         == (0, 0, audit)
+
+
+def test_rows_are_stored_exactly_as_typed_across_chunks_and_a_late_bad_row_writes_nothing(db):
+    """On PostgreSQL the new rows go in with COPY: notes with tabs, backslashes, quotes and
+    line breaks, amounts to the fen, and dates come back exactly as typed; a bad row in the
+    third chunk names its row and leaves the ledger empty."""
+    setup_ledger(db)
+    odd = ["a\tb", "back\\slash \\N", '"quoted", comma', "line\nbreak", "重复录入 ¥", ""]
+    rows = [tx(f"T{i:05d}", amount=f"{i + 1}.{i % 100:02d}", day=f"2024-0{1 + i % 9}-1{i % 10}",
+               note=odd[i % len(odd)]) for i in range(4100)]
+    bad = rows[:4050] + [tx("TBAD", amount="-")] + rows[4050:]
+    refused = run(db, SYSTEM, "transactions", csv_bytes(TX_HEADER, bad))
+    assert not refused.ok and any(e.startswith("row 4052, amount:") for e in refused.errors)
+    assert count(db, InvestmentTransaction) == 0
+    assert run(db, SYSTEM, "transactions", csv_bytes(TX_HEADER, rows)).ok
+    db.expire_all()
+    stored = {t.reference: (t.amount, t.occurred_on.isoformat(), t.note or "")
+              for t in db.scalars(select(InvestmentTransaction))}
+    assert stored == {r[0]: (Decimal(r[6]), r[5], r[8]) for r in rows}
