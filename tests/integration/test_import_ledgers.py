@@ -254,7 +254,7 @@ def test_rows_are_stored_exactly_as_typed_across_chunks_and_a_late_bad_row_write
     odd = ["a\tb", "back\\slash \\N", '"quoted", comma', "line\nbreak", "重复录入 ¥", ""]
     rows = [tx(f"T{i:05d}", amount=f"{i + 1}.{i % 100:02d}", day=f"2024-0{1 + i % 9}-1{i % 10}",
                note=odd[i % len(odd)]) for i in range(4100)]
-    bad = rows[:4050] + [tx("TBAD", amount="-")] + rows[4050:]
+    bad = [*rows[:4050], tx("TBAD", amount="-"), *rows[4050:]]
     refused = run(db, SYSTEM, "transactions", csv_bytes(TX_HEADER, bad))
     assert not refused.ok and any(e.startswith("row 4052, amount:") for e in refused.errors)
     assert count(db, InvestmentTransaction) == 0
