@@ -57,12 +57,16 @@ def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfo
                                     .join(Region, Region.id == Fund.sponsor_region_id)
                                     .where(Fund.id.in_(ids))).all())
     commitments = defaultdict(list)
-    for c in fresh(select(Commitment).where(Commitment.fund_id.in_(ids))):
-        commitments[c.fund_id].append(fm.Commitment(c.investor, c.investor_type.value,
-                                                    c.committed_on, c.amount))
+    for fund_id, investor, investor_type, on, amount in session.execute(
+            select(Commitment.fund_id, Commitment.investor, Commitment.investor_type,
+                   Commitment.committed_on, Commitment.amount)
+            .where(Commitment.fund_id.in_(ids)).order_by(Commitment.id)):
+        commitments[fund_id].append(fm.Commitment(investor, investor_type.value, on, amount))
     movements = defaultdict(list)
-    for m in fresh(select(Movement).where(Movement.fund_id.in_(ids))):
-        movements[m.fund_id].append(fm.Movement(m.type.value, m.moved_on, m.signed_amount))
+    for fund_id, kind, on, amount, reverses_id in session.execute(
+            select(Movement.fund_id, Movement.type, Movement.moved_on, Movement.amount,
+                   Movement.reverses_id).where(Movement.fund_id.in_(ids)).order_by(Movement.id)):
+        movements[fund_id].append(fm.Movement(kind.value, on, signed(amount, reverses_id)))
     investments = list(fresh(select(Investment).where(Investment.fund_id.in_(ids))
                              .options(selectinload(Investment.project))
                              .order_by(Investment.id)))
@@ -70,14 +74,18 @@ def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfo
     projects = {i.project.id: i.project for i in investments}
     regions = {r.id: r.code for r in session.execute(select(Region.id, Region.code)).all()} \
         if investments else {}
+    # the ledgers as plain rows (a nation-scale fund has tens of thousands: no ORM objects)
+    t = InvestmentTransaction
     entries = defaultdict(list)
-    for t in fresh(select(InvestmentTransaction)
-                   .where(InvestmentTransaction.investment_id.in_(inv_ids))):
-        entries[t.investment_id].append(fm.LedgerEntry(t.type.value, t.occurred_on,
-                                                       t.signed_amount))
+    for investment_id, kind, on, amount, reverses_id in session.execute(
+            select(t.investment_id, t.type, t.occurred_on, t.amount, t.reverses_id)
+            .where(t.investment_id.in_(inv_ids)).order_by(t.id)):
+        entries[investment_id].append(fm.LedgerEntry(kind.value, on, signed(amount, reverses_id)))
     valuations = defaultdict(list)
-    for v in fresh(select(Valuation).where(Valuation.investment_id.in_(inv_ids))):
-        valuations[v.investment_id].append(fm.Valuation(v.as_of_on, v.value))
+    for investment_id, on, value in session.execute(
+            select(Valuation.investment_id, Valuation.as_of_on, Valuation.value)
+            .where(Valuation.investment_id.in_(inv_ids)).order_by(Valuation.id)):
+        valuations[investment_id].append(fm.Valuation(on, value))
 
     by_fund: dict[int, list[Investment]] = defaultdict(list)
     for investment in investments:
@@ -104,6 +112,12 @@ def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfo
                                 tuple(inputs)),
             investments=keyed, first_activity_on=min(dates) if dates else None)
     return result
+
+
+def signed(amount, reverses_id):
+    """A ledger row's amount as it counts in sums: negative for a reversing row (the models'
+    ``signed_amount``)."""
+    return -amount if reverses_id else amount
 
 
 def metric_keys(holdings: list[tuple[str, str]]) -> list[str]:
