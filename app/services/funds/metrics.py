@@ -36,22 +36,31 @@ class FundPortfolio:
 
     fund: Fund
     inputs: fm.FundInput
-    investments: dict[str, Investment]
+    investments: dict[str, Position]
     first_activity_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class Position:
+    """One investment as the metrics read it (a plain row: a fund may hold thousands)."""
+
+    id: int
+    fund_id: int
+    instrument: Instrument
+    project_code: str
+    destination_region_id: int
 
 
 def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfolio]:
     """The metric inputs of several funds in seven queries, whatever their number of rows.
 
-    Every row is read afresh (``populate_existing``), even one the session loaded before: the
-    snapshot cache stores these results under a generation read just before, so they must not
-    mix in older copies of the rows (see models/caches.py)."""
+    Every query reads plain rows (no ORM objects: a nation-scale fund has tens of thousands of
+    ledger rows), so every row is read afresh, never an older copy the session loaded before:
+    the snapshot cache stores these results under a generation read just before (see
+    models/caches.py)."""
     ids = [f.id for f in funds]
     if not ids:
         return {}
-
-    def fresh(query):
-        return session.scalars(query.execution_options(populate_existing=True))
 
     sponsors = dict(session.execute(select(Fund.id, Region.code)
                                     .join(Region, Region.id == Fund.sponsor_region_id)
@@ -67,11 +76,12 @@ def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfo
             select(Movement.fund_id, Movement.type, Movement.moved_on, Movement.amount,
                    Movement.reverses_id).where(Movement.fund_id.in_(ids)).order_by(Movement.id)):
         movements[fund_id].append(fm.Movement(kind.value, on, signed(amount, reverses_id)))
-    investments = list(fresh(select(Investment).where(Investment.fund_id.in_(ids))
-                             .options(selectinload(Investment.project))
-                             .order_by(Investment.id)))
+    investments = [Position(*row) for row in session.execute(
+        select(Investment.id, Investment.fund_id, Investment.instrument, Project.code,
+               Project.destination_region_id)
+        .join(Project, Project.id == Investment.project_id)
+        .where(Investment.fund_id.in_(ids)).order_by(Investment.id))]
     inv_ids = [i.id for i in investments]
-    projects = {i.project.id: i.project for i in investments}
     regions = {r.id: r.code for r in session.execute(select(Region.id, Region.code)).all()} \
         if investments else {}
     # the ledgers as plain rows (a nation-scale fund has tens of thousands: no ORM objects)
@@ -87,7 +97,7 @@ def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfo
             .where(Valuation.investment_id.in_(inv_ids)).order_by(Valuation.id)):
         valuations[investment_id].append(fm.Valuation(on, value))
 
-    by_fund: dict[int, list[Investment]] = defaultdict(list)
+    by_fund: dict[int, list[Position]] = defaultdict(list)
     for investment in investments:
         by_fund[investment.fund_id].append(investment)
     result = {}
@@ -95,13 +105,13 @@ def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfo
         sponsor_prefix = subtree_prefix(sponsors[fund.id])
         keyed, inputs = {}, []
         held = by_fund[fund.id]
-        keys = metric_keys([(projects[i.project_id].code, i.instrument.value) for i in held])
+        keys = metric_keys([(i.project_code, i.instrument.value) for i in held])
         for key, investment in zip(keys, held, strict=True):
-            project = projects[investment.project_id]
             keyed[key] = investment
             inputs.append(fm.InvestmentInput(
                 key=key, instrument=investment.instrument.value,
-                in_sponsor_region=regions[project.destination_region_id].startswith(sponsor_prefix),
+                in_sponsor_region=regions[investment.destination_region_id].startswith(
+                    sponsor_prefix),
                 entries=tuple(entries[investment.id]),
                 valuations=tuple(valuations[investment.id])))
         dates = [c.on for c in commitments[fund.id]] + [m.on for m in movements[fund.id]] + [
