@@ -320,3 +320,44 @@ def to_json_dict(metrics: FundMetrics) -> dict[str, Any]:
         for key, item in metrics.investments.items()
     }
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """The fund-level deployment figures at a date (yuan exact; the rate a Fraction or None):
+    the same values as the :class:`FundMetrics` fields of those names."""
+
+    committed: Decimal
+    paid_in: Decimal
+    disbursed: Decimal
+    deployment_rate: Fraction | None
+
+
+def deployment_over_quarters(
+    committed: Sequence[tuple[dt.date, Decimal]],
+    paid_in: Sequence[tuple[dt.date, Decimal]],
+    disbursed: Sequence[tuple[dt.date, Decimal]],
+    quarters: Sequence[Quarter],
+) -> list[tuple[Quarter, Deployment]]:
+    """The deployment figures as of each quarter's last day, in one pass over dated amounts.
+
+    Each sequence holds (date, signed yuan) amounts in any order, e.g. sums per day: LP
+    commitments, capital calls, and disbursements to the fund's investments (reversals
+    negative). Equal to the same fields of :func:`compute_fund_metrics` (sums in fen, exact),
+    without the per-investment figures and IRRs the series does not need."""
+
+    def cumulative(amounts: Sequence[tuple[dt.date, Decimal]]) -> list[int]:
+        ordered = sorted(amounts, key=lambda item: item[0])
+        days = [on for on, _amount in ordered]
+        running, total = [0], 0
+        for _on, amount in ordered:
+            total += to_minor_units(amount)
+            running.append(total)
+        return [running[bisect_right(days, q.last_day)] for q in quarters]
+
+    series = zip(cumulative(committed), cumulative(paid_in), cumulative(disbursed), strict=True)
+    return [
+        (quarter, Deployment(from_minor_units(c), from_minor_units(p), from_minor_units(d),
+                             _ratio(d, c)))
+        for quarter, (c, p, d) in zip(quarters, series, strict=True)
+    ]

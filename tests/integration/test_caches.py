@@ -155,17 +155,35 @@ def test_after_each_kind_of_fund_write_the_cached_metrics_equal_a_fresh_computat
     assert after != before
 
 
-def test_the_dashboard_series_comes_from_snapshots_equal_to_fresh_metrics(db, portfolio):
+def deployment_of(m: fm.FundMetrics) -> fm.Deployment:
+    """The deployment figures of full metrics (what the dashboard series shows)."""
+    return fm.Deployment(m.committed, m.paid_in, m.disbursed, m.deployment_rate)
+
+
+def test_the_dashboard_caches_the_selected_quarter_and_sums_the_series(db, portfolio):
+    """Only the selected quarter's metrics (with the investments' IRRs) are computed and
+    cached; the series is summed in SQL, equal to the full metrics at each quarter end."""
     fund = portfolio[0]
     board = metrics.fund_dashboard(db, SYSTEM, fund.id, Quarter(2024, 4))
     assert [q for q, _m in board.series] == QUARTERS
-    assert snapshot_count(db, FundMetricSnapshot) == 4
+    assert snapshot_count(db, FundMetricSnapshot) == 1
     again = metrics.fund_dashboard(db, SYSTEM, fund.id, Quarter(2024, 4))
-    for quarter, cached in again.series:  # the chart reads the fund's figures only
-        assert cached == replace(fresh_metrics(db, fund, quarter.last_day),
-                                 investments=cached.investments)
+    for quarter, figures in again.series:
+        assert figures == deployment_of(fresh_metrics(db, fund, quarter.last_day))
     assert again.metrics == fresh_metrics(db, fund)  # the schedule has its investments
     assert set(again.investments) == set(again.metrics.investments) == {"CP1", "CP2"}
+
+
+def test_the_dashboard_series_follows_a_write(db, portfolio):
+    fund = portfolio[0]
+    before = metrics.fund_dashboard(db, SYSTEM, fund.id, Quarter(2024, 4))
+    add_lp(db, db.get(Fund, fund.id), "1000000.00", on=dt.date(2024, 6, 1))
+    db.commit()
+    after = metrics.fund_dashboard(db, SYSTEM, fund.id, Quarter(2024, 4))
+    assert after.series[-1][1].committed == before.series[-1][1].committed + Decimal("1000000")
+    assert after.series[-1][1] == deployment_of(after.metrics)
+    for quarter, figures in after.series:
+        assert figures == deployment_of(fresh_metrics(db, fund, quarter.last_day))
 
 
 def test_a_list_reads_the_fund_figures_without_the_investments(db, portfolio):
@@ -292,7 +310,7 @@ def test_a_read_only_page_commits_the_snapshots_it_filled(app, db, portfolio):
     response = client.get(f"/funds/{fund.id}?quarter=2024Q4")
     assert response.status_code == 200
     db.expire_all()
-    assert snapshot_count(db, FundMetricSnapshot) == 4  # committed, visible to the next request
+    assert snapshot_count(db, FundMetricSnapshot) == 1  # committed, visible to the next request
 
 
 def test_an_unknown_enum_value_is_never_needed_to_read_a_snapshot(db, portfolio):
@@ -333,17 +351,20 @@ def test_a_statement_miss_reads_the_agreement_as_it_is_now(db):
 def test_a_dated_entry_keeps_the_snapshots_of_earlier_quarters_and_recomputes_the_rest(
         db, portfolio):
     fund, loan = portfolio[0], portfolio[2]
-    metrics.fund_dashboard(db, SYSTEM, fund.id, Quarter(2024, 4))
+    ends = [q.last_day for q in QUARTERS]
+    metrics.metrics_at_dates(db, [db.get(Fund, fund.id)], ends)
     assert snapshot_count(db, FundMetricSnapshot) == 4
     investments.record_transaction(db, SYSTEM, loan.id, investments.TransactionData(
         TransactionType.REPAYMENT, dt.date(2024, 8, 15), Decimal("250000.00")))
     db.commit()
     kept = set(db.scalars(select(FundMetricSnapshot.as_of)))
     assert kept == {dt.date(2024, 3, 31), dt.date(2024, 6, 30)}  # before 15 August: still valid
+    found = metrics.metrics_at_dates(db, [db.get(Fund, fund.id)], ends)
+    for end in ends:
+        assert found[fund.id, end] == replace(fresh_metrics(db, fund, end), investments={})
     board = metrics.fund_dashboard(db, SYSTEM, fund.id, Quarter(2024, 4))
-    for quarter, cached in board.series:
-        assert cached == replace(fresh_metrics(db, fund, quarter.last_day),
-                                 investments=cached.investments)
+    for quarter, figures in board.series:
+        assert figures == deployment_of(fresh_metrics(db, fund, quarter.last_day))
 
 
 def test_a_later_dated_write_never_revives_a_snapshot_of_an_outdated_generation(db, portfolio):

@@ -1,6 +1,8 @@
 """Tests of app.domain.fund_metrics: the public worked example of funds.md, and each rule alone."""
 
+import datetime as dt
 import json
+import random
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -9,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from app.domain import fund_metrics as fm
 from app.domain.fund_metrics import (
     Commitment,
     FundInput,
@@ -22,7 +25,7 @@ from app.domain.fund_metrics import (
     to_json_dict,
 )
 from app.domain.money import AmountError, round_half_up
-from app.domain.quarter import Quarter
+from app.domain.quarter import Quarter, quarters_between
 from app.domain.xirr import xirr
 
 EXAMPLE_PATH = Path(__file__).resolve().parents[1] / "examples" / "funds.json"
@@ -313,3 +316,46 @@ def equity(*entries: LedgerEntry, valuations: tuple[Valuation, ...] = ()) -> Inv
 
 def single(investment: InvestmentInput, as_of: date) -> FundMetrics:
     return compute_fund_metrics(FundInput(investments=(investment,)), as_of)
+
+
+def _generated_fund(seed: int) -> fm.FundInput:
+    """A fund with random commitments, movements and ledgers (reversals as negative entries)
+    over 2020-2024."""
+    rng = random.Random(seed)
+
+    def day():
+        return dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(5 * 366))
+
+    def amount():
+        return Decimal(rng.randrange(1, 10**9)).scaleb(-2)
+
+    commitments = [fm.Commitment(f"LP{i}", rng.choice(sorted(fm.INVESTOR_TYPES)), day(), amount())
+                   for i in range(rng.randrange(1, 6))]
+    movements = [fm.Movement(rng.choice(sorted(fm.MOVEMENT_TYPES)), day(),
+                             amount() * rng.choice((1, 1, 1, -1))) for _ in range(30)]
+    holdings = [fm.InvestmentInput(
+        f"P{i}", rng.choice(sorted(fm.INSTRUMENTS)), rng.random() < 0.5,
+        [fm.LedgerEntry(rng.choice(sorted(fm.ENTRY_TYPES)), day(),
+                        amount() * rng.choice((1, 1, 1, -1))) for _ in range(8)],
+        [fm.Valuation(day(), amount()) for _ in range(2)]) for i in range(12)]
+    return fm.FundInput(commitments, movements, holdings)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_deployment_series_equals_the_full_metrics_at_each_quarter_end(seed):
+    """What the dashboard's chart shows, summed from dated amounts in one pass, is exactly the
+    full computation's committed, paid-in, disbursed and deployment rate."""
+    fund = _generated_fund(seed)
+    quarters = quarters_between(Quarter(2019, 4), Quarter(2025, 2))
+
+    def signed(items, *types):
+        return [(item.on, item.amount) for item in items if item.type in types]
+
+    series = fm.deployment_over_quarters(
+        [(c.on, c.amount) for c in fund.commitments], signed(fund.movements, "CAPITAL_CALL"),
+        [e for i in fund.investments for e in signed(i.entries, "DISBURSEMENT")], quarters)
+    full = fm.metrics_over_quarters(fund, quarters)
+    assert [q for q, _d in series] == quarters
+    for (_q, figures), (_q2, m) in zip(series, full, strict=True):
+        assert figures == fm.Deployment(m.committed, m.paid_in, m.disbursed, m.deployment_rate)
+    assert any(f.disbursed for _q, f in series)  # the generated fund deploys something

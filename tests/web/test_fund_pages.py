@@ -191,3 +191,44 @@ def test_a_bad_quarter_shows_a_message_instead_of_failing(app, db, path):
     assert response.status_code == 200
     assert re.search(r'class="flash error"[^>]*>quarter: .*is not a quarter like 2026Q3',
                      text_of(response))
+
+
+def _schedule(response) -> str:
+    """The schedule of investments section of the dashboard (up to the next table's end)."""
+    page = text_of(response)
+    start = page.index('id="investments"')
+    return page[start:page.index("</table>", start)]
+
+
+def test_the_schedule_shows_the_largest_holdings_and_the_fund_totals(app, db):
+    """A fund with one holding more than the dashboard shows: the 50 largest by value, a line
+    saying so with a link to all of them, and the fund's totals (all holdings) below."""
+    from app.web.funds.views import HOLDINGS_SHOWN
+    fund = make_fund(db)
+    call(db, fund, "100000000.00", dt.date(2024, 1, 5))
+    for n in range(1, HOLDINGS_SHOWN + 2):  # 1,000 … 51,000 yuan disbursed
+        holding = invest(db, fund, make_project(db, code=f"H-{n:03d}"), Instrument.LOAN)
+        investments.record_transaction(db, SYSTEM, holding.id, investments.TransactionData(
+            TransactionType.DISBURSEMENT, dt.date(2024, 2, 1), Decimal(n * 1000)))
+    fund, _user, client = _manager(app, db, fund)
+    shown = _schedule(client.get(f"/funds/{fund.id}?quarter=2024Q1"))
+    assert "Showing the 50 largest of 51 holdings by value." in shown
+    assert f'/funds/{fund.id}?quarter=2024Q1&amp;holdings=all#investments' in shown
+    assert shown.count("/investments/") == HOLDINGS_SHOWN
+    assert "H-051" in shown and "H-002" in shown and "H-001" not in shown
+    assert shown.index("H-051") < shown.index("H-050")  # largest first
+    total = re.search(r"Fund total, all 51 holdings</th>\s*<td class=\"num\">([\d,.]+)</td>",
+                      shown)
+    assert total and total.group(1) == "1,326,000.00"  # every holding's cost, not the shown 50
+    every = _schedule(client.get(f"/funds/{fund.id}?quarter=2024Q1&holdings=all"))
+    assert every.count("/investments/") == HOLDINGS_SHOWN + 1
+    assert "Showing" not in every and "Fund total" not in every
+
+
+def test_a_fund_with_few_holdings_shows_them_all_without_a_note(app, db):
+    fund = make_fund(db)
+    invest(db, fund, make_project(db), Instrument.EQUITY)
+    fund, _user, client = _manager(app, db, fund)
+    shown = _schedule(client.get(f"/funds/{fund.id}"))
+    assert shown.count("/investments/") == 1
+    assert "Showing" not in shown and "Fund total" not in shown

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -140,6 +140,8 @@ def show(fund_id: int):
     flows = fund_flows(db, fund)
     return render_template(
         "funds/show.html", board=board, fund=fund, chart=chart,
+        holdings=largest_holdings(board.metrics, None if request.args.get("holdings") == "all"
+                                  else HOLDINGS_SHOWN),
         deployment_table=deployment_table(board.series),
         flows_svg=flow_chart(flows, _("Where the fund's projects moved from and to")),
         flows_table=flow_table(flows),
@@ -148,6 +150,18 @@ def show(fund_id: int):
         pending_reversals=reversals.pending_entry_ids(db, fund.id),
         catalogue_counts=screening.flag_counts(db, select(Investment.project_id).where(
             Investment.fund_id == fund.id).distinct()))
+
+
+HOLDINGS_SHOWN = 50
+"""How many holdings the dashboard's schedule of investments shows (``?holdings=all``: every
+one); a nation-scale fund holds thousands."""
+
+
+def largest_holdings(m, limit: int | None) -> list:
+    """The (key, figures) of the fund's holdings by value, largest first (then cost, then key),
+    at most ``limit`` of them (None: all)."""
+    ranked = sorted(m.investments.items(), key=lambda kv: (-kv[1].value, -kv[1].cost, kv[0]))
+    return ranked if limit is None else ranked[:limit]
 
 
 @bp.route("/<int:fund_id>/commitments/new", methods=["GET", "POST"])
