@@ -198,10 +198,14 @@ LIMIT 1
 def _observation(session: Session, agreements: str, params: dict):
     """An observation in a quarter open under every agreement covering its project, of an
     indicator shared by one of ``agreements`` (a subquery or list of ids)."""
+    from app.models import Observation
+
     row = session.execute(text(OPEN_OBSERVATION.format(agreements=agreements)), params).first()
     if row is None:
         raise RuntimeError(f"no observation in an open quarter for agreements {agreements}")
-    return row
+    code, indicator, quarter, stored = row  # the value as stored: a whole number of its unit
+    value = Observation.__table__.c.value.type.process_result_value(stored, None)
+    return code, indicator, quarter, value
 
 
 def cold_pages(url: str, base: str, pages: list[bench_web.Page], repeats: int) -> list[Cold]:
