@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from fractions import Fraction
@@ -20,17 +20,24 @@ ENTRY_TYPES = frozenset(
     {"COMMITMENT", "DISBURSEMENT", "REPAYMENT", "INCOME", "PROCEEDS", "WRITE_OFF"}
 )
 INSTRUMENTS = frozenset({"EQUITY", "LOAN", "GRANT"})
+Flows = list[tuple[dt.date, Decimal]]
+IrrOf = Callable[[Flows], Decimal | None]
+"""How the IRR of dated flows is found: :func:`~app.domain.xirr.xirr`, or a memo of it (the same
+flows always give the same rate, so a caller may remember rates it computed before)."""
 JSON_PLACES = 10
 """Decimal places of ratios and IRRs in :func:`to_json_dict` (rounded half-even at the last)."""
 
 
-def _check(what: str, on: dt.date, amount: Decimal, kind: str = "", allowed: Any = ()) -> None:
-    """TypeError/ValueError unless ``on`` is a date, ``amount`` whole fen, ``kind`` allowed."""
+def _check(item: Any, what: str, on: dt.date, amount: Decimal, kind: str = "",
+           allowed: Any = ()) -> None:
+    """TypeError/ValueError unless ``on`` is a date, ``amount`` whole fen, ``kind`` allowed;
+    keeps the amount in fen on the item (``fen``: every sum is taken in fen)."""
     if isinstance(on, dt.datetime) or not isinstance(on, dt.date):
         raise TypeError(f"{what} date must be a date, not {type(on).__name__}")
-    to_minor_units(amount)  # TypeError for a float, AmountError for fractions of a fen
+    fen = to_minor_units(amount)  # TypeError for a float, AmountError for fractions of a fen
     if allowed and kind not in allowed:
         raise ValueError(f"unknown {what} type {kind!r}; expected one of {sorted(allowed)}")
+    object.__setattr__(item, "fen", fen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +48,11 @@ class Commitment:
     investor_type: str
     on: dt.date
     amount: Decimal
+    fen: int = field(init=False, repr=False, compare=False)
+    """The amount in fen (whole number), set from it."""
 
     def __post_init__(self) -> None:
-        _check("investor", self.on, self.amount, self.investor_type, INVESTOR_TYPES)
+        _check(self, "investor", self.on, self.amount, self.investor_type, INVESTOR_TYPES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +62,11 @@ class Movement:
     type: str
     on: dt.date
     amount: Decimal
+    fen: int = field(init=False, repr=False, compare=False)
+    """The amount in fen (whole number), set from it."""
 
     def __post_init__(self) -> None:
-        _check("movement", self.on, self.amount, self.type, MOVEMENT_TYPES)
+        _check(self, "movement", self.on, self.amount, self.type, MOVEMENT_TYPES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +76,23 @@ class LedgerEntry:
     type: str
     on: dt.date
     amount: Decimal
+    fen: int = field(init=False, repr=False, compare=False)
+    """The amount in fen (whole number), set from it."""
 
     def __post_init__(self) -> None:
-        _check("ledger entry", self.on, self.amount, self.type, ENTRY_TYPES)
+        _check(self, "ledger entry", self.on, self.amount, self.type, ENTRY_TYPES)
+
+    @classmethod
+    def from_fen(cls, type: str, on: dt.date, fen: int) -> LedgerEntry:
+        """An entry of ``fen`` fen (an int: whole fen by construction), as read from the ledger."""
+        if type not in ENTRY_TYPES:
+            raise ValueError(f"unknown ledger entry type {type!r}")
+        entry = object.__new__(cls)
+        _set(entry, "type", type)
+        _set(entry, "on", on)
+        _set(entry, "amount", from_minor_units(fen))
+        _set(entry, "fen", fen)
+        return entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +101,29 @@ class Valuation:
 
     on: dt.date
     value: Decimal
+    fen: int = field(init=False, repr=False, compare=False)
+    """The amount in fen (whole number), set from it."""
 
     def __post_init__(self) -> None:
-        _check("valuation", self.on, self.value)
+        _check(self, "valuation", self.on, self.value)
         if self.value < 0:
             raise ValueError(f"a valuation cannot be negative: {self.value}")
+
+    @classmethod
+    def from_fen(cls, on: dt.date, fen: int) -> Valuation:
+        """A valuation of ``fen`` fen (an int: whole fen by construction), as read from the
+        register."""
+        if fen < 0:
+            raise ValueError(f"a valuation cannot be negative: {fen} fen")
+        valuation = object.__new__(cls)
+        _set(valuation, "on", on)
+        _set(valuation, "value", from_minor_units(fen))
+        _set(valuation, "fen", fen)
+        return valuation
+
+
+_set = object.__setattr__
+"""Sets a field of a frozen item built from values known to be valid (``from_fen``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +231,7 @@ def _prepare(fund: FundInput) -> _PreparedFund:
 
 def _fen(items: Sequence[Any], *types: str) -> int:
     """Sum in fen of the items whose type is one of ``types``."""
-    return sum(to_minor_units(item.amount) for item in items if item.type in types)
+    return sum(item.fen for item in items if item.type in types)
 
 
 def _ratio(numerator_fen: int, denominator_fen: int) -> Fraction | None:
@@ -197,15 +240,19 @@ def _ratio(numerator_fen: int, denominator_fen: int) -> Fraction | None:
 
 
 def _investment(
-    prepared: _PreparedInvestment, as_of: dt.date
-) -> tuple[InvestmentMetrics, int, int]:
-    """One investment's metrics, plus its commitments and disbursements in fen for fund totals."""
+    prepared: _PreparedInvestment, as_of: dt.date, irr_of: IrrOf
+) -> tuple[InvestmentMetrics, int, int, int, int]:
+    """One investment's metrics, plus its commitments, disbursements, realized and value in fen
+    for the fund's totals."""
     source, entry_timeline, valuation_timeline = prepared
     entries, valuations = entry_timeline.upto(as_of), valuation_timeline.upto(as_of)
-    committed, cost = _fen(entries, "COMMITMENT"), _fen(entries, "DISBURSEMENT")
-    repaid, proceeds = _fen(entries, "REPAYMENT"), _fen(entries, "PROCEEDS")
-    realized = repaid + _fen(entries, "INCOME") + proceeds
-    written_off = _fen(entries, "WRITE_OFF")
+    sums = dict.fromkeys(ENTRY_TYPES, 0)  # fen by entry type, in one pass
+    for entry in entries:
+        sums[entry.type] += entry.fen
+    committed, cost = sums["COMMITMENT"], sums["DISBURSEMENT"]
+    repaid, proceeds = sums["REPAYMENT"], sums["PROCEEDS"]
+    realized = repaid + sums["INCOME"] + proceeds
+    written_off = sums["WRITE_OFF"]
     latest = valuations[-1] if valuations else None  # same day twice: the later in input order
     is_not_marked = False
     if source.instrument == "LOAN":
@@ -213,7 +260,7 @@ def _investment(
     elif source.instrument == "GRANT":
         value = 0
     else:
-        value = to_minor_units(latest.value) if latest else cost - written_off
+        value = latest.fen if latest else cost - written_off
         is_exited = latest is not None and value == 0 and proceeds > 0
         is_marked = latest is not None and latest.on >= Quarter.containing(as_of).first_day
         is_not_marked = cost > 0 and not is_marked and not is_exited
@@ -222,33 +269,32 @@ def _investment(
     flows.append((as_of, from_minor_units(value)))
     amounts = [from_minor_units(fen) for fen in (cost, realized, written_off, value)]
     valuation_on = latest.on if latest and source.instrument == "EQUITY" else None
-    moic, irr = _ratio(realized + value, cost), xirr(flows)
+    moic, irr = _ratio(realized + value, cost), irr_of(flows)
     metrics = InvestmentMetrics(
         source.key, source.instrument, *amounts, moic, irr, valuation_on, is_not_marked
     )
-    return metrics, committed, cost
+    return metrics, committed, cost, realized, value
 
 
-def _compute(prepared: _PreparedFund, as_of: dt.date) -> FundMetrics:
+def _compute(prepared: _PreparedFund, as_of: dt.date, irr_of: IrrOf) -> FundMetrics:
     """The fund's metrics as of ``as_of`` from already sorted inputs."""
     commitment_timeline, movement_timeline, prepared_investments = prepared
     commitments, movements = commitment_timeline.upto(as_of), movement_timeline.upto(as_of)
-    committed = sum(to_minor_units(c.amount) for c in commitments)
-    government = sum(
-        to_minor_units(c.amount) for c in commitments if c.investor_type == "GOVERNMENT"
-    )
+    committed = sum(c.fen for c in commitments)
+    government = sum(c.fen for c in commitments if c.investor_type == "GOVERNMENT")
     paid_in, distributed = _fen(movements, "CAPITAL_CALL"), _fen(movements, "DISTRIBUTION")
     fees = _fen(movements, "FEE")
     investments: dict[str, InvestmentMetrics] = {}
     investment_commitments = undrawn = disbursed = realized = portfolio = in_region = 0
     for prepared_investment in prepared_investments:
-        metrics, committed_to_it, cost = _investment(prepared_investment, as_of)
+        metrics, committed_to_it, cost, realized_fen, value_fen = _investment(
+            prepared_investment, as_of, irr_of)
         investments[metrics.key] = metrics
         investment_commitments += committed_to_it
         undrawn += max(0, committed_to_it - cost)
         disbursed += cost
-        realized += to_minor_units(metrics.realized)
-        portfolio += to_minor_units(metrics.value)
+        realized += realized_fen
+        portfolio += value_fen
         in_region += cost if prepared_investment[0].in_sponsor_region else 0
     cash = paid_in - disbursed + realized - distributed - fees
     nav = portfolio + cash
@@ -269,23 +315,31 @@ def _compute(prepared: _PreparedFund, as_of: dt.date) -> FundMetrics:
         dpi=_ratio(distributed, paid_in),
         rvpi=_ratio(nav, paid_in),
         tvpi=_ratio(distributed + nav, paid_in),
-        net_irr=xirr(lp_flows),
+        net_irr=irr_of(lp_flows),
         return_investment_ratio=_ratio(in_region, government),
         investments=investments,
     )
 
 
-def compute_fund_metrics(fund: FundInput, as_of: dt.date) -> FundMetrics:
-    """Every funds.md metric of ``fund``, counting what is dated on or before ``as_of``; exact."""
-    return _compute(_prepare(fund), as_of)
+def compute_fund_metrics(fund: FundInput, as_of: dt.date, *, irr_of: IrrOf = xirr
+                         ) -> FundMetrics:
+    """Every funds.md metric of ``fund``, counting what is dated on or before ``as_of``; exact.
+    ``irr_of`` finds each IRR (see :data:`IrrOf`)."""
+    return _compute(_prepare(fund), as_of, irr_of)
 
 
 def metrics_over_quarters(
-    fund: FundInput, quarters: Sequence[Quarter]
+    fund: FundInput, quarters: Sequence[Quarter], *, irr_of: IrrOf = xirr
 ) -> list[tuple[Quarter, FundMetrics]]:
     """The metrics as of each quarter's last day (for charts), sorting the inputs only once."""
     prepared = _prepare(fund)
-    return [(quarter, _compute(prepared, quarter.last_day)) for quarter in quarters]
+    return [(quarter, _compute(prepared, quarter.last_day, irr_of)) for quarter in quarters]
+
+
+def holding_rank(key: str, value: Decimal, cost: Decimal) -> tuple[Decimal, Decimal, str]:
+    """Sort key of a fund's schedule of investments as its page ranks it: the largest value
+    first, then the largest cost, then the key."""
+    return (-value, -cost, key)
 
 
 def _json_number(value: Fraction | Decimal | None) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
 from app.domain.messages import quoted
@@ -112,8 +112,16 @@ def to_minor_units(value: Decimal, quantum: Decimal = CENT) -> int:
     return ratio.numerator
 
 
+_SCALEB_EXACT = 10**27
+_SCALEB_CONTEXT = Context(prec=28)
+"""Below this many fen a Decimal's ``scaleb`` at precision 28 cannot round (27 digits), so the
+common case skips the general path's context juggling."""
+
+
 def from_minor_units(units: int, quantum: Decimal = CENT) -> Decimal:
     """Amount of ``units`` quanta (fen by default), exact, at the quantum's exponent (123→1.23)."""
+    if units.__class__ is int and quantum is CENT and -_SCALEB_EXACT < units < _SCALEB_EXACT:
+        return Decimal(units).scaleb(-2, _SCALEB_CONTEXT)  # exact: 27 digits at most
     if isinstance(units, bool) or not isinstance(units, int):
         raise TypeError(f"minor units must be an int, not {type(units).__name__}")
     quantum = _checked_quantum(quantum)

@@ -2,7 +2,8 @@
 that several app servers share them. Not business data: never audited, written with Core.
 
 Invalidation runs in the writer's own transaction: a session listener notes which funds and
-agreements a flush touched, bumps their *generation* and deletes their snapshots. A reader that
+agreements a flush touched, bumps their *generation* and deletes their statements' snapshots
+(a fund's outdated metric snapshots stay behind, ignored, for the IRRs they hold). A reader that
 misses reads the owner's generation first, then every input afresh, and stores its result under
 that generation; a snapshot counts only while its generation is the owner's current one. The
 generation (rather than a bare DELETE) closes the race in which a reader that read the inputs
@@ -304,10 +305,13 @@ def resolve_owners(connection: Connection, touched: dict[str, set | dict]
 
 def invalidate(connection: Connection, funds: Iterable[int] | dict[int, dt.date | None],
                agreement_ids: Iterable[int], whole: Iterable[str] = ()) -> None:
-    """Bump the generation of these funds and agreements and drop their snapshots, on the
+    """Bump the generation of these funds and agreements, making their snapshots outdated, on the
     writer's connection (so it commits or rolls back with the write). ``funds`` may map a fund
     to the earliest date whose metrics changed: its snapshots as of earlier days stay valid
-    and move to the new generation (only those of the generation just superseded). ``whole``
+    and move to the new generation (only those of the generation just superseded). A fund's
+    outdated snapshots are not deleted but left behind under their old generation, which every
+    reader ignores: the next computation reuses the IRRs stored in them
+    (services/funds/irr_memo.py) and then replaces them (one row per fund and date). ``whole``
     names the whole-database owners (LEDGER, CYCLE) whose scoped snapshots to drop: bumped
     last, after the funds and agreements, so concurrent writers lock rows in one order."""
     dated = funds if isinstance(funds, dict) else dict.fromkeys(funds)
@@ -315,21 +319,18 @@ def invalidate(connection: Connection, funds: Iterable[int] | dict[int, dt.date 
     if fund_ids:
         _bump(connection, FUND, fund_ids)
         table = FundMetricSnapshot.__table__
-        groups: dict[dt.date | None, list[int]] = {}
+        generation = CacheGeneration.__table__
+        current = select(generation.c.generation).where(
+            generation.c.kind == FUND, generation.c.owner_id == table.c.fund_id
+        ).scalar_subquery()
+        groups: dict[dt.date, list[int]] = {}
         for fund_id in fund_ids:
-            groups.setdefault(dated[fund_id], []).append(fund_id)
-        for since, ids in groups.items():
-            dropped = table.c.fund_id.in_(ids)
-            if since is not None:
-                generation = CacheGeneration.__table__
-                current = select(generation.c.generation).where(
-                    generation.c.kind == FUND, generation.c.owner_id == table.c.fund_id
-                ).scalar_subquery()
-                connection.execute(update(table).where(
-                    table.c.fund_id.in_(ids), table.c.as_of < since,
-                    table.c.generation + 1 == current).values(generation=current))
-                dropped = and_(dropped, or_(table.c.as_of >= since, table.c.generation < current))
-            connection.execute(delete(table).where(dropped))
+            if dated[fund_id] is not None:
+                groups.setdefault(dated[fund_id], []).append(fund_id)
+        for since, ids in groups.items():  # still valid before that date: moved to the new one
+            connection.execute(update(table).where(
+                table.c.fund_id.in_(ids), table.c.as_of < since,
+                table.c.generation + 1 == current).values(generation=current))
     ids = sorted(set(agreement_ids))
     if ids:
         _bump(connection, AGREEMENT, ids)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from decimal import Decimal
 from fractions import Fraction
@@ -68,26 +68,74 @@ _FUND_FIELDS = [(f.name, _DECODERS[f.type]) for f in fields(fm.FundMetrics)
 _INVESTMENT_FIELDS = [(f.name, _DECODERS[f.type]) for f in fields(fm.InvestmentMetrics)]
 
 
-def dump_metrics(metrics: fm.FundMetrics) -> tuple[str, str]:
-    """FundMetrics as two JSON texts: the fund's figures, and its investments' figures."""
+def dump_metrics(metrics: fm.FundMetrics, irr_memo: dict[str, str | None] | None = None
+                 ) -> tuple[str, str]:
+    """FundMetrics as two JSON texts: the fund's figures, and its investments' figures with the
+    IRRs found on the way by flows digest (``irr_memo``, see services/funds/irr_memo.py)."""
     figures = [_encode(getattr(metrics, name)) for name, _d in _FUND_FIELDS]
     detail = [[_encode(getattr(i, name)) for name, _d in _INVESTMENT_FIELDS]
               for i in metrics.investments.values()]
-    return json.dumps(figures, separators=(",", ":")), json.dumps(detail, separators=(",", ":"))
+    return (json.dumps(figures, separators=(",", ":")),
+            json.dumps({"rows": detail, "irr": irr_memo or {}}, separators=(",", ":")))
 
 
 def load_metrics(figures: str, detail: str | None) -> fm.FundMetrics:
     """The FundMetrics :func:`dump_metrics` wrote, equal to the computed one; without
-    ``detail`` its ``investments`` are left empty (pages that show only the fund's figures)."""
-    investments = {}
-    for row in json.loads(detail) if detail else ():
-        item = fm.InvestmentMetrics(*(d(v) for (_n, d), v in zip(_INVESTMENT_FIELDS, row,
-                                                                 strict=True)))
-        investments[item.key] = item
+    ``detail`` its ``investments`` are left empty (pages that show only the fund's figures).
+    The investments are decoded when read (:class:`StoredInvestments`)."""
     values = json.loads(figures)
     return fm.FundMetrics(**{name: d(v) for (name, d), v in zip(_FUND_FIELDS, values,
                                                                 strict=True)},
-                          investments=investments)
+                          investments=StoredInvestments(_detail_rows(detail)) if detail else {})
+
+
+def _detail_rows(detail: str) -> list[list]:
+    parsed = json.loads(detail)
+    return parsed["rows"] if isinstance(parsed, dict) else parsed  # a list: before the memo
+
+
+def stored_irr_memo(detail: str | None) -> dict[str, str | None]:
+    """The IRRs by flows digest stored beside a snapshot's investments ({} when none)."""
+    parsed = json.loads(detail) if detail else None
+    return parsed.get("irr", {}) if isinstance(parsed, dict) else {}
+
+
+_KEY, _COST, _VALUE = (next(i for i, (n, _d) in enumerate(_INVESTMENT_FIELDS) if n == name)
+                       for name in ("key", "cost", "value"))
+
+
+class StoredInvestments(Mapping):
+    """A snapshot's investments by key, each decoded when first read: a fund page shows 50 of a
+    nation-scale fund's thousands of holdings, and decoding every one cost more than the rest of
+    the page. Iterates in the stored (computed) order; equal to the computed dict."""
+
+    def __init__(self, rows: list[list]):
+        self._rows = {row[_KEY]: row for row in rows}
+        self._decoded: dict[str, fm.InvestmentMetrics] = {}
+
+    def __getitem__(self, key: str) -> fm.InvestmentMetrics:
+        found = self._decoded.get(key)
+        if found is None:
+            row = self._rows[key]
+            found = self._decoded[key] = fm.InvestmentMetrics(
+                *(d(v) for (_n, d), v in zip(_INVESTMENT_FIELDS, row, strict=True)))
+        return found
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __eq__(self, other):
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    def largest(self, limit: int | None) -> list[tuple[str, fm.InvestmentMetrics]]:
+        """The (key, figures) of the ``limit`` largest holdings by value, then cost, then key
+        (:func:`~app.domain.fund_metrics.holding_rank`), decoding only those."""
+        ranked = sorted(self._rows.values(), key=lambda row: fm.holding_rank(
+            row[_KEY], Decimal(row[_VALUE]), Decimal(row[_COST])))
+        return [(row[_KEY], self[row[_KEY]]) for row in ranked[:limit]]
 
 
 # --- generations and storage ----------------------------------------------------------------
@@ -147,14 +195,28 @@ def fund_snapshots(session: Session, fund_ids, dates, *, detail_at=()
 
 
 def store_fund_snapshots(session: Session, generation: dict[int, int],
-                         computed: dict[tuple[int, dt.date], fm.FundMetrics]) -> None:
-    """Store computed metrics under the generation read before their inputs were."""
+                         computed: dict[tuple[int, dt.date], fm.FundMetrics],
+                         irr_memos: dict[tuple[int, dt.date], dict[str, str | None]] | None = None
+                         ) -> None:
+    """Store computed metrics under the generation read before their inputs were, each with
+    the IRRs its computation used (``irr_memos`` by fund id and date)."""
     rows = []
     for (fund_id, as_of), metrics in computed.items():
-        data, detail = dump_metrics(metrics)
+        data, detail = dump_metrics(metrics, (irr_memos or {}).get((fund_id, as_of)))
         rows.append({"fund_id": fund_id, "as_of": as_of, "generation": generation[fund_id],
                      "data": data, "detail": detail})
     _store(session, FundMetricSnapshot.__table__, ["fund_id", "as_of"], rows)
+
+
+def earlier_irr_memo(session: Session, fund_ids, dates) -> dict[str, str | None]:
+    """The IRRs stored beside these funds' snapshots at these dates, whatever their generation
+    (a rate depends only on its flows, so an outdated snapshot's rates still hold): merged."""
+    s = FundMetricSnapshot
+    memo: dict[str, str | None] = {}
+    for (detail,) in session.execute(select(s.detail).where(
+            s.fund_id.in_(sorted(set(fund_ids))), s.as_of.in_(sorted(set(dates))))):
+        memo.update(stored_irr_memo(detail))
+    return memo
 
 
 def statement_snapshot(session: Session, agreement_id: int, quarter: Quarter

@@ -203,7 +203,7 @@ def _schedule(response) -> str:
 def test_the_schedule_shows_the_largest_holdings_and_the_fund_totals(app, db):
     """A fund with one holding more than the dashboard shows: the 50 largest by value, a line
     saying so with a link to all of them, and the fund's totals (all holdings) below."""
-    from app.web.funds.views import HOLDINGS_SHOWN
+    from app.services.funds.metrics import HOLDINGS_SHOWN
     fund = make_fund(db)
     call(db, fund, "100000000.00", dt.date(2024, 1, 5))
     for n in range(1, HOLDINGS_SHOWN + 2):  # 1,000 … 51,000 yuan disbursed

@@ -7,7 +7,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import BigInteger, func, select, type_coerce, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain import fund_metrics as fm
@@ -28,6 +28,7 @@ from app.models.caches import FUND
 from app.services import snapshots
 from app.services.access.scopes import Actor, fund_filter, get_fund
 from app.services.errors import NotFound
+from app.services.funds.irr_memo import IrrMemo
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,13 @@ class Position:
     destination_region_id: int
 
 
-def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfolio]:
+def load_portfolios(session: Session, funds: list[Fund], *, only_at: dt.date | None = None
+                    ) -> dict[int, FundPortfolio]:
     """The metric inputs of several funds in seven queries, whatever their number of rows.
+
+    With ``only_at``, the inputs are meant for the metrics at that one date: each investment's
+    valuations are then its latest on or before it only (the one the metrics read), not its
+    whole history.
 
     Every query reads plain rows (no ORM objects: a nation-scale fund has tens of thousands of
     ledger rows), so every row is read afresh, never an older copy the session loaded before:
@@ -81,21 +87,21 @@ def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfo
                Project.destination_region_id)
         .join(Project, Project.id == Investment.project_id)
         .where(Investment.fund_id.in_(ids)).order_by(Investment.id))]
-    inv_ids = [i.id for i in investments]
+    held = select(Investment.id).where(Investment.fund_id.in_(ids)).scalar_subquery()
     regions = {r.id: r.code for r in session.execute(select(Region.id, Region.code)).all()} \
         if investments else {}
     # the ledgers as plain rows (a nation-scale fund has tens of thousands: no ORM objects)
     t = InvestmentTransaction
     entries = defaultdict(list)
-    for investment_id, kind, on, amount, reverses_id in session.execute(
-            select(t.investment_id, t.type, t.occurred_on, t.amount, t.reverses_id)
-            .where(t.investment_id.in_(inv_ids)).order_by(t.id)):
-        entries[investment_id].append(fm.LedgerEntry(kind.value, on, signed(amount, reverses_id)))
+    rows = session.connection().execute  # Core rows: tens of thousands, no ORM processing
+    for investment_id, kind, on, fen, reverses_id in rows(
+            select(t.investment_id, t.type, t.occurred_on, in_fen(t.amount), t.reverses_id)
+            .where(t.fund_id.in_(ids)).order_by(t.id)).all():  # fund_id: denormalised, indexed
+        entries[investment_id].append(fm.LedgerEntry.from_fen(kind.value, on,
+                                                              signed(fen, reverses_id)))
     valuations = defaultdict(list)
-    for investment_id, on, value in session.execute(
-            select(Valuation.investment_id, Valuation.as_of_on, Valuation.value)
-            .where(Valuation.investment_id.in_(inv_ids)).order_by(Valuation.id)):
-        valuations[investment_id].append(fm.Valuation(on, value))
+    for investment_id, on, fen in rows(_valuations(held, only_at)).all():
+        valuations[investment_id].append(fm.Valuation.from_fen(on, fen))
 
     by_fund: dict[int, list[Position]] = defaultdict(list)
     for investment in investments:
@@ -122,6 +128,27 @@ def load_portfolios(session: Session, funds: list[Fund]) -> dict[int, FundPortfo
                                 tuple(inputs)),
             investments=keyed, first_activity_on=min(dates) if dates else None)
     return result
+
+
+def _valuations(investment_ids, only_at: dt.date | None):
+    """The valuations of these investments in input order; with ``only_at``, each one's latest
+    on or before that date only (the same day twice: the later in input order, as the metrics
+    take it)."""
+    v = Valuation
+    if only_at is None:
+        return (select(v.investment_id, v.as_of_on, in_fen(v.value))
+                .where(v.investment_id.in_(investment_ids)).order_by(v.id))
+    newest = func.row_number().over(partition_by=v.investment_id,
+                                    order_by=(v.as_of_on.desc(), v.id.desc())).label("newest")
+    ranked = (select(v.id, v.investment_id, v.as_of_on, in_fen(v.value).label("fen"), newest)
+              .where(v.investment_id.in_(investment_ids), v.as_of_on <= only_at).subquery())
+    return (select(ranked.c.investment_id, ranked.c.as_of_on, ranked.c.fen)
+            .where(ranked.c.newest == 1).order_by(ranked.c.id))
+
+
+def in_fen(money_column):
+    """A Money column read as the whole fen it is stored in (an int: no Decimal per row)."""
+    return type_coerce(money_column, BigInteger())
 
 
 def signed(amount, reverses_id):
@@ -155,13 +182,17 @@ class FundDashboard:
     quarter: Quarter
     metrics: fm.FundMetrics
     series: list[tuple[Quarter, fm.Deployment]]
+    holdings: list[tuple[str, fm.InvestmentMetrics]]
+    """The largest holdings by value (:func:`~app.domain.fund_metrics.holding_rank`)."""
     investments: dict[str, Holding]
+    """What the page names each shown holding by, by metric key."""
 
 
 def metrics_at_dates(session: Session, funds: list[Fund], dates: list[dt.date], *,
                      detail_at=()) -> dict[tuple[int, dt.date], fm.FundMetrics]:
     """Each fund's metrics at each date, read from the snapshot cache in one query; only the
-    missing (fund, date) pairs are computed (ledgers loaded for those funds only) and stored.
+    missing (fund, date) pairs are computed (ledgers loaded for those funds only) and stored,
+    reusing the IRRs stored beside their outdated snapshots (services/funds/irr_memo.py).
     ``investments`` are filled at the dates in ``detail_at`` only (empty elsewhere)."""
     result = snapshots.fund_snapshots(session, [f.id for f in funds], dates,
                                       detail_at=detail_at)
@@ -169,26 +200,31 @@ def metrics_at_dates(session: Session, funds: list[Fund], dates: list[dt.date], 
     if not missing:
         return result
     generation = snapshots.generations(session, FUND, [f.id for f in missing])
-    portfolios = load_portfolios(session, missing)
-    computed = {}
+    portfolios = load_portfolios(session, missing,
+                                 only_at=dates[0] if len(set(dates)) == 1 else None)
+    known = snapshots.earlier_irr_memo(session, [f.id for f in missing], dates)
+    computed, used = {}, {}
     for fund in missing:
         todo = sorted(d for d in set(dates) if (fund.id, d) not in result)
-        computed.update({(fund.id, day): value
-                         for day, value in _compute_at(portfolios[fund.id].inputs, todo)})
-    snapshots.store_fund_snapshots(session, generation, computed)
+        memo = IrrMemo(known)
+        computed.update({(fund.id, day): value for day, value in
+                         _compute_at(portfolios[fund.id].inputs, todo, memo)})
+        used.update({(fund.id, day): rates for day, rates in memo.used.items()})
+    snapshots.store_fund_snapshots(session, generation, computed, used)
     keep = set(detail_at)
     result.update({key: value if key[1] in keep else replace(value, investments={})
                    for key, value in computed.items()})
     return result
 
 
-def _compute_at(inputs: fm.FundInput, dates: list[dt.date]
+def _compute_at(inputs: fm.FundInput, dates: list[dt.date], irr_of: fm.IrrOf
                 ) -> list[tuple[dt.date, fm.FundMetrics]]:
     """The metrics at each date; quarter ends share one sort of the inputs."""
     ends = [Quarter.containing(d) for d in dates]
     if len(dates) > 1 and all(q.last_day == d for q, d in zip(ends, dates, strict=True)):
-        return [(q.last_day, m) for q, m in fm.metrics_over_quarters(inputs, ends)]
-    return [(d, fm.compute_fund_metrics(inputs, d)) for d in dates]
+        return [(q.last_day, m) for q, m in fm.metrics_over_quarters(inputs, ends,
+                                                                     irr_of=irr_of)]
+    return [(d, fm.compute_fund_metrics(inputs, d, irr_of=irr_of)) for d in dates]
 
 
 def metrics_as_of(session: Session, funds: list[Fund], as_of: dt.date, *, detail: bool = True
@@ -210,21 +246,43 @@ class Holding:
     project_status: ProjectStatus
 
 
-def holdings_by_key(session: Session, fund_id: int) -> dict[str, Holding]:
-    """A fund's investments by metric key (see :func:`metric_keys`), in one query of plain rows
-    (a fund may hold a few hundred: no ORM objects are built for them)."""
-    holdings = [Holding(*row) for row in session.execute(
-        select(Investment.id, Investment.instrument, Project.code, Project.name, Project.status)
-        .join(Project, Project.id == Investment.project_id)
-        .where(Investment.fund_id == fund_id).order_by(Investment.id))]
-    keys = metric_keys([(h.project_code, h.instrument.value) for h in holdings])
-    return dict(zip(keys, holdings, strict=True))
+def holdings_by_key(session: Session, fund_id: int, keys=None) -> dict[str, Holding]:
+    """A fund's investments by metric key (see :func:`metric_keys`), in one query of plain
+    rows; with ``keys``, those only (every holding of their projects is read, so that each
+    key comes out as :func:`metric_keys` makes it)."""
+    query = (select(Investment.id, Investment.instrument, Project.code, Project.name,
+                    Project.status)
+             .join(Project, Project.id == Investment.project_id)
+             .where(Investment.fund_id == fund_id).order_by(Investment.id))
+    if keys is not None:
+        codes = {k for k in keys} | {k.rsplit("/", 1)[0] for k in keys}  # code or code/INSTRUMENT
+        query = query.where(Project.code.in_(sorted(codes)))
+    holdings = [Holding(*row) for row in session.execute(query)]
+    found = dict(zip(metric_keys([(h.project_code, h.instrument.value) for h in holdings]),
+                     holdings, strict=True))
+    return found if keys is None else {k: found[k] for k in keys}
+
+
+HOLDINGS_SHOWN = 50
+"""How many holdings the fund dashboard's schedule of investments shows unless asked for all;
+a nation-scale fund holds thousands."""
+
+
+def largest_holdings(investments, limit: int | None) -> list[tuple[str, fm.InvestmentMetrics]]:
+    """The (key, figures) of a fund's ``limit`` largest holdings (None: all) by
+    :func:`~app.domain.fund_metrics.holding_rank`; from a snapshot only those are decoded."""
+    if isinstance(investments, snapshots.StoredInvestments):
+        return investments.largest(limit)
+    return sorted(investments.items(),
+                  key=lambda kv: fm.holding_rank(kv[0], kv[1].value, kv[1].cost))[:limit]
 
 
 def fund_dashboard(session: Session, actor: Actor, fund_id: int, quarter: Quarter,
-                   max_quarters: int = 40) -> FundDashboard:
-    """The fund's metrics as of the quarter end (from the snapshot cache), and its deployment
-    figures over the quarters since it began (at most ``max_quarters``).
+                   max_quarters: int = 40, holdings_shown: int | None = HOLDINGS_SHOWN
+                   ) -> FundDashboard:
+    """The fund's metrics as of the quarter end (from the snapshot cache), its
+    ``holdings_shown`` largest holdings (None: all), and its deployment figures over the
+    quarters since it began (at most ``max_quarters``).
 
     Only the selected quarter needs the per-investment figures and IRRs; the series needs the
     fund's committed, paid-in and disbursed sums, read by :func:`deployment_series` in three
@@ -235,10 +293,11 @@ def fund_dashboard(session: Session, actor: Actor, fund_id: int, quarter: Quarte
     first = max(min(first, quarter), quarter - (max_quarters - 1))
     quarters = quarters_between(first, quarter)
     as_of = quarter.last_day
-    found = metrics_at_dates(session, [fund], [as_of], detail_at=[as_of])
-    return FundDashboard(fund=fund, quarter=quarter, metrics=found[fund.id, as_of],
-                         series=deployment_series(session, fund.id, quarters),
-                         investments=holdings_by_key(session, fund.id))
+    found = metrics_at_dates(session, [fund], [as_of], detail_at=[as_of])[fund.id, as_of]
+    shown = largest_holdings(found.investments, holdings_shown)
+    return FundDashboard(fund=fund, quarter=quarter, metrics=found,
+                         series=deployment_series(session, fund.id, quarters), holdings=shown,
+                         investments=holdings_by_key(session, fund.id, [k for k, _m in shown]))
 
 
 def deployment_series(session: Session, fund_id: int, quarters: list[Quarter]

@@ -128,7 +128,9 @@ def show(fund_id: int):
     """The fund dashboard as of a quarter end: metrics, chart, schedule, flags, ledgers."""
     db = get_session()
     quarter = quarter_arg()
-    board = metrics.fund_dashboard(db, actor(), fund_id, quarter)
+    board = metrics.fund_dashboard(
+        db, actor(), fund_id, quarter,
+        holdings_shown=None if request.args.get("holdings") == "all" else metrics.HOLDINGS_SHOWN)
     labels = [str(q) for q, _m in board.series]
     chart = line_chart(labels, [
         (_("Committed"), [m.committed for _q, m in board.series]),
@@ -140,8 +142,7 @@ def show(fund_id: int):
     flows = fund_flows(db, fund)
     return render_template(
         "funds/show.html", board=board, fund=fund, chart=chart,
-        holdings=largest_holdings(board.metrics, None if request.args.get("holdings") == "all"
-                                  else HOLDINGS_SHOWN),
+        holdings=board.holdings,
         deployment_table=deployment_table(board.series),
         flows_svg=flow_chart(flows, _("Where the fund's projects moved from and to")),
         flows_table=flow_table(flows),
@@ -150,18 +151,6 @@ def show(fund_id: int):
         pending_reversals=reversals.pending_entry_ids(db, fund.id),
         catalogue_counts=screening.flag_counts(db, select(Investment.project_id).where(
             Investment.fund_id == fund.id).distinct()))
-
-
-HOLDINGS_SHOWN = 50
-"""How many holdings the dashboard's schedule of investments shows (``?holdings=all``: every
-one); a nation-scale fund holds thousands."""
-
-
-def largest_holdings(m, limit: int | None) -> list:
-    """The (key, figures) of the fund's holdings by value, largest first (then cost, then key),
-    at most ``limit`` of them (None: all)."""
-    ranked = sorted(m.investments.items(), key=lambda kv: (-kv[1].value, -kv[1].cost, kv[0]))
-    return ranked if limit is None else ranked[:limit]
 
 
 @bp.route("/<int:fund_id>/commitments/new", methods=["GET", "POST"])
