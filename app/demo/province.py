@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.demo.funds import DEMO_USERS, FUNDS, SAMPLE_REGIONS, DemoUser
+from app.demo.funds import DEMO_USERS, FUNDS, SAMPLE_REGIONS, DemoUser, load_sample_catalogue
 from app.demo.province_agreements import close_quarters, create_agreements, create_users
 from app.demo.province_names import (
     INDUSTRIES,
@@ -129,6 +129,7 @@ def load_province(session: Session, *, seed: int = 2026, size: Size = PROVINCE,
                                    size, names, tick)
     counts["observations"] = _observations(session, rng, seed, size, plans, tick)
     close_quarters(session, agreements, PROVINCE_USERS, size, tick)
+    load_sample_catalogue(session)  # as at the nation tier: every project screened against it
     inbox.settle_history(session)  # the closings are history: read, never e-mailed
     return counts
 
