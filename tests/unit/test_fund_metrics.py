@@ -359,3 +359,17 @@ def test_the_deployment_series_equals_the_full_metrics_at_each_quarter_end(seed)
     for (_q, figures), (_q2, m) in zip(series, full, strict=True):
         assert figures == fm.Deployment(m.committed, m.paid_in, m.disbursed, m.deployment_rate)
     assert any(f.disbursed for _q, f in series)  # the generated fund deploys something
+
+
+def test_entries_read_from_the_ledger_in_fen_equal_entries_built_from_yuan():
+    """``from_fen`` (the ledger's rows, whole fen by construction) builds the same items as the
+    checked constructors, and still refuses an unknown type or a negative valuation."""
+    assert LedgerEntry.from_fen("DISBURSEMENT", day("2024-03-01"), -123_45) == LedgerEntry(
+        "DISBURSEMENT", day("2024-03-01"), Decimal("-123.45"))
+    assert LedgerEntry.from_fen("INCOME", day("2024-03-01"), 5).fen == 5
+    assert Valuation.from_fen(day("2024-06-30"), 1_000_00) == Valuation(
+        day("2024-06-30"), Decimal("1000.00"))
+    with pytest.raises(ValueError, match="unknown ledger entry type"):
+        LedgerEntry.from_fen("GIFT", day("2024-03-01"), 1)
+    with pytest.raises(ValueError, match="cannot be negative"):
+        Valuation.from_fen(day("2024-06-30"), -1)

@@ -1,6 +1,6 @@
 """Tests of app.domain.money: parsing typed numbers, minor units, display rounding and formats."""
 
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 
 import pytest
@@ -226,3 +226,16 @@ def test_format_percent_shows_a_fraction_as_percent_to_two_places_half_up(value,
 def test_round_half_up_keeps_every_digit_of_a_huge_fraction():
     huge = Fraction(10**40 + 1, 1) + Fraction(1, 200)
     assert str(round_half_up(huge, 2)) == "10000000000000000000000000000000000000001.01"
+
+
+@pytest.mark.parametrize("units", [0, 1, -1, 7, 100, -100, 123_456_789_012, 10**26 + 3,
+                                   -(10**26) - 3, 10**27, -(10**27), 10**40 + 1])
+def test_from_minor_units_in_fen_is_exact_on_its_fast_path_and_past_it(units):
+    """Fen up to 27 digits take a shortcut; every size gives the same exact amount at two
+    places, never a negative zero."""
+    got = from_minor_units(units)
+    with localcontext(Context(prec=80)):
+        expected = (Decimal(units) / 100).quantize(CENT)
+        assert got.as_tuple().exponent == -2 and got == expected and got * 100 == units
+    assert str(got) == str(expected)
+    assert got.is_signed() == (units < 0)
