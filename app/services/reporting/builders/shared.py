@@ -12,10 +12,8 @@ from sqlalchemy.orm import Session
 from app.domain.codes import AgreementStatus
 from app.domain.quarter import Quarter
 from app.models import Agreement, CoveredProject, Observation
-from app.services.access.scopes import SYSTEM
 from app.services.reference.lookups import indicators as indicator_definitions
-from app.services.sharing import workflow
-from app.services.sharing.agreements import get_agreement
+from app.services.reporting.region_figures import statements_of
 
 
 def shared_indicators(session: Session, projects: dict[int, dict], quarter: Quarter) -> dict:
@@ -36,9 +34,10 @@ def shared_indicators(session: Session, projects: dict[int, dict], quarter: Quar
         .join(Agreement, Agreement.id == CoveredProject.agreement_id)
         .where(CoveredProject.project_id.in_(sorted(projects)),
                Agreement.status != AgreementStatus.DRAFT))
-    for agreement_id in sorted(agreement_ids):
-        agreement = get_agreement(session, SYSTEM, agreement_id)
-        statement, _aq = workflow.statement_of(session, agreement, quarter)
+    # Each statement as workflow.statement_of gives it (frozen once closed, else through the
+    # snapshot cache), read together: a fund may hold projects under hundreds of agreements.
+    statements = statements_of(session, sorted(agreement_ids), quarter)
+    for statement, _aq in statements.values():
         names = {p["code"]: p["name"] for p in statement.parties}
         modes = {t.indicator: t.mode for t in statement.totals}
         for row in statement.rows:
