@@ -53,6 +53,7 @@ class TablePlan:
     widths: list[float]
     frame_height: float
     _rows: dict[int, tuple[list[Cell], float]] = field(default_factory=dict)
+    _strings: dict[tuple[str, int], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Convert the header and total row; build the cell styles shared by every row."""
@@ -98,13 +99,23 @@ class TablePlan:
         """Body row `index` as cells and its height, converted once."""
         known = self._rows.get(index)
         if known is None:
-            cells = [
-                body_cell(text, room, align)
-                for text, room, align in zip(self.table.rows[index], self.rooms, self.aligns,
-                                             strict=True)
-            ]
+            cells = [self._body(text, column)
+                     for column, text in enumerate(self.table.rows[index])]
+            if len(cells) != len(self.rooms):
+                raise ValueError(f"row {index} has {len(cells)} cells, not {len(self.rooms)}")
             known = self._rows[index] = (cells, cell_height(cells, self.rooms))
         return known
+
+    def _body(self, text: str, column: int) -> Cell:
+        """A body cell of `column`; a text seen before in the column gives the same string (long
+        tables repeat names and words: measuring and breaking each once is enough)."""
+        key = (text, column)
+        cell = self._strings.get(key)
+        if cell is None:
+            cell = body_cell(text, self.rooms[column], self.aligns[column])
+            if isinstance(cell, str):  # a paragraph is a flowable of its own cell only
+                self._strings[key] = cell
+        return cell
 
     def forget(self, before: int) -> None:
         """Drop converted rows before `before`: they are laid out on earlier pages."""
