@@ -379,7 +379,9 @@ def _moved_projects(session: Session, code: str, limit: int | None
     ``limit`` of them, or all), and how many there are."""
     source, destination = aliased(Region), aliased(Region)
     where = or_(within_regions(source.code, (code,)), within_regions(destination.code, (code,)))
-    query = (select(Project, source, destination)
+    # Plain rows, no ORM objects: a province has ten thousand such projects.
+    query = (select(Project.id, Project.code, Project.name, Project.enterprise, Project.status,
+                    source.code, source.name, destination.code, destination.name)
              .join(source, source.id == Project.source_region_id)
              .join(destination, destination.id == Project.destination_region_id)
              .where(where).order_by(Project.code))
@@ -389,11 +391,11 @@ def _moved_projects(session: Session, code: str, limit: int | None
         .join(source, source.id == Project.source_region_id)
         .join(destination, destination.id == Project.destination_region_id).where(where))
     moved = []
-    flags = screening.flags_of(session, [row[0].id for row in rows])
-    for project, src, dst in rows:
-        leaves, enters = is_within(src.code, code), is_within(dst.code, code)
+    flags = screening.flags_of(session, [row[0] for row in rows])
+    for project_id, project_code, name, enterprise, status, src, src_name, dst, dst_name in rows:
+        leaves, enters = is_within(src, code), is_within(dst, code)
         direction = "WITHIN" if leaves and enters else ("LEFT" if leaves else "ENTERED")
-        moved.append(MovedProject(project.id, project.code, project.name, project.enterprise,
-                                  str(src), str(dst), direction, project.status,
-                                  flags[project.id]))
+        moved.append(MovedProject(project_id, project_code, name, enterprise,
+                                  Region.label_of(src_name, src), Region.label_of(dst_name, dst),
+                                  direction, status, flags[project_id]))
     return moved, total
