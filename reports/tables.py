@@ -251,8 +251,14 @@ def column_widths(table: Table, frame_width: float) -> list[float]:
     needs = [0.0] * len(widths)
     rows = [*table.rows, *([table.total_row] if table.total_row else [])]
     font = register_fonts()
+    # Each column's need is the widest number that does not fit, whatever the order: a text
+    # seen before in the column is skipped (long tables repeat names and words).
+    seen: list[set[str]] = [set() for _ in widths]
     for row in rows:
         for index, text in enumerate(row):
+            if text in seen[index]:
+                continue
+            seen[index].add(text)
             room = widths[index] - 2 * CELL_PAD_X
             if not text or fits(text, max(room, needs[index])):
                 continue
