@@ -38,7 +38,7 @@ def shared_indicators(session: Session, projects: dict[int, dict], quarter: Quar
         .join(Agreement, Agreement.id == CoveredProject.agreement_id)
         .where(CoveredProject.project_id.in_(sorted(projects)),
                Agreement.status != AgreementStatus.DRAFT))
-    for statement in _statements(session, sorted(agreement_ids), quarter):
+    for statement in _statements(session, sorted(agreement_ids), quarter, set(by_code)):
         names = {p["code"]: p["name"] for p in statement.parties}
         modes = {t.indicator: t.mode for t in statement.totals}
         for row in statement.rows:
@@ -68,14 +68,15 @@ def shared_indicators(session: Session, projects: dict[int, dict], quarter: Quar
     return result
 
 
-def _statements(session: Session, agreement_ids: list[int], quarter: Quarter
-                ) -> Iterator[Statement]:
+def _statements(session: Session, agreement_ids: list[int], quarter: Quarter,
+                projects: set[str]) -> Iterator[Statement]:
     """Each agreement's statement of the quarter as ``workflow.statement_of`` gives it (frozen
     once closed, else through the snapshot cache), read a batch of agreements at a time: a fund
     may hold projects under hundreds of agreements, whose statements need not all be in memory
-    at once."""
+    at once. Statements read back keep only the rows of ``projects`` (codes)."""
     for start in range(0, len(agreement_ids), STATEMENT_BATCH):
-        batch = statements_of(session, agreement_ids[start:start + STATEMENT_BATCH], quarter)
+        batch = statements_of(session, agreement_ids[start:start + STATEMENT_BATCH], quarter,
+                              projects)
         for statement, _aq in batch.values():
             yield statement
 
