@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus.paraparser import ParaFrag
 from reportlab.platypus.tables import CellStyle
 
 from reports.fonts import max_advance, register_fonts
@@ -11,6 +15,7 @@ from reports.scripts import covered
 from reports.styles import CELL_LEADING, CELL_PAD_X, CELL_PAD_Y, CELL_SIZE, INK, markup, style
 
 Cell = str | Flowable
+_PLAIN = re.compile(r"[^\s]*(?:[ \n][^\s]*)*")  # no white space but spaces and newlines
 
 
 class BoldText(Flowable):
@@ -51,12 +56,50 @@ def fits(text: str, room: float) -> bool:
 
 
 def body_cell(text: str, room: float, align: str) -> Cell:
-    """A body cell: the string itself if it fits, else a paragraph that wraps."""
+    """A body cell: the string itself if it fits, else its lines as the paragraph below would
+    break them (see :func:`broken`), else a paragraph that wraps."""
     if fits(text, room):
         return text
+    lines = broken(text, room, align)
+    if lines is not None:
+        return lines
     # Wrap at spaces and split over-long runs, Chinese ones included: CJK-style wrapping would
     # cut Latin words ("TAX_LOCA|L") in narrow columns.
-    return Paragraph(markup(text), style(CELL_SIZE, CELL_LEADING, align, cjk=False))
+    return Paragraph(markup(text), _cell_style(align))
+
+
+def _cell_style(align: str):
+    """The paragraph style of a wrapping body cell."""
+    return style(CELL_SIZE, CELL_LEADING, align, cjk=False)
+
+
+@cache
+def _frag(align: str) -> ParaFrag:
+    """The fragment ReportLab's parser makes of a plain text in a body cell's style."""
+    return Paragraph("x", _cell_style(align)).frags[0]
+
+
+def broken(text: str, room: float, align: str) -> str | None:
+    """`text` broken into lines `room` points wide exactly as a body cell's paragraph breaks
+    each of its lines (ReportLab's own line breaking: at spaces, over-long runs split), joined
+    by newlines, or None where the fast path does not apply (text in the fallback font, other
+    white space than spaces, an empty line).
+
+    A table draws such a string line by line at the same places as the paragraph (first
+    baseline the font size below the top padding, then one leading per line, aligned alike),
+    without parsing markup or laying the paragraph out twice: long reports have tens of
+    thousands of such cells."""
+    if not covered(text) or not _PLAIN.fullmatch(text):
+        return None
+    out: list[str] = []
+    for line in text.split("\n"):
+        words = line.split(" ")
+        clean = " ".join(w for w in words if w)
+        if not clean:
+            return None
+        paragraph = Paragraph("", _cell_style(align), frags=[_frag(align).clone(text=clean)])
+        out += (" ".join(words) for _space, words in paragraph.breakLines([room, room]).lines)
+    return "\n".join(out)
 
 
 def header_cell(zh: str, en: str, room: float, align: str) -> Cell:

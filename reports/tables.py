@@ -53,6 +53,7 @@ class TablePlan:
     widths: list[float]
     frame_height: float
     _rows: dict[int, tuple[list[Cell], float]] = field(default_factory=dict)
+    _strings: dict[tuple[str, int], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Convert the header and total row; build the cell styles shared by every row."""
@@ -98,13 +99,23 @@ class TablePlan:
         """Body row `index` as cells and its height, converted once."""
         known = self._rows.get(index)
         if known is None:
-            cells = [
-                body_cell(text, room, align)
-                for text, room, align in zip(self.table.rows[index], self.rooms, self.aligns,
-                                             strict=True)
-            ]
+            cells = [self._body(text, column)
+                     for column, text in enumerate(self.table.rows[index])]
+            if len(cells) != len(self.rooms):
+                raise ValueError(f"row {index} has {len(cells)} cells, not {len(self.rooms)}")
             known = self._rows[index] = (cells, cell_height(cells, self.rooms))
         return known
+
+    def _body(self, text: str, column: int) -> Cell:
+        """A body cell of `column`; a text seen before in the column gives the same string (long
+        tables repeat names and words: measuring and breaking each once is enough)."""
+        key = (text, column)
+        cell = self._strings.get(key)
+        if cell is None:
+            cell = body_cell(text, self.rooms[column], self.aligns[column])
+            if isinstance(cell, str):  # a paragraph is a flowable of its own cell only
+                self._strings[key] = cell
+        return cell
 
     def forget(self, before: int) -> None:
         """Drop converted rows before `before`: they are laid out on earlier pages."""
@@ -240,8 +251,14 @@ def column_widths(table: Table, frame_width: float) -> list[float]:
     needs = [0.0] * len(widths)
     rows = [*table.rows, *([table.total_row] if table.total_row else [])]
     font = register_fonts()
+    # Each column's need is the widest number that does not fit, whatever the order: a text
+    # seen before in the column is skipped (long tables repeat names and words).
+    seen: list[set[str]] = [set() for _ in widths]
     for row in rows:
         for index, text in enumerate(row):
+            if text in seen[index]:
+                continue
+            seen[index].add(text)
             room = widths[index] - 2 * CELL_PAD_X
             if not text or fits(text, max(room, needs[index])):
                 continue

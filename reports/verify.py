@@ -17,6 +17,11 @@ _HEXSTR = rb"<([0-9A-Fa-f\s]*)>"
 
 def _canonical(value: Any) -> Any:
     """A JSON-ready copy: Decimals and dates as strings, tuples and sets as lists."""
+    kind = type(value)  # the common exact types first (a report's data has ~10^5 strings)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): _canonical(v) for k, v in value.items()}
     if isinstance(value, dict):
         return {str(k): _canonical(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -39,7 +39,12 @@ class Region(Base):
         return self.valid_until is not None
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
+        return self.label_of(self.name, self.code)
+
+    @staticmethod
+    def label_of(name: str, code: str) -> str:
+        """A region as printed, "name (code)", from its columns read as plain values."""
+        return f"{name} ({code})"
 
 
 class RegionEdition(Base):

@@ -10,7 +10,7 @@ from app.domain.codes import Role, SharingMode
 from app.domain.quarter import Quarter
 from app.services.access.scopes import SYSTEM
 from app.services.errors import NotFound
-from app.services.reporting.region_figures import region_figures, region_parties
+from app.services.reporting.region_figures import region_figures, region_parties, statements_of
 from app.services.sharing import workflow
 from app.services.sharing.agreements import get_agreement
 from app.services.sharing.statements import compute_statement
@@ -150,3 +150,21 @@ def test_a_fund_manager_sees_no_region_and_auditors_see_theirs(db, sharing):
     regional = actor_of(db, make_user(db, Role.AUDITOR, "440300"))
     with pytest.raises(NotFound):
         region_figures(db, regional, DESTINATION, Q3)
+
+
+def test_statements_read_back_for_some_projects_keep_their_rows_and_every_total(db, sharing):
+    whole = workflow.statement_for(db, SYSTEM, sharing.id, Q3)[0]
+    statements_of(db, [sharing.id], Q3)  # the first read may compute and store it
+    [(cached, _aq)] = statements_of(db, [sharing.id], Q3, {"IN-2", "NOT-COVERED"}).values()
+    assert [r for r in whole.rows if r.project_code == "IN-2"] == cached.rows
+    assert cached.rows and cached.totals == whole.totals and cached.parties == whole.parties
+    assert statements_of(db, [sharing.id], Q3)[sharing.id][0].rows == whole.rows
+    heyuan, shenzhen = _bureau(db, DESTINATION), _bureau(db, SOURCE)
+    q1 = Quarter.parse("2026Q1")
+    workflow.submit(db, heyuan, sharing.id, q1)
+    frozen = workflow.statement_for(db, heyuan, sharing.id, q1)[0]
+    workflow.confirm(db, heyuan, sharing.id, q1, DESTINATION, frozen.fingerprint)
+    workflow.confirm(db, shenzhen, sharing.id, q1, SOURCE, frozen.fingerprint)
+    [(closed, aq)] = statements_of(db, [sharing.id], q1, {"OUT-1"}).values()
+    assert aq.state.value == "CLOSED"
+    assert closed.rows == [r for r in frozen.rows if r.project_code == "OUT-1"]

@@ -31,6 +31,7 @@ by two agreements for the same indicator would count under each.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -212,11 +213,21 @@ def latest_quarter_with_data(session: Session, actor: Actor, region_code: str,
         .order_by(Observation.quarter.desc()).limit(1))
 
 
-def statements_of(session: Session, agreement_ids: list[int], quarter: Quarter
+def statements_of(session: Session, agreement_ids: list[int], quarter: Quarter,
+                  projects: Collection[str] | None = None
                   ) -> dict[int, tuple[Statement, AgreementQuarter | None]]:
     """Each agreement's statement of the quarter with its workflow record, as
     ``workflow.statement_for`` gives it (frozen once closed, else recomputed through the cache),
-    in three queries however many agreements; a cache miss loads and computes that one."""
+    in three queries however many agreements; a cache miss loads and computes that one.
+
+    With ``projects`` (project codes), a statement read back from storage keeps only the rows
+    of those projects (its parties and totals whole): a caller that looks at a few projects of
+    large agreements need not rebuild every row. A computed statement keeps all its rows."""
+    def rebuilt(data: dict, fingerprint: str) -> Statement:
+        if projects is not None:
+            data = {**data, "rows": [r for r in data["rows"] if r["project_code"] in projects]}
+        return Statement.from_data(data, fingerprint)
+
     states = {aq.agreement_id: aq for aq in session.scalars(
         select(AgreementQuarter).where(AgreementQuarter.agreement_id.in_(agreement_ids),
                                        AgreementQuarter.quarter == quarter))} \
@@ -226,10 +237,9 @@ def statements_of(session: Session, agreement_ids: list[int], quarter: Quarter
     for agreement_id in agreement_ids:
         aq = states.get(agreement_id)
         if aq is not None and aq.state is QuarterState.CLOSED and aq.statement_json:
-            result[agreement_id] = Statement.from_data(json.loads(aq.statement_json),
-                                                       aq.fingerprint), aq
+            result[agreement_id] = rebuilt(json.loads(aq.statement_json), aq.fingerprint), aq
         elif agreement_id in cached:
-            result[agreement_id] = Statement.from_data(*cached[agreement_id]), aq
+            result[agreement_id] = rebuilt(*cached[agreement_id]), aq
         else:
             result[agreement_id] = workflow.statement_for(session, SYSTEM, agreement_id, quarter)
     return result
@@ -384,7 +394,9 @@ def _moved_projects(session: Session, code: str, limit: int | None
     ``limit`` of them, or all), and how many there are."""
     source, destination = aliased(Region), aliased(Region)
     where = or_(within_regions(source.code, (code,)), within_regions(destination.code, (code,)))
-    query = (select(Project, source, destination)
+    # Plain rows, no ORM objects: a province has ten thousand such projects.
+    query = (select(Project.id, Project.code, Project.name, Project.enterprise, Project.status,
+                    source.code, source.name, destination.code, destination.name)
              .join(source, source.id == Project.source_region_id)
              .join(destination, destination.id == Project.destination_region_id)
              .where(where).order_by(Project.code))
@@ -394,11 +406,11 @@ def _moved_projects(session: Session, code: str, limit: int | None
         .join(source, source.id == Project.source_region_id)
         .join(destination, destination.id == Project.destination_region_id).where(where))
     moved = []
-    flags = screening.flags_of(session, [row[0].id for row in rows])
-    for project, src, dst in rows:
-        leaves, enters = is_within(src.code, code), is_within(dst.code, code)
+    flags = screening.flags_of(session, [row[0] for row in rows])
+    for project_id, project_code, name, enterprise, status, src, src_name, dst, dst_name in rows:
+        leaves, enters = is_within(src, code), is_within(dst, code)
         direction = "WITHIN" if leaves and enters else ("LEFT" if leaves else "ENTERED")
-        moved.append(MovedProject(project.id, project.code, project.name, project.enterprise,
-                                  str(src), str(dst), direction, project.status,
-                                  flags[project.id]))
+        moved.append(MovedProject(project_id, project_code, name, enterprise,
+                                  Region.label_of(src_name, src), Region.label_of(dst_name, dst),
+                                  direction, status, flags[project_id]))
     return moved, total

@@ -10,10 +10,12 @@ from app.services.screening.decisions import decide, may_decide, result_by_id
 from app.services.screening.results import (
     Activation,
     Change,
+    Flagged,
     Shown,
     activate,
     changes,
     counts,
+    current_flags,
     current_results,
     flag_counts,
     flag_filter,
@@ -26,7 +28,8 @@ from app.services.screening.results import (
 )
 
 __all__ = [
-    "Activation", "Change", "Shown", "activate", "changes", "counts", "current_results",
+    "Activation", "Change", "Flagged", "Shown", "activate", "changes", "counts",
+    "current_flags", "current_results",
     "decide", "flag_counts", "flag_filter", "flags_of", "may_decide", "rescreen",
     "result_by_id", "result_of", "screen_all", "screen_project", "shown",
 ]

@@ -16,6 +16,7 @@ year; the year's totals are the sums of its pairs."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.codes import SettlementState
-from app.domain.regions import is_within
+from app.domain.regions import is_within, subtree_prefix
 from app.models import Agreement, AgreementParty, Region, SettlementRun
 from app.services.settlement.notices import differences_of, notices_of
 from app.services.settlement.runs import content_of
@@ -48,30 +49,38 @@ class PairStanding:
 
 
 def _agreements(session: Session, region_code: str) -> list[Agreement]:
-    """The agreements with a party in the region (or the region itself), by code."""
-    found = session.scalars(select(Agreement).join(AgreementParty).join(
-        Region, Region.id == AgreementParty.region_id).distinct()).all()
-    return sorted((a for a in found if any(is_within(p.region.code, region_code)
-                                           for p in a.parties)), key=lambda a: a.code)
+    """The agreements with a party in the region (or the region itself), by code; in one
+    query (a region's codes share its subtree prefix)."""
+    parties = select(AgreementParty.agreement_id).join(
+        Region, Region.id == AgreementParty.region_id).where(
+        Region.code.like(subtree_prefix(region_code) + "%"))
+    found = session.scalars(select(Agreement).where(Agreement.id.in_(parties))).all()
+    return sorted(found, key=lambda a: a.code)
 
 
-def _confirmed(session: Session, agreement_id: int, through_year: int
-               ) -> dict[int, SettlementRun]:
-    """The newest confirmed version of each fiscal year up to ``through_year``."""
-    newest: dict[int, SettlementRun] = {}
+def _confirmed(session: Session, agreement_ids: list[int], through_year: int
+               ) -> dict[int, dict[int, SettlementRun]]:
+    """Per agreement, the newest confirmed version of each fiscal year up to
+    ``through_year``, in one query."""
+    newest: dict[int, dict[int, SettlementRun]] = defaultdict(dict)
+    if not agreement_ids:
+        return newest
     for run in session.scalars(select(SettlementRun).where(
-            SettlementRun.agreement_id == agreement_id,
+            SettlementRun.agreement_id.in_(agreement_ids),
             SettlementRun.state == SettlementState.CONFIRMED,
-            SettlementRun.fiscal_year <= through_year).order_by(SettlementRun.number)):
-        newest[run.fiscal_year] = run
+            SettlementRun.fiscal_year <= through_year)
+            .order_by(SettlementRun.agreement_id, SettlementRun.number)):
+        newest[run.agreement_id][run.fiscal_year] = run
     return newest
 
 
 def standings(session: Session, region_code: str, through_year: int) -> list[PairStanding]:
     """Every pair's standing, by year, agreement, payer and payee."""
     out = []
-    for agreement in _agreements(session, region_code):
-        confirmed = _confirmed(session, agreement.id, through_year)
+    agreements = _agreements(session, region_code)
+    runs = _confirmed(session, [a.id for a in agreements], through_year)
+    for agreement in agreements:
+        confirmed = runs.get(agreement.id)
         if not confirmed:
             continue
         booked: dict[tuple[int, str, str], Decimal] = {}

@@ -28,17 +28,18 @@ def collect(session: Session, project_ids: Iterable[int]) -> dict:
     queries): the current edition, the count per flag and, by project code, each project's
     name, flag, two-high mark and the entry behind its flag."""
     ids = sorted(set(project_ids))
-    edition, results = screening.current_results(session, ids)
+    edition, results = screening.current_flags(session, ids)
     projects = {}
-    for start in range(0, len(ids), 500):
-        for project in session.scalars(select(Project).where(
-                Project.id.in_(ids[start:start + 500]))):
-            result = results.get(project.id)
+    for start in range(0, len(ids), 500):  # plain rows: a province takes on thousands
+        for project_id, code, name, two_high in session.execute(
+                select(Project.id, Project.code, Project.name, Project.is_two_high)
+                .where(Project.id.in_(ids[start:start + 500]))):
+            result = results.get(project_id)
             entry = result.entry if result is not None else None
-            projects[project.code] = {
-                "name": project.name,
+            projects[code] = {
+                "name": name,
                 "flag": (result.flag if result is not None else ScreeningFlag.NONE).value,
-                "two_high": project.is_two_high,
+                "two_high": two_high,
                 "entry": f"{entry.region.name} · {entry.heading}：{entry.text}" if entry else "",
             }
     counts = screening.counts(ScreeningFlag(p["flag"]) for p in projects.values())

@@ -30,7 +30,7 @@ from app.models import (
     Region,
     ReversalRequest,
 )
-from app.services.funds.metrics import load_portfolios
+from app.services.funds.metrics import load_portfolios, metrics_as_of
 from app.services.reporting.builders import catalogue
 from app.services.reporting.builders.common import amount_text
 from app.services.reporting.builders.fund_series import cumulative
@@ -46,7 +46,9 @@ PERCENTS = ("deployment_rate", "net_irr")
 def collect(session: Session, fund: Fund, quarter: Quarter) -> dict:
     """Every figure of the fund's report for ``quarter`` (as of its last day), keyed to diff."""
     portfolio = load_portfolios(session, [fund])[fund.id]
-    metrics = fm.compute_fund_metrics(portfolio.inputs, quarter.last_day)
+    # The figures at the quarter end as the fund's page reads them: through the snapshot cache
+    # (one XIRR per holding when computed: thousands for the largest funds).
+    metrics = metrics_as_of(session, [fund], quarter.last_day)[fund.id]
     first = Quarter.containing(portfolio.first_activity_on) if portfolio.first_activity_on \
         else quarter
     first = max(min(first, quarter), quarter - (MAX_QUARTERS - 1))

@@ -9,14 +9,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from app.domain import fund_metrics as fm
 from app.domain.money import format_percent, format_ratio
 from app.domain.quarter import Quarter
 from app.domain.regions import is_within
 from app.models import Fund, Region
 from app.services.access.scopes import SYSTEM, Actor, within_regions
 from app.services.errors import NotFound
-from app.services.funds.metrics import load_portfolios
+from app.services.funds.metrics import metrics_as_of
 from app.services.reference.lookups import indicators as indicator_definitions
 from app.services.reporting.builders import catalogue
 from app.services.reporting.builders.common import Subject, amount_text
@@ -108,16 +107,18 @@ def _settlement(session: Session, code: str, through_year: int) -> dict:
 
 
 def _funds(session: Session, code: str, quarter: Quarter) -> dict:
-    """The funds sponsored by the region or below it, with key figures at the quarter end."""
+    """The funds sponsored by the region or below it, with key figures at the quarter end,
+    through the fund metric snapshots the fund pages share (fund figures only: no holding's
+    IRR is computed for a figure the report does not show)."""
     sponsor = aliased(Region)
     funds = list(session.scalars(
         select(Fund).join(sponsor, sponsor.id == Fund.sponsor_region_id)
         .where(within_regions(sponsor.code, (code,))).order_by(Fund.code)
         .options(selectinload(Fund.sponsor_region))))
-    portfolios = load_portfolios(session, funds)
+    found = metrics_as_of(session, funds, quarter.last_day, detail=False)
     result = {}
     for fund in funds:
-        metrics = fm.compute_fund_metrics(portfolios[fund.id].inputs, quarter.last_day)
+        metrics = found[fund.id]
         result[fund.code] = {
             "name": fund.name, "sponsor": fund.sponsor_region.name,
             "committed": amount_text(metrics.committed), "paid_in": amount_text(metrics.paid_in),

@@ -4,6 +4,7 @@ allocation on that agreement's statement of the quarter."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -12,10 +13,11 @@ from sqlalchemy.orm import Session
 from app.domain.codes import AgreementStatus
 from app.domain.quarter import Quarter
 from app.models import Agreement, CoveredProject, Observation
-from app.services.access.scopes import SYSTEM
 from app.services.reference.lookups import indicators as indicator_definitions
-from app.services.sharing import workflow
-from app.services.sharing.agreements import get_agreement
+from app.services.reporting.region_figures import statements_of
+from app.services.sharing.statements import Statement
+
+STATEMENT_BATCH = 20
 
 
 def shared_indicators(session: Session, projects: dict[int, dict], quarter: Quarter) -> dict:
@@ -36,9 +38,7 @@ def shared_indicators(session: Session, projects: dict[int, dict], quarter: Quar
         .join(Agreement, Agreement.id == CoveredProject.agreement_id)
         .where(CoveredProject.project_id.in_(sorted(projects)),
                Agreement.status != AgreementStatus.DRAFT))
-    for agreement_id in sorted(agreement_ids):
-        agreement = get_agreement(session, SYSTEM, agreement_id)
-        statement, _aq = workflow.statement_of(session, agreement, quarter)
+    for statement in _statements(session, sorted(agreement_ids), quarter, set(by_code)):
         names = {p["code"]: p["name"] for p in statement.parties}
         modes = {t.indicator: t.mode for t in statement.totals}
         for row in statement.rows:
@@ -66,6 +66,19 @@ def shared_indicators(session: Session, projects: dict[int, dict], quarter: Quar
             "allocations": allocations.get((project_code, code), {}),
         }
     return result
+
+
+def _statements(session: Session, agreement_ids: list[int], quarter: Quarter,
+                projects: set[str]) -> Iterator[Statement]:
+    """Each agreement's statement of the quarter as ``workflow.statement_of`` gives it (frozen
+    once closed, else through the snapshot cache), read a batch of agreements at a time: a fund
+    may hold projects under hundreds of agreements, whose statements need not all be in memory
+    at once. Statements read back keep only the rows of ``projects`` (codes)."""
+    for start in range(0, len(agreement_ids), STATEMENT_BATCH):
+        batch = statements_of(session, agreement_ids[start:start + STATEMENT_BATCH], quarter,
+                              projects)
+        for statement, _aq in batch.values():
+            yield statement
 
 
 def _position(definitions: dict, code: str) -> int:
