@@ -65,6 +65,16 @@ class BulkWriter:
                     row[index] = memo[value] = processor(value)
         return rows
 
+    def settle(self) -> None:
+        """Wait for the rows still being copied (PostgreSQL) and raise the COPY's error."""
+        if self.copier is not None:
+            self.copier.settle()
+
+    def close(self) -> None:
+        """Settle the last COPY and stop watching the connection; nothing to do on SQLite."""
+        if self.copier is not None:
+            self.copier.close()
+
     def _statement(self, names: tuple[str, ...]) -> str:
         """The plain INSERT of these columns in the driver's parameter style."""
         if self.sql is None or self.sql[0] != names:

@@ -144,15 +144,26 @@ class ChunkedHandler(Handler):
         """Queue the row; check and write the chunk once it is full."""
         self.pending.append((number, values, raw))
         if len(self.pending) >= CHUNK:
-            self.finish()
+            self._flush_pending()
 
-    def finish(self) -> None:
-        """Check and write the queued rows."""
+    def _flush_pending(self) -> None:
+        """Check and write the queued rows; on PostgreSQL their COPY may still be in flight
+        while the next chunk is read (``pgcopy``)."""
         if self.pending:
             rows, self.pending = self.pending, []
+            if self.writer is not None:
+                self.writer.settle()  # the previous chunk's COPY, its error raised here
             self.flush(rows)
             if not gc.isenabled():  # paused for the import (see run): collect once a chunk
                 gc.collect(1)
+
+    def finish(self) -> None:
+        """Check and write the queued rows, and wait until they are written."""
+        try:
+            self._flush_pending()
+        finally:
+            if self.writer is not None:
+                self.writer.close()
 
     def flush(self, rows: list[tuple[int, dict, dict]]) -> None:  # pragma: no cover
         """Check and write one chunk."""
@@ -166,8 +177,8 @@ class ChunkedHandler(Handler):
             return
         if self.writer is None:
             self.writer = BulkWriter(self.session, self.table, self.stamp_column, self.ctx.stamp)
-        first, last, count = self.writer.insert(records)
         invalidate_rows(self.session, self.table.name, records)  # Core: no mapper events
+        first, last, count = self.writer.insert(records)
         self.result.added += count
         self.ctx.events.append((self.table.name, f"{first}-{last}", "IMPORT", {
             "file_sha256": self.ctx.sha256, "file": self.ctx.filename, "kind": self.kind,
