@@ -134,6 +134,7 @@ class ChunkedHandler(Handler):
 
     table: Table
     stamp_column = "created_at"  # set to the run's timestamp on every row inserted
+    chunk = CHUNK  # rows checked and written together
 
     def __init__(self, ctx: Context, result: KindResult):
         super().__init__(ctx, result)
@@ -143,7 +144,7 @@ class ChunkedHandler(Handler):
     def add(self, number: int, values: dict, raw: dict) -> None:
         """Queue the row; check and write the chunk once it is full."""
         self.pending.append((number, values, raw))
-        if len(self.pending) >= CHUNK:
+        if len(self.pending) >= self.chunk:
             self._flush_pending()
 
     def _flush_pending(self) -> None:
