@@ -1,7 +1,10 @@
 """PostgreSQL's COPY of imported rows, left in flight while the next chunk is read: its error
-surfaces at the next statement on the connection and the import's savepoint undoes it."""
+surfaces at the next statement on the connection and the import's savepoint undoes it; and
+observations held back a chunk (on either database)."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import psycopg
 import pytest
@@ -10,7 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from app.models import Observation
 from app.models.base import utcnow
+from app.services.exchange.imports.observations import ObservationsHandler
 from app.services.exchange.imports.pgcopy import CopyWriter
+from tests.integration.sharing_helpers import Setting
+from tests.integration.test_import_support import OBS_HEADER, csv_bytes, run
 
 NAMES = ("project_id", "indicator_code", "quarter", "value", "note", "updated_by_id",
          "updated_at", "version")
@@ -54,3 +60,26 @@ def test_settle_raises_the_copys_own_error(connection_pg):
         writer.settle()
     savepoint.rollback()
     writer.close()
+
+
+def test_observations_held_back_a_chunk_still_find_every_repeat_and_are_all_written(db,
+                                                                                   monkeypatch):
+    """Chunks of 3: a chunk's new rows are written only after the next chunk's keys are looked
+    up, so a repeat in the very next chunk is found among the held-back rows, one further on in
+    the table; the clean file then writes every row exactly, on either database."""
+    setting = Setting(db)  # WF-1 and WF-2 under agreement WF, 2026Q1 observed
+    monkeypatch.setattr(ObservationsHandler, "chunk", 3)
+    rows = [[f"WF-{1 + i % 2}", "OUTPUT_VALUE", f"{2010 + i // 2}Q{1 + i % 4}", f"{i}.5", ""]
+            for i in range(10)]
+    repeats = [*rows[:4], rows[2], *rows[4:8], rows[0], *rows[8:]]  # rows 6 and 11
+    refused = run(db, setting.dest, "observations", csv_bytes(OBS_HEADER, repeats))
+    assert refused.errors == [
+        "row 6, quarter: \"2011Q3\" appears earlier in this file for this project and indicator",
+        "row 11, quarter: \"2010Q1\" appears earlier in this file for this project and indicator"]
+    before = db.scalar(select(func.count()).select_from(Observation))
+    result = run(db, setting.dest, "observations", csv_bytes(OBS_HEADER, rows))
+    assert (result.ok, result.total("added")) == (True, 10)
+    stored = {(o.project.code, str(o.quarter)): o.value for o in db.scalars(
+        select(Observation).where(Observation.indicator_code == "OUTPUT_VALUE"))}
+    assert stored == {(r[0], r[2]): Decimal(r[3]) for r in rows}
+    assert db.scalar(select(func.count()).select_from(Observation)) == before + 10

@@ -162,6 +162,7 @@ class ChunkedHandler(Handler):
         """Check and write the queued rows, and wait until they are written."""
         try:
             self._flush_pending()
+            self.drain()
         finally:
             if self.writer is not None:
                 self.writer.close()
@@ -169,6 +170,9 @@ class ChunkedHandler(Handler):
     def flush(self, rows: list[tuple[int, dict, dict]]) -> None:  # pragma: no cover
         """Check and write one chunk."""
         raise NotImplementedError
+
+    def drain(self) -> None:
+        """Write rows a handler held back for the next chunk (none unless it holds some)."""
 
     def insert(self, records: list[dict], numbers: Iterable[int]) -> None:
         """Insert new rows with one Core executemany; note one audit entry for the chunk

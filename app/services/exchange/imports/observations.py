@@ -6,6 +6,12 @@ region; a value in a quarter an agreement has closed is a correction and needs a
 ``note`` column). New values are inserted in bulk (and still return submitted quarters of the
 agreements they touch to OPEN); changed values go through ``enter_observations`` itself, which
 records corrections and writes field-level audit entries.
+
+A chunk's new rows are held back until the next chunk's keys have been looked up, then copied
+while that chunk is checked and the one after it read (on PostgreSQL the COPY runs in the
+background, ``pgcopy``): the server stores rows while Python works. A key of the next chunk
+that is among the held-back rows is found in memory (they are one chunk: memory stays bounded);
+every earlier chunk is in the table by then, found by the lookup as before.
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ class ObservationsHandler(ChunkedHandler):
         super().__init__(ctx, result)
         self.projects: dict[str, int | None] = {}
         self.indicators = {i.code: i for i in indicators(ctx.session)}
+        self.held: tuple[list[dict], list[int]] = ([], [])  # new rows not yet written
+        self.held_keys: set[tuple] = set()  # their (project id, indicator, quarter)
 
     def _load_projects(self, codes) -> None:
         missing = {c for c in codes if c not in self.projects}
@@ -90,11 +98,14 @@ class ObservationsHandler(ChunkedHandler):
         existing = {(o.project_id, o.indicator_code, o.quarter): o for o in rows_with_keys(
             self.session, self.table, ("project_id", "indicator_code", "quarter"),
             (key for *_, key in keyed))}
+        earlier = self.held_keys  # the previous chunk's new rows: not in the table yet
+        self.drain()
         batch, numbers, seen, updates, touched = [], [], set(), {}, {}
         for number, values, raw, key in keyed:
             old = existing.get(key)
             reason = values["note"] or ""
-            if key in seen or (old is not None and old.updated_at == self.ctx.stamp):
+            if key in seen or key in earlier or (
+                    old is not None and old.updated_at == self.ctx.stamp):
                 self.error(number, "quarter", raw["quarter"], N_(
                     "appears earlier in this file for this project and indicator"))
             elif old is not None and old.value == values["value"]:
@@ -114,11 +125,17 @@ class ObservationsHandler(ChunkedHandler):
                 if key[0] in covered:
                     touched.setdefault(key[2], set()).add(key[:2])
             seen.add(key)
-        self.insert(batch, numbers)
+        self.held = (batch, numbers)
+        self.held_keys = {(r["project_id"], r["indicator_code"], r["quarter"]) for r in batch}
         for quarter, pairs in sorted(touched.items()):
             grid.reopen_affected(self.session, quarter, pairs)
         for quarter, items in sorted(updates.items()):
             self._update(quarter, items)
+
+    def drain(self) -> None:
+        """Write the held-back new rows (in flight on PostgreSQL until the next statement)."""
+        (batch, numbers), self.held = self.held, ([], [])
+        self.insert(batch, numbers)
 
     def _update(self, quarter, items: list) -> None:
         entries = [grid.ObservationEntry(v["project_code"], v["indicator_code"], v["value"],
