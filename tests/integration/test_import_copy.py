@@ -15,6 +15,7 @@ from app.models import Observation
 from app.models.base import utcnow
 from app.services.exchange.imports.observations import ObservationsHandler
 from app.services.exchange.imports.pgcopy import CopyWriter
+from tests.factories import make_project
 from tests.integration.sharing_helpers import Setting
 from tests.integration.test_import_support import OBS_HEADER, csv_bytes, run
 
@@ -62,20 +63,26 @@ def test_settle_raises_the_copys_own_error(connection_pg):
     writer.close()
 
 
-def test_observations_held_back_a_chunk_still_find_every_repeat_and_are_all_written(db,
-                                                                                   monkeypatch):
+@pytest.mark.parametrize("codes", [("WF-1", "WF-2"), ("NEW-1", "NEW-2")])
+def test_observations_held_back_a_chunk_still_find_every_repeat_and_are_all_written(
+        db, monkeypatch, codes):
     """Chunks of 3: a chunk's new rows are written only after the next chunk's keys are looked
     up, so a repeat in the very next chunk is found among the held-back rows, one further on in
-    the table; the clean file then writes every row exactly, on either database."""
+    the table (projects with observations already) or in memory (projects without: quarters in
+    falling order, so that their bits are moved); the clean file then writes every row exactly,
+    on either database."""
     setting = Setting(db)  # WF-1 and WF-2 under agreement WF, 2026Q1 observed
+    make_project(db, "NEW-1")
+    make_project(db, "NEW-2")
+    db.commit()
     monkeypatch.setattr(ObservationsHandler, "chunk", 3)
-    rows = [[f"WF-{1 + i % 2}", "OUTPUT_VALUE", f"{2010 + i // 2}Q{1 + i % 4}", f"{i}.5", ""]
+    rows = [[codes[i % 2], "OUTPUT_VALUE", f"{2015 - i // 2}Q{4 - i % 4}", f"{i}.5", ""]
             for i in range(10)]
     repeats = [*rows[:4], rows[2], *rows[4:8], rows[0], *rows[8:]]  # rows 6 and 11
     refused = run(db, setting.dest, "observations", csv_bytes(OBS_HEADER, repeats))
     assert refused.errors == [
-        "row 6, quarter: \"2011Q3\" appears earlier in this file for this project and indicator",
-        "row 11, quarter: \"2010Q1\" appears earlier in this file for this project and indicator"]
+        'row 6, quarter: "2014Q2" appears earlier in this file for this project and indicator',
+        'row 11, quarter: "2015Q4" appears earlier in this file for this project and indicator']
     before = db.scalar(select(func.count()).select_from(Observation))
     result = run(db, setting.dest, "observations", csv_bytes(OBS_HEADER, rows))
     assert (result.ok, result.total("added")) == (True, 10)

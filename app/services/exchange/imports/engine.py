@@ -155,6 +155,7 @@ class ChunkedHandler(Handler):
             if self.writer is not None:
                 self.writer.settle()  # the previous chunk's COPY, its error raised here
             self.flush(rows)
+            del rows  # freed first: the collection then need not look at the chunk's rows
             if not gc.isenabled():  # paused for the import (see run): collect once a chunk
                 gc.collect(1)
 
