@@ -175,16 +175,22 @@ class ChunkedHandler(Handler):
     def drain(self) -> None:
         """Write rows a handler held back for the next chunk (none unless it holds some)."""
 
-    def insert(self, records: list[dict], numbers: Iterable[int]) -> None:
-        """Insert new rows with one Core executemany; note one audit entry for the chunk
-        (entity = table, action IMPORT, the file's SHA-256, the kind, the first and last id,
-        the count and the row numbers)."""
-        if not records:
-            return
+    def bulk_writer(self) -> BulkWriter:
+        """The writer of this handler's new rows (made on first use)."""
         if self.writer is None:
             self.writer = BulkWriter(self.session, self.table, self.stamp_column, self.ctx.stamp)
+        return self.writer
+
+    def insert(self, records: list[dict], numbers: Iterable[int], prepared=None) -> None:
+        """Insert new rows (COPY on PostgreSQL, a Core executemany elsewhere; ``prepared`` by
+        the writer ahead if given); note one audit entry for the chunk (entity = table, action
+        IMPORT, the file's SHA-256, the kind, the first and last id, the count and the row
+        numbers)."""
+        if not records:
+            return
+        writer = self.bulk_writer()
         invalidate_rows(self.session, self.table.name, records)  # Core: no mapper events
-        first, last, count = self.writer.insert(records)
+        first, last, count = writer.insert_prepared(prepared or writer.prepare(records))
         self.result.added += count
         self.ctx.events.append((self.table.name, f"{first}-{last}", "IMPORT", {
             "file_sha256": self.ctx.sha256, "file": self.ctx.filename, "kind": self.kind,

@@ -53,7 +53,7 @@ class ObservationsHandler(ChunkedHandler):
         super().__init__(ctx, result)
         self.projects: dict[str, int | None] = {}
         self.indicators = {i.code: i for i in indicators(ctx.session)}
-        self.held: tuple[list[dict], list[int]] = ([], [])  # new rows not yet written
+        self.held: tuple = ([], [], None)  # new rows not yet written, numbers, prepared
         self.held_keys: set[tuple] = set()  # their (project id, indicator, quarter)
         self.fresh: set[int] = set()  # projects without observations before this import
         self.written: dict[tuple[int, str], list[int]] = {}  # their keys written, as bits
@@ -174,7 +174,9 @@ class ObservationsHandler(ChunkedHandler):
                     self._write_down(key)
                 if key[0] in covered:
                     touched.setdefault(key[2], set()).add(key[:2])
-        self.held, self.held_keys = (batch, numbers), held
+        # Converted and formatted now, while the previous chunk's COPY is in flight.
+        prepared = self.bulk_writer().prepare(batch) if batch else None
+        self.held, self.held_keys = (batch, numbers, prepared), held
         for quarter, pairs in sorted(touched.items()):
             grid.reopen_affected(self.session, quarter, pairs)
         for quarter, items in sorted(updates.items()):
@@ -182,8 +184,8 @@ class ObservationsHandler(ChunkedHandler):
 
     def drain(self) -> None:
         """Write the held-back new rows (in flight on PostgreSQL until the next statement)."""
-        (batch, numbers), self.held = self.held, ([], [])
-        self.insert(batch, numbers)
+        (batch, numbers, prepared), self.held = self.held, ([], [], None)
+        self.insert(batch, numbers, prepared)
 
     def _update(self, quarter, items: list) -> None:
         entries = [grid.ObservationEntry(v["project_code"], v["indicator_code"], v["value"],

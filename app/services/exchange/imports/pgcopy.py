@@ -141,24 +141,30 @@ class CopyWriter:
         return (f"COPY {quote(self.target.name)} ({', '.join(quote(n) for n in names)}) "
                 "FROM STDIN")
 
-    def data(self, names: tuple[str, ...], rows: list[list]) -> str:
-        """The rows in COPY's text format, a line each."""
+    def lines(self, names: tuple[str, ...], rows: list[list]) -> list[str]:
+        """The rows in COPY's text format, a line each without its id (drawn when written) or
+        its newline: they can be formatted while the previous chunk's COPY is in flight."""
         columns = []
         for name, values in zip(names, zip(*rows, strict=True), strict=True):
             distinct = name == "id" or name in self.distinct
             columns.append(_column(values, None if distinct else self.memos.setdefault(name, {})))
-        return "".join(line + "\n" for line in map("\t".join, zip(*columns, strict=True)))
+        return list(map("\t".join, zip(*columns, strict=True)))
 
     def write(self, connection: Connection, names: tuple[str, ...], rows: list[list]
               ) -> list[int]:
         """Copy ``rows`` (lists of values in the order of ``names``) in this transaction; the
-        ids given to them, in order. The COPY itself is left in flight (:meth:`settle`).
+        ids given to them, in order. The COPY itself is left in flight (:meth:`settle`)."""
+        return self.write_lines(connection, names, self.lines(names, rows) if rows else [])
+
+    def write_lines(self, connection: Connection, names: tuple[str, ...], lines: list[str]
+                    ) -> list[int]:
+        """Copy rows already formatted by :meth:`lines`; the ids given to them, in order.
 
         The ids are drawn from the table's sequence first (one query), so no query has to find
         the rows again afterwards (a search of a table growing in the same transaction, whose
         statistics do not know it grew, is a sequential scan: quadratic in the file)."""
         self.settle()
-        if not rows:
+        if not lines:
             return []
         if self.watched is None:
             event.listen(connection, "before_cursor_execute", self._before_statement)
@@ -171,13 +177,11 @@ class CopyWriter:
                 self.sequence = cursor.fetchone()[0]
             # The sequence named once: pg_get_serial_sequence per row cost 7 ms a chunk.
             cursor.execute("SELECT array_agg(nextval(%s::regclass)) "
-                           "FROM generate_series(1, %s)", (self.sequence, len(rows)))
+                           "FROM generate_series(1, %s)", (self.sequence, len(lines)))
             ids = cursor.fetchone()[0]
-        for id_, row in zip(ids, rows, strict=True):
-            row.insert(0, id_)
-        data = self.data(("id", *names), rows)
+        data = "".join(map("{}\t{}\n".format, ids, lines))
         self.flight = _Flight(self._copy, driver, self.statement(("id", *names), quote), data,
-                              len(rows), quote)
+                              len(lines), quote)
         return ids
 
     def _copy(self, driver, statement: str, data: str, count: int, quote) -> None:
