@@ -90,3 +90,24 @@ def test_observations_held_back_a_chunk_still_find_every_repeat_and_are_all_writ
         select(Observation).where(Observation.indicator_code == "OUTPUT_VALUE"))}
     assert stored == {(r[0], r[2]): Decimal(r[3]) for r in rows}
     assert db.scalar(select(func.count()).select_from(Observation)) == before + 10
+
+
+def test_observation_values_are_checked_against_the_quantum_as_before(db):
+    """The quick check of a value (a whole number of the indicator's quantum, 0.01 here, and
+    under 10^14) says yes only where the grid's own check does; every refusal keeps its
+    message, and trailing zeros are no refusal."""
+    setting = Setting(db)
+    rows = [["WF-1", "OUTPUT_VALUE", "2020Q1", "1.005", ""],
+            ["WF-1", "OUTPUT_VALUE", "2020Q2", "100000000000000", ""],
+            ["WF-1", "OUTPUT_VALUE", "2020Q3", "-99999999999999.99", ""],
+            ["WF-1", "OUTPUT_VALUE", "2020Q4", "5.0000", ""],
+            ["WF-1", "OUTPUT_VALUE", "2021Q1", "0.000000001", ""]]
+    result = run(db, setting.dest, "observations", csv_bytes(OBS_HEADER, rows))
+    assert result.errors == [
+        'row 2, value: "1.005" is not a whole multiple of 0.01 元',
+        'row 3, value: "100000000000000" is too large (at most 14 digits before the point)',
+        'row 6, value: "0.000000001" is not a whole multiple of 0.01 元']
+    assert run(db, setting.dest, "observations", csv_bytes(OBS_HEADER, rows[2:4])).ok
+    stored = {str(o.quarter): o.value for o in db.scalars(
+        select(Observation).where(Observation.indicator_code == "OUTPUT_VALUE"))}
+    assert stored["2020Q3"] == Decimal("-99999999999999.99") and stored["2020Q4"] == 5
