@@ -65,6 +65,16 @@ class BulkWriter:
                     row[index] = memo[value] = processor(value)
         return rows
 
+    def settle(self) -> None:
+        """Wait for the rows still being copied (PostgreSQL) and raise the COPY's error."""
+        if self.copier is not None:
+            self.copier.settle()
+
+    def close(self) -> None:
+        """Settle the last COPY and stop watching the connection; nothing to do on SQLite."""
+        if self.copier is not None:
+            self.copier.close()
+
     def _statement(self, names: tuple[str, ...]) -> str:
         """The plain INSERT of these columns in the driver's parameter style."""
         if self.sql is None or self.sql[0] != names:
@@ -81,15 +91,25 @@ class BulkWriter:
         """Insert ``records`` (column → Python value, ``stamp_column`` set to the run's stamp) in
         the session's transaction: COPY on PostgreSQL, executemany elsewhere; the first and last
         id and the count of the rows inserted."""
+        return self.insert_prepared(self.prepare(records))
+
+    def prepare(self, records: list[dict]) -> tuple[tuple[str, ...], list]:
+        """The records converted (and on PostgreSQL formatted as COPY lines) for
+        :meth:`insert_prepared`: work that needs no database, done ahead of the insert."""
         names = tuple(records[0])
+        rows = self._rows(names, records)
+        return names, (self.copier.lines(names, rows) if self.copier is not None else rows)
+
+    def insert_prepared(self, prepared: tuple[tuple[str, ...], list]) -> tuple[int, int, int]:
+        """:meth:`insert` of records :meth:`prepare` has converted already."""
+        names, rows = prepared
         connection = self.session.connection()
         if self.copier is not None:
-            given = self.copier.write(connection, names, self._rows(names, records))
+            given = self.copier.write_lines(connection, names, rows)
             return min(given), max(given), len(given)
         ids = self.target.c.id
         before = self.session.scalar(select(func.coalesce(func.max(ids), 0)))
-        connection.exec_driver_sql(
-            self._statement(names), [tuple(row) for row in self._rows(names, records)])
+        connection.exec_driver_sql(self._statement(names), [tuple(row) for row in rows])
         stamp_column, stamp = self.stamp
         first, last, count = self.session.execute(
             select(func.min(ids), func.max(ids), func.count())

@@ -134,6 +134,7 @@ class ChunkedHandler(Handler):
 
     table: Table
     stamp_column = "created_at"  # set to the run's timestamp on every row inserted
+    chunk = CHUNK  # rows checked and written together
 
     def __init__(self, ctx: Context, result: KindResult):
         super().__init__(ctx, result)
@@ -143,31 +144,53 @@ class ChunkedHandler(Handler):
     def add(self, number: int, values: dict, raw: dict) -> None:
         """Queue the row; check and write the chunk once it is full."""
         self.pending.append((number, values, raw))
-        if len(self.pending) >= CHUNK:
-            self.finish()
+        if len(self.pending) >= self.chunk:
+            self._flush_pending()
 
-    def finish(self) -> None:
-        """Check and write the queued rows."""
+    def _flush_pending(self) -> None:
+        """Check and write the queued rows; on PostgreSQL their COPY may still be in flight
+        while the next chunk is read (``pgcopy``)."""
         if self.pending:
             rows, self.pending = self.pending, []
+            if self.writer is not None:
+                self.writer.settle()  # the previous chunk's COPY, its error raised here
             self.flush(rows)
+            del rows  # freed first: the collection then need not look at the chunk's rows
             if not gc.isenabled():  # paused for the import (see run): collect once a chunk
                 gc.collect(1)
+
+    def finish(self) -> None:
+        """Check and write the queued rows, and wait until they are written."""
+        try:
+            self._flush_pending()
+            self.drain()
+        finally:
+            if self.writer is not None:
+                self.writer.close()
 
     def flush(self, rows: list[tuple[int, dict, dict]]) -> None:  # pragma: no cover
         """Check and write one chunk."""
         raise NotImplementedError
 
-    def insert(self, records: list[dict], numbers: Iterable[int]) -> None:
-        """Insert new rows with one Core executemany; note one audit entry for the chunk
-        (entity = table, action IMPORT, the file's SHA-256, the kind, the first and last id,
-        the count and the row numbers)."""
-        if not records:
-            return
+    def drain(self) -> None:
+        """Write rows a handler held back for the next chunk (none unless it holds some)."""
+
+    def bulk_writer(self) -> BulkWriter:
+        """The writer of this handler's new rows (made on first use)."""
         if self.writer is None:
             self.writer = BulkWriter(self.session, self.table, self.stamp_column, self.ctx.stamp)
-        first, last, count = self.writer.insert(records)
+        return self.writer
+
+    def insert(self, records: list[dict], numbers: Iterable[int], prepared=None) -> None:
+        """Insert new rows (COPY on PostgreSQL, a Core executemany elsewhere; ``prepared`` by
+        the writer ahead if given); note one audit entry for the chunk (entity = table, action
+        IMPORT, the file's SHA-256, the kind, the first and last id, the count and the row
+        numbers)."""
+        if not records:
+            return
+        writer = self.bulk_writer()
         invalidate_rows(self.session, self.table.name, records)  # Core: no mapper events
+        first, last, count = writer.insert_prepared(prepared or writer.prepare(records))
         self.result.added += count
         self.ctx.events.append((self.table.name, f"{first}-{last}", "IMPORT", {
             "file_sha256": self.ctx.sha256, "file": self.ctx.filename, "kind": self.kind,

@@ -6,13 +6,27 @@ region; a value in a quarter an agreement has closed is a correction and needs a
 ``note`` column). New values are inserted in bulk (and still return submitted quarters of the
 agreements they touch to OPEN); changed values go through ``enter_observations`` itself, which
 records corrections and writes field-level audit entries.
+
+A chunk's new rows are held back until the next chunk's keys have been looked up, then copied
+while that chunk is checked and the one after it read (on PostgreSQL the COPY runs in the
+background, ``pgcopy``): the server stores rows while Python works. A key of the next chunk
+that is among the held-back rows is found in memory (they are one chunk: memory stays bounded);
+every earlier chunk is in the table by then, found by the lookup as before.
+
+A project with no observations when the import first meets it has only those the import writes:
+its keys are remembered (a bit per quarter) instead of looked up in the table, which spares the
+server an index probe a row for a new project's figures. A figure another session enters for
+such a project meanwhile makes the COPY fail on the unique key: the import is refused whole.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from app.domain.amounts import LARGEST
 from app.domain.messages import N_
 from app.models import CoveredProject, Observation, Project, Region
 from app.services.errors import NotFound, ValidationFailed
@@ -21,6 +35,8 @@ from app.services.exchange.imports.engine import ChunkedHandler, Context, KindRe
 from app.services.reference.lookups import indicators
 from app.services.sharing import observations as grid
 from app.services.sharing.deadlines import entry_refusals
+
+_POWERS = tuple(Decimal(1).scaleb(-places) for places in range(9))  # 1, 0.1 … 0.00000001
 
 
 def no_project(code: str) -> str:
@@ -34,11 +50,35 @@ class ObservationsHandler(ChunkedHandler):
     kind = "observations"
     table = Observation.__table__
     stamp_column = "updated_at"
+    chunk = 10_000
+    """Observations are narrow rows (about 1.5 kB a row in memory while checked): 10,000 at a
+    time halve the statements of 2,000 and their round trips (200,000 rows: 7.4 s -> 6.4 s)."""
 
     def __init__(self, ctx: Context, result: KindResult):
         super().__init__(ctx, result)
         self.projects: dict[str, int | None] = {}
         self.indicators = {i.code: i for i in indicators(ctx.session)}
+        self.held: tuple = ([], [], None)  # new rows not yet written, numbers, prepared
+        self.held_keys: set[tuple] = set()  # their (project id, indicator, quarter)
+        self.units: dict[str, Decimal | None] = {}  # indicator → its quantum, a power of ten
+        self.fresh: set[int] = set()  # projects without observations before this import
+        self.written: dict[tuple[int, str], list[int]] = {}  # their keys written, as bits
+
+    def _whole(self, indicator, value: Decimal) -> bool:
+        """A quick yes for the common case: ``value`` a whole multiple of the indicator's
+        quantum, a power of ten (1, 0.01 …), and within range. False means "ask
+        ``value_errors``", which words the message (and decides any other quantum)."""
+        unit = self.units.get(indicator.code, False)
+        if unit is False:
+            quantum = indicator.quantum_decimal
+            unit = self.units[indicator.code] = next(
+                (power for power in _POWERS if quantum == power), None)
+        if unit is None:
+            return False
+        try:
+            return value.quantize(unit) == value and abs(value) < LARGEST
+        except InvalidOperation:
+            return False
 
     def _load_projects(self, codes) -> None:
         missing = {c for c in codes if c not in self.projects}
@@ -52,21 +92,58 @@ class ObservationsHandler(ChunkedHandler):
         for code in missing:
             id_, where = found.get(code, (None, ""))
             self.projects[code] = id_ if id_ and grid.may_enter_in(self.ctx.actor, where) else None
+        ids = {self.projects[code] for code in missing} - {None}
+        if ids:  # seen for the first time: nothing of theirs written by this import yet
+            observed = select(Observation.id).where(Observation.project_id == Project.id)
+            self.fresh |= ids - set(self.session.scalars(select(Project.id).where(
+                Project.id.in_(padded(ids)), observed.exists())))
 
-    def flush(self, rows: list[tuple[int, dict, dict]]) -> None:
+    def _written(self, key: tuple) -> bool:
+        """Whether this import wrote ``key`` of a fresh project (in the table or held back)."""
+        entry = self.written.get(key[:2])
+        if entry is None:
+            return False
+        offset = key[2].index - entry[0]
+        return offset >= 0 and bool(entry[1] >> offset & 1)
+
+    def _write_down(self, key: tuple) -> None:
+        """Remember ``key`` of a fresh project as written: per (project, indicator) a bit per
+        quarter from the earliest one written, so memory grows with the pairs and the quarters
+        they span, never with the rows."""
+        index, entry = key[2].index, self.written.get(key[:2])
+        if entry is None:
+            self.written[key[:2]] = [index, 1]
+            return
+        if index < entry[0]:
+            entry[1] <<= entry[0] - index
+            entry[0] = index
+        entry[1] |= 1 << (index - entry[0])
+
+    def add(self, number: int, values: dict, raw: dict) -> None:
+        """Queue the row with what its checks need no database for (its indicator, whether its
+        value is a whole multiple of the indicator's quantum): done as the file is read, while
+        the previous chunk's COPY is in flight."""
+        indicator = self.indicators.get(values["indicator_code"])
+        problems = () if indicator is None or self._whole(indicator, values["value"]) \
+            else grid.value_errors(indicator, values["value"])
+        self.pending.append((number, values, raw, indicator, problems))
+        if len(self.pending) >= self.chunk:
+            self._flush_pending()
+
+    def flush(self, rows: list[tuple]) -> None:
         """Check one chunk; insert new values, update changed ones through the grid's service."""
-        self._load_projects(v["project_code"] for _, v, _ in rows)
+        self._load_projects(row[1]["project_code"] for row in rows)
+        projects = self.projects
         keyed = []
-        for number, values, raw in rows:
-            project_id = self.projects[values["project_code"]]
-            indicator = self.indicators.get(values["indicator_code"])
+        for number, values, raw, indicator, problems in rows:
+            project_id = projects[values["project_code"]]
             if project_id is None:
                 self.error(number, "project_code", raw["project_code"],
                            no_project(values["project_code"]))
             if indicator is None:
                 self.error(number, "indicator_code", raw["indicator_code"],
                            N_('"%(code)s" is not an indicator', code=values["indicator_code"]))
-            elif problems := grid.value_errors(indicator, values["value"]):
+            elif problems:
                 self.errors_of(number, {"value": problems}, raw, values, {})
             elif project_id is not None:
                 keyed.append((number, values, raw,
@@ -84,38 +161,54 @@ class ObservationsHandler(ChunkedHandler):
             grid.lock_quarters(self.session, list(covered), list(quarters))
             closed = grid.closed_keys(self.session, covered, quarters)
             refused = entry_refusals(self.session, self.ctx.actor, covered, quarters)
+        fresh = self.fresh  # their keys are looked up in memory, not in the table
         existing = {(o.project_id, o.indicator_code, o.quarter): o for o in rows_with_keys(
             self.session, self.table, ("project_id", "indicator_code", "quarter"),
-            (key for *_, key in keyed))}
-        batch, numbers, seen, updates, touched = [], [], set(), {}, {}
+            (key for *_, key in keyed if key[0] not in fresh))}
+        seen = set(self.held_keys)  # the previous chunk's new rows: not in the table yet
+        self.drain()
+        batch, numbers, held, updates, touched = [], [], set(), {}, {}
+        stamp, user_id = self.ctx.stamp, self.ctx.actor.user_id
         for number, values, raw, key in keyed:
-            old = existing.get(key)
-            reason = values["note"] or ""
-            if key in seen or (old is not None and old.updated_at == self.ctx.stamp):
+            old = existing.get(key) if existing else None
+            known = len(seen)
+            seen.add(key)
+            if len(seen) == known or (old is not None and old.updated_at == stamp) or (
+                    key[0] in fresh and self._written(key)):
                 self.error(number, "quarter", raw["quarter"], N_(
                     "appears earlier in this file for this project and indicator"))
             elif old is not None and old.value == values["value"]:
                 self.result.unchanged += 1
-            elif key in refused:
+            elif refused and key in refused:
                 self.error(number, "quarter", raw["quarter"], refused[key])
-            elif problems := grid.correction_errors(key in closed, values["value"], reason):
+            elif closed and (problems := grid.correction_errors(
+                    key in closed, values["value"], values["note"] or "")):
                 self.errors_of(number, {"note": problems}, raw, values, {})
             elif old is not None:
                 updates.setdefault(key[2], []).append((number, values, raw))
             else:
                 batch.append({"project_id": key[0], "indicator_code": key[1],
                               "quarter": key[2], "value": values["value"],
-                              "note": values["note"], "updated_by_id": self.ctx.actor.user_id,
-                              "updated_at": self.ctx.stamp, "version": 1})
+                              "note": values["note"], "updated_by_id": user_id,
+                              "updated_at": stamp, "version": 1})
                 numbers.append(number)
+                held.add(key)
+                if key[0] in fresh:
+                    self._write_down(key)
                 if key[0] in covered:
                     touched.setdefault(key[2], set()).add(key[:2])
-            seen.add(key)
-        self.insert(batch, numbers)
+        # Converted and formatted now, while the previous chunk's COPY is in flight.
+        prepared = self.bulk_writer().prepare(batch) if batch else None
+        self.held, self.held_keys = (batch, numbers, prepared), held
         for quarter, pairs in sorted(touched.items()):
             grid.reopen_affected(self.session, quarter, pairs)
         for quarter, items in sorted(updates.items()):
             self._update(quarter, items)
+
+    def drain(self) -> None:
+        """Write the held-back new rows (in flight on PostgreSQL until the next statement)."""
+        (batch, numbers, prepared), self.held = self.held, ([], [], None)
+        self.insert(batch, numbers, prepared)
 
     def _update(self, quarter, items: list) -> None:
         entries = [grid.ObservationEntry(v["project_code"], v["indicator_code"], v["value"],

@@ -11,16 +11,24 @@ COPY's text format: ``\\N`` for NULL, a tab between columns, a newline after eac
 escaped (backslash, tab, newline, carriage return), so any note a user typed is stored as typed.
 A column is formatted at a time, each distinct value once (a code, a quarter, the run's
 timestamp repeat), then joined in C: formatting costs about a microsecond a row.
+
+A chunk's COPY runs in a background thread while the import reads and checks the next chunk:
+the server stores one chunk as Python parses the next (psycopg releases the GIL while it waits
+on the socket). psycopg's connection lock orders everything else after it, and any statement
+SQLAlchemy runs on the connection first waits for the COPY in flight and raises its error, so a
+failed COPY is reported where it happened (the import's savepoint then rolls it back). At most
+one chunk is in flight: memory stays bounded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, event
 from sqlalchemy.orm import Session
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -65,6 +73,30 @@ def _column(values: Sequence[object], memo: dict | None) -> list[str]:
     return out
 
 
+class _Flight:
+    """One COPY running in a background thread; :meth:`land` waits for it and raises its
+    error in the caller's thread."""
+
+    def __init__(self, work, *args):
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(work, *args), daemon=True,
+                                       name="import-copy")
+        self.thread.start()
+
+    def _run(self, work, *args) -> None:
+        try:
+            work(*args)
+        except BaseException as exc:  # handed to the importing thread, raised there
+            self.error = exc
+
+    def land(self) -> None:
+        """Wait for the COPY; raise its error, if any."""
+        self.thread.join()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
 class CopyWriter:
     """``COPY table (columns) FROM STDIN`` of converted rows, on a SQLAlchemy connection whose
     driver is psycopg 3."""
@@ -75,42 +107,89 @@ class CopyWriter:
         self.memos: dict[str, dict] = {}
         self.copied = 0
         self.analyse_at: float | None = None  # rows copied at which statistics are renewed
+        self.flight: _Flight | None = None
+        self.sequence: str | None = None  # of the id column, as pg_get_serial_sequence names it
+        self.watched: Connection | None = None  # whose statements first wait for the flight
+
+    def settle(self) -> None:
+        """Wait for the COPY in flight, if any, and raise its error."""
+        flight, self.flight = self.flight, None
+        if flight is not None:
+            flight.land()
+
+    def close(self) -> None:
+        """Settle the COPY in flight and stop watching the connection."""
+        try:
+            self.settle()
+        finally:
+            if self.watched is not None:
+                event.remove(self.watched, "before_cursor_execute", self._before_statement)
+                self.watched = None
+
+    def _before_statement(self, _connection, _cursor, statement: str, *_rest) -> None:
+        """Before any statement on the connection: the COPY in flight lands first. Its error is
+        raised (SQLAlchemy wraps it: IntegrityError, DataError), except before a ROLLBACK,
+        which undoes the COPY anyway."""
+        try:
+            self.settle()
+        except Exception:
+            if not statement.lstrip()[:8].upper().startswith("ROLLBACK"):
+                raise
 
     def statement(self, names: tuple[str, ...], quote) -> str:
         """The COPY statement of these columns (identifiers of our own table, quoted)."""
         return (f"COPY {quote(self.target.name)} ({', '.join(quote(n) for n in names)}) "
                 "FROM STDIN")
 
-    def data(self, names: tuple[str, ...], rows: list[list]) -> str:
-        """The rows in COPY's text format, a line each."""
+    def lines(self, names: tuple[str, ...], rows: list[list]) -> list[str]:
+        """The rows in COPY's text format, a line each without its id (drawn when written) or
+        its newline: they can be formatted while the previous chunk's COPY is in flight."""
         columns = []
         for name, values in zip(names, zip(*rows, strict=True), strict=True):
             distinct = name == "id" or name in self.distinct
             columns.append(_column(values, None if distinct else self.memos.setdefault(name, {})))
-        return "".join(line + "\n" for line in map("\t".join, zip(*columns, strict=True)))
+        return list(map("\t".join, zip(*columns, strict=True)))
 
     def write(self, connection: Connection, names: tuple[str, ...], rows: list[list]
               ) -> list[int]:
         """Copy ``rows`` (lists of values in the order of ``names``) in this transaction; the
-        ids given to them, in order.
+        ids given to them, in order. The COPY itself is left in flight (:meth:`settle`)."""
+        return self.write_lines(connection, names, self.lines(names, rows) if rows else [])
+
+    def write_lines(self, connection: Connection, names: tuple[str, ...], lines: list[str]
+                    ) -> list[int]:
+        """Copy rows already formatted by :meth:`lines`; the ids given to them, in order.
 
         The ids are drawn from the table's sequence first (one query), so no query has to find
         the rows again afterwards (a search of a table growing in the same transaction, whose
         statistics do not know it grew, is a sequential scan: quadratic in the file)."""
-        if not rows:
+        self.settle()
+        if not lines:
             return []
+        if self.watched is None:
+            event.listen(connection, "before_cursor_execute", self._before_statement)
+            self.watched = connection
         driver = connection.connection.driver_connection  # the psycopg.Connection itself
         quote = connection.dialect.identifier_preparer.quote
         with driver.cursor() as cursor:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                           "FROM generate_series(1, %s)", (self.target.name, len(rows)))
-            ids = [id_ for (id_,) in cursor]
-            for id_, row in zip(ids, rows, strict=True):
-                row.insert(0, id_)
-            with cursor.copy(self.statement(("id", *names), quote)) as copy:
-                copy.write(self.data(("id", *names), rows))
-            self._keep_statistics(cursor, len(rows), quote)
+            if self.sequence is None:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", (self.target.name,))
+                self.sequence = cursor.fetchone()[0]
+            # The sequence named once: pg_get_serial_sequence per row cost 7 ms a chunk.
+            cursor.execute("SELECT array_agg(nextval(%s::regclass)) "
+                           "FROM generate_series(1, %s)", (self.sequence, len(lines)))
+            ids = cursor.fetchone()[0]
+        data = "".join(map("{}\t{}\n".format, ids, lines))
+        self.flight = _Flight(self._copy, driver, self.statement(("id", *names), quote), data,
+                              len(lines), quote)
         return ids
+
+    def _copy(self, driver, statement: str, data: str, count: int, quote) -> None:
+        """The COPY itself, then the statistics (in the background thread)."""
+        with driver.cursor() as cursor:
+            with cursor.copy(statement) as copy:
+                copy.write(data)
+            self._keep_statistics(cursor, count, quote)
 
     def _keep_statistics(self, cursor, count: int, quote) -> None:
         """``ANALYZE`` the table each time the rows copied reach its size before the import,

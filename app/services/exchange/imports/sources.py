@@ -166,7 +166,9 @@ def _csv_rows(stream: BinaryIO, encoding: str, max_line: int = 1 << 20
                 raise UnreadableFile(N_('row %(row)s: the text is not valid %(encoding)s from '
                                         'here on: save the file as "CSV UTF-8" and upload it '
                                         "again", row=number, encoding=shown))
-            yield number, [unescape(cell) for cell in cells]
+            # Only a cell starting with an apostrophe can be escaped: most rows have none.
+            yield number, [unescape(cell) for cell in cells] if "'" in "".join(cells) \
+                else cells
     except csv.Error as exc:
         raise UnreadableFile(N_("row %(row)s: %(error)s", row=number + 1,
                                 error=str(exc))) from None
