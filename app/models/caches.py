@@ -22,11 +22,9 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    and_,
     delete,
     event,
     inspect,
-    or_,
     select,
     update,
 )
