@@ -93,9 +93,9 @@ def test_observations_held_back_a_chunk_still_find_every_repeat_and_are_all_writ
 
 
 def test_observation_values_are_checked_against_the_quantum_as_before(db):
-    """The quick check of a value (a whole number of the indicator's quantum, 0.01 here, and
-    under 10^14) says yes only where the grid's own check does; every refusal keeps its
-    message, and trailing zeros are no refusal."""
+    """A value is checked as the grid checks it, as the file is read (a whole number of the
+    indicator's quantum, 0.01 here, and under 10^14): every refusal keeps its message, and
+    trailing zeros are no refusal."""
     setting = Setting(db)
     rows = [["WF-1", "OUTPUT_VALUE", "2020Q1", "1.005", ""],
             ["WF-1", "OUTPUT_VALUE", "2020Q2", "100000000000000", ""],

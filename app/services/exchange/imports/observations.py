@@ -21,12 +21,9 @@ such a project meanwhile makes the COPY fail on the unique key: the import is re
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from app.domain.amounts import LARGEST
 from app.domain.messages import N_
 from app.models import CoveredProject, Observation, Project, Region
 from app.services.errors import NotFound, ValidationFailed
@@ -35,8 +32,6 @@ from app.services.exchange.imports.engine import ChunkedHandler, Context, KindRe
 from app.services.reference.lookups import indicators
 from app.services.sharing import observations as grid
 from app.services.sharing.deadlines import entry_refusals
-
-_POWERS = tuple(Decimal(1).scaleb(-places) for places in range(9))  # 1, 0.1 … 0.00000001
 
 
 def no_project(code: str) -> str:
@@ -60,25 +55,8 @@ class ObservationsHandler(ChunkedHandler):
         self.indicators = {i.code: i for i in indicators(ctx.session)}
         self.held: tuple = ([], [], None)  # new rows not yet written, numbers, prepared
         self.held_keys: set[tuple] = set()  # their (project id, indicator, quarter)
-        self.units: dict[str, Decimal | None] = {}  # indicator → its quantum, a power of ten
         self.fresh: set[int] = set()  # projects without observations before this import
         self.written: dict[tuple[int, str], list[int]] = {}  # their keys written, as bits
-
-    def _whole(self, indicator, value: Decimal) -> bool:
-        """A quick yes for the common case: ``value`` a whole multiple of the indicator's
-        quantum, a power of ten (1, 0.01 …), and within range. False means "ask
-        ``value_errors``", which words the message (and decides any other quantum)."""
-        unit = self.units.get(indicator.code, False)
-        if unit is False:
-            quantum = indicator.quantum_decimal
-            unit = self.units[indicator.code] = next(
-                (power for power in _POWERS if quantum == power), None)
-        if unit is None:
-            return False
-        try:
-            return value.quantize(unit) == value and abs(value) < LARGEST
-        except InvalidOperation:
-            return False
 
     def _load_projects(self, codes) -> None:
         missing = {c for c in codes if c not in self.projects}
@@ -124,8 +102,7 @@ class ObservationsHandler(ChunkedHandler):
         value is a whole multiple of the indicator's quantum): done as the file is read, while
         the previous chunk's COPY is in flight."""
         indicator = self.indicators.get(values["indicator_code"])
-        problems = () if indicator is None or self._whole(indicator, values["value"]) \
-            else grid.value_errors(indicator, values["value"])
+        problems = grid.value_errors(indicator, values["value"]) if indicator else ()
         self.pending.append((number, values, raw, indicator, problems))
         if len(self.pending) >= self.chunk:
             self._flush_pending()
