@@ -127,9 +127,6 @@ class StoredInvestments(Mapping):
     def __len__(self) -> int:
         return len(self._rows)
 
-    def __eq__(self, other):
-        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
-
     def largest(self, limit: int | None) -> list[tuple[str, fm.InvestmentMetrics]]:
         """The (key, figures) of the ``limit`` largest holdings by value, then cost, then key
         (:func:`~app.domain.fund_metrics.holding_rank`), decoding only those."""
