@@ -18,9 +18,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.models.base import ScaledDecimal
-from app.services.exchange.imports.pgcopy import CopyWriter
-
-_MEMO_LIMIT = 50_000
+from app.services.exchange.imports.pgcopy import MEMO_LIMIT, CopyWriter
 
 
 class BulkWriter:
@@ -60,7 +58,7 @@ class BulkWriter:
                 try:
                     row[index] = memo[value]
                 except KeyError:
-                    if len(memo) > _MEMO_LIMIT:
+                    if len(memo) > MEMO_LIMIT:
                         memo.clear()
                     row[index] = memo[value] = processor(value)
         return rows

@@ -33,7 +33,10 @@ from sqlalchemy.orm import Session
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _NULL = "\\N"
-_MEMO_LIMIT = 50_000  # distinct values remembered per column (amounts are not remembered)
+MEMO_LIMIT = 10_000
+"""Distinct values remembered per column, by this writer and the bulk writer (amounts are not
+remembered): past it a memo starts again, so an import's memory stops growing after about ten
+thousand distinct values a column (references, dates), however long the file."""
 _FIRST_ANALYSE = 10_000  # rows copied into a small table before its statistics are renewed
 
 
@@ -65,7 +68,7 @@ def _column(values: Sequence[object], memo: dict | None) -> list[str]:
         try:
             append(memo[value])
         except KeyError:
-            if len(memo) > _MEMO_LIMIT:
+            if len(memo) > MEMO_LIMIT:
                 memo.clear()
             append(memo.setdefault(value, text_of(value)))
         except TypeError:  # unhashable: never the case for bound values, but be safe
