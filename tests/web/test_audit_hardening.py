@@ -72,3 +72,16 @@ def test_a_thousand_refused_tokens_write_a_bounded_number_of_rows(app, client, d
     entry = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).one()
     assert entry.action == "TOKEN_REFUSED"
     assert "refused_in_previous_minute" in entry.changed_fields
+
+
+def test_over_the_limit_stays_429_when_the_answer_is_composed_in_the_next_minute():
+    """The 401-or-429 decision is made on the minute the refusal was counted in: the 21st
+    refusal counted at 12:00:59.999 is a 429 even when the response is built at 12:01:00.001
+    (that minute's count is still zero), and it waits at least a second."""
+    minute = dt.datetime(2026, 12, 5, 12, 0, tzinfo=dt.UTC)
+    limit = refusals.REFUSALS_PER_MINUTE
+    late = minute + dt.timedelta(minutes=1, milliseconds=1)
+    assert refusals.Refusal(limit + 1, minute).retry_after(limit, now=late) == 1
+    assert refusals.Refusal(limit, minute).retry_after(limit, now=late) is None
+    assert refusals.Refusal(limit + 1, minute).retry_after(
+        limit, now=minute + dt.timedelta(seconds=15, milliseconds=500)) == 45

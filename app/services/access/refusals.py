@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -38,11 +39,30 @@ def _window_start(now: dt.datetime) -> dt.datetime:
     return now.replace(second=0, microsecond=0)
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """One counted refusal: how many the source has had in the minute it was counted in."""
+
+    refused: int
+    window_start: dt.datetime
+
+    def retry_after(self, limit: int = REFUSALS_PER_MINUTE,
+                    now: dt.datetime | None = None) -> int | None:
+        """Seconds (whole, at least 1) until the source may try again if this refusal was over
+        ``limit`` in its minute; else None. Decided on the minute the refusal was counted in, so
+        a refusal counted at hh:mm:59.999 is not answered 401 because the answer is composed in
+        the next minute."""
+        if self.refused <= limit:
+            return None
+        remaining = self.window_start + WINDOW - (now or utcnow())
+        return max(1, math.ceil(remaining.total_seconds()))
+
+
 def record(session: Session, source: str, actor: tuple[int | None, str],
-           event: tuple[str, str, str, dict]) -> int:
+           event: tuple[str, str, str, dict]) -> Refusal:
     """Count one refusal of ``source`` (at most 64 characters kept) and, if it is the source's
     first this minute, append ``event`` (entity, entity id, action, changes) to the audit trail
-    with the previous minute's count. The number of refusals of the source this minute."""
+    with the previous minute's count. The refusal, with the source's count this minute."""
     source, now = (source or "?")[:64], utcnow()
     start = _window_start(now)
     table = RefusalCounter.__table__
@@ -58,17 +78,4 @@ def record(session: Session, source: str, actor: tuple[int | None, str],
         append_entries(session.connection(), actor, [(entity, entity_id, action, {
             **changes, "refused_in_previous_minute": before})])
         session.execute(delete(table).where(table.c.window_start < start - KEEP))
-    return refused
-
-
-def retry_after(session: Session, source: str, limit: int = REFUSALS_PER_MINUTE) -> int | None:
-    """Seconds until ``source`` may try again (whole, at least 1) if it was refused more than
-    ``limit`` times this minute; else None."""
-    now = utcnow()
-    start = _window_start(now)
-    table = RefusalCounter.__table__
-    refused = session.scalar(select(table.c.refused).where(
-        table.c.source == (source or "?")[:64], table.c.window_start == start)) or 0
-    if refused <= limit:
-        return None
-    return max(1, math.ceil((start + WINDOW - now).total_seconds()))
+    return Refusal(refused, start)

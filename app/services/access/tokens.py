@@ -38,7 +38,12 @@ class NewToken:
 
 
 class TokenRefused(ServiceError):
-    """No token, an unknown, revoked or expired one, or one whose user was disabled."""
+    """No token, an unknown, revoked or expired one, or one whose user was disabled.
+    ``refusal`` is the counted refusal (its count decides 401 or 429)."""
+
+    def __init__(self, message: str, refusal: refusals.Refusal):
+        super().__init__(message)
+        self.refusal = refusal
 
 
 def hash_secret(secret: str) -> str:
@@ -110,10 +115,10 @@ def authenticate(session: Session, secret: str, remote_addr: str) -> User:
             "revoked token" if token.revoked_at is not None else
             "expired token" if token.is_expired else "inactive user")
         shown = secret[:PREFIX_LENGTH] if secret.startswith(SECRET_START) else "(not a token)"
-        refusals.record(session, remote_addr, (None, "api"),
-                        ("security", "api-token", "TOKEN_REFUSED",
-                         {"token": shown, "remote_addr": remote_addr[:64], "reason": reason}))
-        raise TokenRefused(reason)
+        refusal = refusals.record(session, remote_addr, (None, "api"), (
+            "security", "api-token", "TOKEN_REFUSED",
+            {"token": shown, "remote_addr": remote_addr[:64], "reason": reason}))
+        raise TokenRefused(reason, refusal)
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= USE_RESOLUTION:
         # Bookkeeping, not business data: a bulk UPDATE writes no audit entry.

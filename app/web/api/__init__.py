@@ -9,7 +9,7 @@ from flask import current_app, g, request
 
 from app.db import get_session
 from app.models import set_actor
-from app.services.access import refusals, tokens
+from app.services.access import tokens
 from app.services.access.scopes import actor_for
 from app.web.api import (
     agreements,
@@ -54,10 +54,10 @@ def _authenticate():
     set_actor(db, None, "api")
     try:
         user = tokens.authenticate(db, secret.strip(), request.remote_addr or "?")
-    except tokens.TokenRefused:
+    except tokens.TokenRefused as refused:
         db.commit()  # the refusal is counted (and logged) even though the request is not served
         limit = current_app.config["API_REFUSALS_PER_MINUTE"]
-        if (wait := refusals.retry_after(db, request.remote_addr or "?", limit)) is not None:
+        if (wait := refused.refusal.retry_after(limit)) is not None:
             return too_many_requests(wait)
         return unauthorized()
     db.commit()
