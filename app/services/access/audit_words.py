@@ -12,6 +12,7 @@ show in local time; stored decimals (amounts, values) become text with thousands
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -214,7 +215,10 @@ class _Names:
                 if found else None)
 
 
+@functools.cache
 def _enum_of(entity: str, name: str) -> type[Coded] | None:
+    """The code enum of column ``name`` of table ``entity`` (None for other columns); found once
+    per column, as the mapped tables do not change while the app runs."""
     for mapper in Base.registry.mappers:
         if mapper.local_table is not None and getattr(mapper.local_table, "name", "") == entity:
             column = mapper.local_table.columns.get(name)

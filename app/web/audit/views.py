@@ -14,7 +14,7 @@ from app.services.access import audit, audit_words
 from app.services.access.scopes import require_role
 from app.services.lists import web as list_pages
 from app.web import lists
-from app.web.common import actor, local_time, require_sign_in, said
+from app.web.common import actor, local_time, require_sign_in, said, sayer
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 bp.before_request(require_sign_in)
@@ -44,7 +44,9 @@ def index():
             return exported
     lists.load(state, fetch, {}, **filters)
     words = audit_words.describe_entries(db, list(state.rows or []))
-    return render_template("audit/index.html", state=state, words=words, said=said,
+    fields = {seq: field_texts(w, LISTED_VALUE_CHARS) for seq, w in words.items()}
+    return render_template("audit/index.html", state=state, words=words, said=sayer(),
+                           fields=fields,
                            entities=sorted(((e, said(audit_words.ENTITY_LABELS.get(e, e)))
                                             for e in audit.entities(db)), key=lambda p: p[1])
                            ), state.status
@@ -68,14 +70,33 @@ def _changes_text(row) -> str:
     """The changes as the list shows them, one "field: old → new" per line, in words (or how
     long they are, when the entry's own page must show them)."""
     entry, words = row
-    if words.fields is None:
+    fields = field_texts(words)
+    if fields is None:
         return _("%(count)s characters of changes: open the entry to read them",
                  count=entry.changes_length)
+    return "\n".join(f"{label}: {old} → {new}" if old is not None else f"{label}: {new}"
+                     for _name, label, old, new in fields)
+
+
+LISTED_VALUE_CHARS = 300
+"""How much of a changed value the list shows (the entry's page shows it whole)."""
+
+
+def field_texts(words: audit_words.Described, clip: int | None = None
+                ) -> list[tuple[str, str, str | None, str]] | None:
+    """An entry's changed fields (its own id left out) as text in the user's language: (field,
+    label, old value or None when there was none, new value or "—"), each value cut to ``clip``
+    characters with "…" when given; None when the preview did not hold the changes."""
+    if words.fields is None:
+        return None
+    say = sayer()
+
     def text(value) -> str:
-        return "—" if value is None else str(said(value))
-    return "\n".join(f"{said(label)}: {text(old)} → {text(new)}" if old is not None
-                     else f"{said(label)}: {text(new)}"
-                     for name, label, old, new in words.fields if name != "id")
+        shown = str(say(value))
+        return shown if clip is None or len(shown) <= clip else shown[:clip - 1] + "…"
+    return [(name, str(say(label)), None if old is None else text(old),
+             "—" if new is None else text(new))
+            for name, label, old, new in words.fields if name != "id"]
 
 
 @bp.route("/<int:seq>")
