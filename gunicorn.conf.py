@@ -13,6 +13,12 @@ Decisions:
   exists at start-up (modules, templates, SQLAlchemy mappers) out of the garbage collector's
   reach: a full collection then only walks what a request allocates (a 100-row list page was
   measured at p99 5 ms with it, 30 ms without).
+- The youngest generation is collected every 50,000 allocations instead of Python's 700
+  (``GUNICORN_GC_GEN0``): a cold dashboard of a fund with 5,000 holdings builds about two
+  million short-lived objects, and collecting every 700 of them took about a third of its time
+  (measured in-process at nation scale: median 530 ms at 700, 365 ms at 50,000). The older
+  generations keep Python's thresholds; what a collection could free waits at most 50,000
+  allocations longer.
 """
 
 from __future__ import annotations
@@ -71,6 +77,8 @@ proc_name = os.environ.get("GUNICORN_PROC_NAME", "transfer-ledger")
 control_socket_disable = not _env_flag("GUNICORN_CONTROL_SOCKET", False)
 # For measurements only: GUNICORN_GC_FREEZE=0 leaves the start-up heap to the collector.
 gc_freeze = _env_flag("GUNICORN_GC_FREEZE", True)
+gc_gen0 = _env_int("GUNICORN_GC_GEN0", 50_000)
+"""Allocations between two collections of the youngest generation (Python's default: 700)."""
 
 
 def post_worker_init(worker) -> None:
@@ -84,3 +92,5 @@ def post_worker_init(worker) -> None:
     if gc_freeze:
         gc.collect()
         gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(gc_gen0, older, oldest)

@@ -38,8 +38,12 @@ def test_by_default_logs_go_to_stdout_and_stderr_with_the_request_time(monkeypat
     assert settings["preload_app"] is False
 
 
-def test_a_started_worker_drops_the_inherited_pool_and_freezes_the_heap(app):
+def test_a_started_worker_drops_the_inherited_pool_and_freezes_the_heap(app, monkeypatch):
+    """... and collects its youngest generation every GUNICORN_GC_GEN0 allocations (the older
+    generations keep their thresholds)."""
+    monkeypatch.setenv("GUNICORN_GC_GEN0", "40000")
     settings = runpy.run_path(str(CONF))
+    thresholds = gc.get_threshold()
     engine = app.extensions["db_engine"]
     with engine.connect() as connection:  # as if the master had connected before forking
         connection.execute(text("SELECT 1"))
@@ -50,5 +54,7 @@ def test_a_started_worker_drops_the_inherited_pool_and_freezes_the_heap(app):
         assert engine.pool is not inherited
         assert engine.pool.checkedin() == 0
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (40000, *thresholds[1:])
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
