@@ -83,7 +83,9 @@ def fingerprint() -> str:
 
 
 def stamp_of(name: str) -> Path:
-    """The file that records the fingerprint a kept database was built from."""
+    """The file that records the fingerprint a kept database was built from (its folder made
+    when missing, so a tool that builds only the PostgreSQL database can write it)."""
+    DATA.mkdir(parents=True, exist_ok=True)
     return DATA / f"{name}.stamp"
 
 
