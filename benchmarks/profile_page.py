@@ -9,7 +9,8 @@ Not a benchmark (no server, no concurrency, no bar): a tool to find what to make
 Run from the repository root, after ``bench_web.py`` has built the databases::
 
     python benchmarks/profile_page.py --engine postgresql --path /funds/ [--as EMAIL]
-        [--repeat 200] [--profile] [--top 40] [--database-url URL] [--slowest N]
+        [--repeat 200] [--profile] [--top 40] [--sort tottime] [--database-url URL]
+        [--slowest N]
 
 ``--database-url`` profiles another database (the nation tier's, say); ``--slowest N`` prints
 the N statements that took the most time in one request, with their parameters, and with
@@ -54,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--sort", choices=["cumulative", "tottime"], default="cumulative",
+                        help="order of the profile: time with callees, or in the function alone")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--slowest", type=int, default=0)
     parser.add_argument("--explain", action="store_true")
@@ -121,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{sql['count'] / args.repeat:.1f} statements, "
           f"{sql['seconds'] * 1000 / args.repeat:.2f} ms in them, per request")
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
     return 0
 
 
