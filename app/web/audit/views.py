@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
@@ -24,6 +25,7 @@ bp.before_request(require_sign_in)
 def index():
     """A page of the trail, newest first; filters by entity, id, user and dates stay in the URL."""
     db = get_session()
+    say = sayer()
     state = lists.ListState("audit.index", lists.read_args(
         "entity", "entity_id", "actor", "since", "until"), "-time")
     since, until = lists.parse_date(state, "since"), lists.parse_date(state, "until")
@@ -34,20 +36,21 @@ def index():
         exported = lists.export(state, fetch, "audit-trail", [
             ("#", lambda r: r[0].seq), (_("When"), lambda r: local_time(r[0].at, True)),
             (_("Who"), lambda r: r[0].actor),
-            (_("What happened"), lambda r: said(r[1].sentence)),
-            (_("Record"), lambda r: said(audit_words.ENTITY_LABELS.get(r[0].entity,
-                                                                       r[0].entity))),
+            (_("What happened"), lambda r: say(r[1].sentence)),
+            (_("Record"), lambda r: say(audit_words.ENTITY_LABELS.get(r[0].entity,
+                                                                      r[0].entity))),
             (_("Table"), lambda r: r[0].entity), (_("Id"), lambda r: r[0].entity_id),
-            (_("Action"), lambda r: r[0].action), (_("Changes"), _changes_text)],
+            (_("Action"), lambda r: r[0].action),
+            (_("Changes"), lambda r: _changes_text(r, say))],
             prepare=lambda rows: _in_words(db, rows), **filters)
         if exported is not None:
             return exported
     lists.load(state, fetch, {}, **filters)
     words = audit_words.describe_entries(db, list(state.rows or []))
-    fields = {seq: field_texts(w, LISTED_VALUE_CHARS) for seq, w in words.items()}
-    return render_template("audit/index.html", state=state, words=words, said=sayer(),
+    fields = {seq: field_texts(w, say, LISTED_VALUE_CHARS) for seq, w in words.items()}
+    return render_template("audit/index.html", state=state, words=words, said=say,
                            fields=fields,
-                           entities=sorted(((e, said(audit_words.ENTITY_LABELS.get(e, e)))
+                           entities=sorted(((e, say(audit_words.ENTITY_LABELS.get(e, e)))
                                             for e in audit.entities(db)), key=lambda p: p[1])
                            ), state.status
 
@@ -66,11 +69,11 @@ def _in_words(db, entries: list) -> list:
     return rows
 
 
-def _changes_text(row) -> str:
+def _changes_text(row, say) -> str:
     """The changes as the list shows them, one "field: old → new" per line, in words (or how
     long they are, when the entry's own page must show them)."""
     entry, words = row
-    fields = field_texts(words)
+    fields = field_texts(words, say)
     if fields is None:
         return _("%(count)s characters of changes: open the entry to read them",
                  count=entry.changes_length)
@@ -82,14 +85,14 @@ LISTED_VALUE_CHARS = 300
 """How much of a changed value the list shows (the entry's page shows it whole)."""
 
 
-def field_texts(words: audit_words.Described, clip: int | None = None
-                ) -> list[tuple[str, str, str | None, str]] | None:
-    """An entry's changed fields (its own id left out) as text in the user's language: (field,
-    label, old value or None when there was none, new value or "—"), each value cut to ``clip``
-    characters with "…" when given; None when the preview did not hold the changes."""
+def field_texts(words: audit_words.Described, say: Callable[[object], object],
+                clip: int | None = None) -> list[tuple[str, str, str | None, str]] | None:
+    """An entry's changed fields (its own id left out) as text in the user's language (``say``,
+    from ``sayer()`` once per request): (field, label, old value or None when there was none,
+    new value or "—"), each value cut to ``clip`` characters with "…" when given; None when the
+    preview did not hold the changes."""
     if words.fields is None:
         return None
-    say = sayer()
 
     def text(value) -> str:
         shown = str(say(value))
