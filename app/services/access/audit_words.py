@@ -1,9 +1,10 @@
 """The audit trail in words: each entry as a sentence ("王芳 confirmed 2026Q3 for 深圳市"), with
 names for the ids it holds and labels for its codes.
 
-The names of a page of entries are read in a fixed number of queries (one per kind of name:
-users, funds, projects, regions, agreements, agreement quarters, parties, observations,
-investments, parks: ten), whatever the number of rows and whichever kinds they hold. Sentences and
+The names of a page of entries are read in a fixed number of queries, whatever the number of
+rows and whichever kinds they hold: one for each kind named from other rows (investments,
+observations, agreement quarters, parties: four), then one for every kind named by a column of
+its own (users, funds, projects, regions, agreements, parks). Sentences and
 field labels are :class:`Message` values (``N_``), so the web shows them in the user's language;
 coded values stay enum members and moments ``datetime`` values (UTC), for the web to label and
 show in local time; stored decimals (amounts, values) become text with thousands separators.
@@ -17,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.domain.codes import Coded, Role
@@ -179,17 +180,31 @@ class _Names:
                     .where(AgreementParty.id.in_(wanted["parties"]))):
                 self.parties[pid] = name
         if for_page:
-            self.users = self._read(session, wanted["users"], User.id, User.name)
-            self.funds = self._read(session, wanted["funds"], Fund.id, Fund.code)
-            self.projects = self._read(session, wanted["projects"], Project.id, Project.code)
-            self.regions = self._read(session, wanted["regions"], Region.id, Region.name)
-            self.agreements = self._read(session, wanted["agreements"], Agreement.id,
-                                         Agreement.code)
-            self.parks = self._read(session, wanted["parks"], Park.id, Park.code)
+            named = self._read_named(session, wanted)
+            self.users, self.funds, self.projects = (
+                named["users"], named["funds"], named["projects"])
+            self.regions, self.agreements, self.parks = (
+                named["regions"], named["agreements"], named["parks"])
 
-    @staticmethod
-    def _read(session: Session, ids: set[int], key, name) -> dict[int, str]:
-        return dict(session.execute(select(key, name).where(key.in_(ids))).all())
+    _NAMED_BY_COLUMN = (("users", User.id, User.name), ("funds", Fund.id, Fund.code),
+                        ("projects", Project.id, Project.code),
+                        ("regions", Region.id, Region.name),
+                        ("agreements", Agreement.id, Agreement.code),
+                        ("parks", Park.id, Park.code))
+
+    @classmethod
+    def _read_named(cls, session: Session, wanted: dict[str, set[int]]
+                    ) -> dict[str, dict[int, str]]:
+        """The names of the wanted ids of every kind named by a column of its own, in one
+        statement (a ``UNION ALL`` of one select per kind), by kind."""
+        named: dict[str, dict[int, str]] = {kind: {} for kind, _key, _name in
+                                            cls._NAMED_BY_COLUMN}
+        query = union_all(*(select(literal(kind).label("kind"), key.label("id"),
+                                   name.label("name")).where(key.in_(wanted[kind]))
+                            for kind, key, name in cls._NAMED_BY_COLUMN))
+        for kind, key, name in session.execute(query):
+            named[kind][key] = name
+        return named
 
     def of(self, kind: str, value: object) -> object:
         """The name of id ``value`` of ``kind`` (the id itself when unknown, e.g. deleted)."""
