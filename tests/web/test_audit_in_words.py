@@ -11,13 +11,16 @@ import html
 import io
 import json
 import re
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app.domain.codes import Role
+from app.domain.codes import Role, TransactionType
 from app.models import AuditEntry
-from tests.factories import call, make_fund, make_user
+from app.services.access.scopes import SYSTEM
+from app.services.funds import investments
+from tests.factories import call, invest, make_fund, make_project, make_user
 from tests.web.helpers import client_of, text_of
 from tests.web.test_audit_words import _trail
 
@@ -130,3 +133,26 @@ def test_the_audit_export_is_the_list_in_words_with_local_times(app, db):
     assert row[4] == "基金资金变动" and row[5] == "movements"
     assert "金额（元）: 1,234,567.80" in row[8].splitlines()
     assert "类型: 实缴出资" in row[8].splitlines()
+
+
+def test_a_ledger_entry_names_its_investment_by_project_fund_and_instrument(app, db):
+    """An investment id in an entry is said as its project, fund and instrument (labelled in
+    the reader's language), in the sentence and in the changes column, never as a bare id."""
+    fund = make_fund(db, "AW-I")
+    position = invest(db, fund, make_project(db, "AW-P"))
+    investments.record_transaction(db, SYSTEM, position.id, investments.TransactionData(
+        TransactionType.DISBURSEMENT, dt.date(2025, 9, 1), Decimal("2500000.00")))
+    db.commit()
+    entry = db.scalars(select(AuditEntry).where(
+        AuditEntry.entity == "investment_transactions")).one()
+
+    for locale, named, field in (
+            ("en", "AW-P of AW-I (Equity)", "Investment"),
+            ("zh", "AW-I 在 AW-P 的投资（股权）", "投资")):
+        reader = client_of(app, make_user(db, Role.ADMIN, locale=locale))
+        row = _row(html.unescape(text_of(reader.get("/audit/?entity=investment_transactions"))),
+                   entry.seq)
+        sentence = row[row.index('<td class="audit-sentence">'):]
+        assert named in sentence[:sentence.index("</td>")], row
+        assert f'<strong title="investment_id">{field}</strong>: {named}' in row, row
+        assert "EQUITY" not in row, row

@@ -1,10 +1,9 @@
 """The audit trail in words: each entry as a sentence ("王芳 confirmed 2026Q3 for 深圳市"), with
 names for the ids it holds and labels for its codes.
 
-The names of a page of entries are read in a fixed number of queries, whatever the number of
-rows and whichever kinds they hold: one for each kind named from other rows (investments,
-observations, agreement quarters, parties: four), then one for every kind named by a column of
-its own (users, funds, projects, regions, agreements, parks). Sentences and
+The names of a page of entries are read in one statement, whatever the number of rows and
+whichever kinds they hold (users, funds, projects, regions, agreements, parks, parties,
+agreement quarters, observations, investments). Sentences and
 field labels are :class:`Message` values (``N_``), so the web shows them in the user's language;
 coded values stay enum members and moments ``datetime`` values (UTC), for the web to label and
 show in local time; stored decimals (amounts, values) become text with thousands separators.
@@ -18,10 +17,20 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    String,
+    bindparam,
+    literal,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
-from app.domain.codes import Coded, Role
+from app.domain.codes import Coded, Instrument, Role
 from app.domain.messages import N_, Message
 from app.models import (
     Agreement,
@@ -139,7 +148,7 @@ def _changes(entry: AuditEntry) -> dict[str, tuple[object, object]] | None:
 
 
 class _Names:
-    """The names of a page's ids, read once per kind (a fixed number of queries)."""
+    """The names of a page's ids, every kind read in one statement (see :func:`_names_query`)."""
 
     def __init__(self, session: Session, wanted: dict[str, set[int]]) -> None:
         self.users: dict[int, str] = {}
@@ -148,63 +157,27 @@ class _Names:
         self.regions: dict[int, str] = {}
         self.agreements: dict[int, str] = {}
         self.parks: dict[int, str] = {}
-        self.quarters: dict[int, tuple[str, str]] = {}
         self.parties: dict[int, str] = {}
-        self.observations: dict[int, tuple[str, str, str]] = {}
+        self.quarters: dict[int, tuple[str, str]] = {}  # (agreement code, quarter)
+        self.observations: dict[int, str] = {}  # "project indicator quarter"
         self.investments: dict[int, Message] = {}
-        # Observations and quarters name projects and agreements: read those first.
-        for_page = any(wanted.values())  # a page of entries reads each kind once, always
-        if for_page:
-            for iid, project, fund, instrument in session.execute(
-                    select(Investment.id, Project.code, Fund.code, Investment.instrument)
-                    .join(Project, Investment.project).join(Fund, Investment.fund)
-                    .where(Investment.id.in_(wanted["investments"]))):
-                self.investments[iid] = N_("%(project)s of %(fund)s (%(instrument)s)",
-                                           project=project, fund=fund, instrument=instrument)
-        if for_page:
-            for oid, pid, indicator, quarter in session.execute(
-                    select(Observation.id, Observation.project_id, Observation.indicator_code,
-                           Observation.quarter).where(Observation.id.in_(wanted["observations"]))):
-                self.observations[oid] = (pid, indicator, str(quarter))
-                wanted["projects"].add(pid)
-        if for_page:
-            for qid, aid, quarter in session.execute(
-                    select(AgreementQuarter.id, AgreementQuarter.agreement_id,
-                           AgreementQuarter.quarter)
-                    .where(AgreementQuarter.id.in_(wanted["agreement_quarters"]))):
-                self.quarters[qid] = (aid, str(quarter))
-                wanted["agreements"].add(aid)
-        if for_page:
-            for pid, name in session.execute(
-                    select(AgreementParty.id, Region.name).join(Region, AgreementParty.region)
-                    .where(AgreementParty.id.in_(wanted["parties"]))):
-                self.parties[pid] = name
-        if for_page:
-            named = self._read_named(session, wanted)
-            self.users, self.funds, self.projects = (
-                named["users"], named["funds"], named["projects"])
-            self.regions, self.agreements, self.parks = (
-                named["regions"], named["agreements"], named["parks"])
-
-    _NAMED_BY_COLUMN = (("users", User.id, User.name), ("funds", Fund.id, Fund.code),
-                        ("projects", Project.id, Project.code),
-                        ("regions", Region.id, Region.name),
-                        ("agreements", Agreement.id, Agreement.code),
-                        ("parks", Park.id, Park.code))
-
-    @classmethod
-    def _read_named(cls, session: Session, wanted: dict[str, set[int]]
-                    ) -> dict[str, dict[int, str]]:
-        """The names of the wanted ids of every kind named by a column of its own, in one
-        statement (a ``UNION ALL`` of one select per kind), by kind."""
-        named: dict[str, dict[int, str]] = {kind: {} for kind, _key, _name in
-                                            cls._NAMED_BY_COLUMN}
-        query = union_all(*(select(literal(kind).label("kind"), key.label("id"),
-                                   name.label("name")).where(key.in_(wanted[kind]))
-                            for kind, key, name in cls._NAMED_BY_COLUMN))
-        for kind, key, name in session.execute(query):
-            named[kind][key] = name
-        return named
+        if not any(wanted.values()):
+            return
+        simple = {"users": self.users, "funds": self.funds, "projects": self.projects,
+                  "regions": self.regions, "agreements": self.agreements,
+                  "parks": self.parks, "parties": self.parties}
+        params = {f"{kind}_ids": sorted(ids) for kind, ids in wanted.items()}
+        for kind, key, first, second, third in session.execute(_names_query(), params):
+            if kind in simple:
+                simple[kind][key] = first
+            elif kind == "agreement_quarters":
+                self.quarters[key] = (first, second)
+            elif kind == "observations":
+                self.observations[key] = f"{first} {second} {third}"
+            else:
+                self.investments[key] = N_("%(project)s of %(fund)s (%(instrument)s)",
+                                           project=first, fund=second,
+                                           instrument=_member(Instrument, third))
 
     def of(self, kind: str, value: object) -> object:
         """The name of id ``value`` of ``kind`` (the id itself when unknown, e.g. deleted)."""
@@ -222,12 +195,42 @@ class _Names:
 
     def quarter(self, qid: int) -> str | None:
         found = self.quarters.get(qid)
-        return f"{self.agreements.get(found[0], found[0])} {found[1]}" if found else None
+        return f"{found[0]} {found[1]}" if found else None
 
     def observation(self, oid: int) -> str | None:
-        found = self.observations.get(oid)
-        return (f"{self.projects.get(found[0], found[0])} {found[1]} {found[2]}"
-                if found else None)
+        return self.observations.get(oid)
+
+
+@functools.cache
+def _names_query() -> CompoundSelect:
+    """One ``UNION ALL`` that names the ids of every kind an entry refers to, as rows of (kind,
+    id, first, second, third) text: a name or code first; an agreement quarter's agreement code
+    and quarter, an observation's project code, indicator and quarter, an investment's project
+    and fund codes and instrument code. The ids of each kind are the expanding parameter
+    ``<kind>_ids`` (empty lists allowed); built once, as its shape never changes."""
+    def kind_of(kind: str, key, *texts, joins=()) -> Select:
+        columns = [type_coerce(t, String) for t in texts]
+        columns += [type_coerce(null(), String)] * (3 - len(columns))
+        query = select(literal(kind, String).label("kind"), key.label("id"), *columns)
+        for target, on in joins:
+            query = query.join(target, on)
+        return query.where(key.in_(bindparam(f"{kind}_ids", expanding=True)))
+    return union_all(
+        kind_of("users", User.id, User.name), kind_of("funds", Fund.id, Fund.code),
+        kind_of("projects", Project.id, Project.code),
+        kind_of("regions", Region.id, Region.name),
+        kind_of("agreements", Agreement.id, Agreement.code),
+        kind_of("parks", Park.id, Park.code),
+        kind_of("parties", AgreementParty.id, Region.name,
+                joins=[(Region, AgreementParty.region_id == Region.id)]),
+        kind_of("agreement_quarters", AgreementQuarter.id, Agreement.code,
+                AgreementQuarter.quarter,
+                joins=[(Agreement, AgreementQuarter.agreement_id == Agreement.id)]),
+        kind_of("observations", Observation.id, Project.code, Observation.indicator_code,
+                Observation.quarter, joins=[(Project, Observation.project_id == Project.id)]),
+        kind_of("investments", Investment.id, Project.code, Fund.code, Investment.instrument,
+                joins=[(Project, Investment.project_id == Project.id),
+                       (Fund, Investment.fund_id == Fund.id)]))
 
 
 @functools.cache
