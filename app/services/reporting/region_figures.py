@@ -183,11 +183,10 @@ def region_figures(session: Session, actor: Actor, region_code: str, quarter: Qu
     lines = region_lines(session, agreement_ids, quarter, code)
     for agreement_id in agreement_ids:
         _add_lines(figures, agreement_id, lines[agreement_id], actor)
-    projects, total = _moved_projects(session, code, project_limit)
-    place = aliased(Region)
-    taken_on = screening.flag_counts(session, select(Project.id).join(
-        place, place.id == Project.destination_region_id).where(
-        within_regions(place.code, (code,))))
+    subtree = _subtree_ids(session, code)
+    projects, total = _moved_projects(session, code, subtree, project_limit)
+    taken_on = screening.flag_counts(session, select(Project.id).where(
+        Project.destination_region_id.in_(subtree)))
     return RegionFigures(code, region.name, quarter, list(figures.values()), projects, total,
                          taken_on)
 
@@ -200,17 +199,28 @@ def latest_quarter_with_data(session: Session, actor: Actor, region_code: str,
     Read newest first along the observations' quarter index, stopping at the first of the
     region's projects (a max() over the join read every observation of the region's projects:
     37 ms for Shenzhen at the nation tier, 8 ms this way)."""
-    code = region_in_scope(session, actor, region_code).code
-    source, destination = aliased(Region), aliased(Region)
-    moved = (select(Project.id)
-             .join(source, source.id == Project.source_region_id)
-             .join(destination, destination.id == Project.destination_region_id)
-             .where(or_(within_regions(destination.code, (code,)),
-                        within_regions(source.code, (code,)))))
+    subtree = _subtree_ids(session, region_in_scope(session, actor, region_code).code)
     return session.scalar(
         select(Observation.quarter)
-        .where(Observation.quarter <= until, Observation.project_id.in_(moved))
+        .where(Observation.quarter <= until,
+               Observation.project_id.in_(_moved_project_ids(subtree)))
         .order_by(Observation.quarter.desc()).limit(1))
+
+
+def _subtree_ids(session: Session, code: str) -> list[int]:
+    """The ids of the region ``code`` and every region within it (a province: about 150).
+
+    Read first, so that the projects leaving or entering the region are found through the
+    projects' two region indexes (at the nation tier, Shenzhen's 1,061 among 30,030 projects:
+    1 ms) rather than by joining every project to its two regions and testing their codes
+    (14 ms)."""
+    return list(session.scalars(select(Region.id).where(within_regions(Region.code, (code,)))))
+
+
+def _moved_project_ids(subtree: list[int]):
+    """SQL: the ids of the projects whose source or destination is one of ``subtree``."""
+    return select(Project.id).where(or_(Project.source_region_id.in_(subtree),
+                                        Project.destination_region_id.in_(subtree)))
 
 
 def statements_of(session: Session, agreement_ids: list[int], quarter: Quarter,
@@ -388,12 +398,14 @@ def _add_lines(figures: dict[str, IndicatorFigures], agreement_id: int, data: di
                 agreement_id, data["code"], data["title"], mine, readable, credited, shared))
 
 
-def _moved_projects(session: Session, code: str, limit: int | None
+def _moved_projects(session: Session, code: str, subtree: list[int], limit: int | None
                     ) -> tuple[list[MovedProject], int]:
-    """Projects whose source or destination lies within the region, by code (the first
-    ``limit`` of them, or all), and how many there are."""
+    """Projects whose source or destination lies within the region (``subtree``: the ids of
+    the region and the regions within it), by code (the first ``limit`` of them, or all), and
+    how many there are."""
     source, destination = aliased(Region), aliased(Region)
-    where = or_(within_regions(source.code, (code,)), within_regions(destination.code, (code,)))
+    where = or_(Project.source_region_id.in_(subtree),
+                Project.destination_region_id.in_(subtree))
     # Plain rows, no ORM objects: a province has ten thousand such projects.
     query = (select(Project.id, Project.code, Project.name, Project.enterprise, Project.status,
                     source.code, source.name, destination.code, destination.name)
@@ -402,9 +414,7 @@ def _moved_projects(session: Session, code: str, limit: int | None
              .where(where).order_by(Project.code))
     rows = session.execute(query if limit is None else query.limit(limit)).all()
     total = len(rows) if limit is None or len(rows) < limit else session.scalar(
-        select(func.count(Project.id))
-        .join(source, source.id == Project.source_region_id)
-        .join(destination, destination.id == Project.destination_region_id).where(where))
+        select(func.count()).select_from(_moved_project_ids(subtree).subquery()))
     moved = []
     flags = screening.flags_of(session, [row[0] for row in rows])
     for project_id, project_code, name, enterprise, status, src, src_name, dst, dst_name in rows:
