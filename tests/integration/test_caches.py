@@ -435,6 +435,30 @@ def test_a_ledger_write_invalidates_the_cached_flows(db, portfolio, write):
     assert after != before
 
 
+def fund_flows(db, fund_id, *, fresh=False):
+    """One fund's flows, from its snapshot (or computed with the flows' snapshots emptied)."""
+    if fresh:
+        db.execute(delete(ScopedSnapshot).where(ScopedSnapshot.name == "flows"))
+    db.expire_all()
+    return flows.fund_flows(db, db.get(Fund, fund_id))
+
+
+@pytest.mark.parametrize("write", list(FLOW_WRITES))
+def test_a_ledger_write_invalidates_a_funds_cached_flows(db, portfolio, write):
+    """The fund dashboard's flows are kept like the scoped ones: read back exactly, dropped
+    in the writer's transaction by any project, investment or ledger row written."""
+    fund, equity, loan, project = portfolio
+    before = fund_flows(db, fund.id)
+    assert scoped_count(db, "flows") == 1
+    assert fund_flows(db, fund.id) == before == fund_flows(db, fund.id, fresh=True)
+    FLOW_WRITES[write](db, db.get(Fund, fund.id), equity, loan, db.get(Project, project.id))
+    db.commit()
+    assert scoped_count(db, "flows") == 0
+    after = fund_flows(db, fund.id)
+    assert after == fund_flows(db, fund.id, fresh=True)
+    assert (after != before) is (write != "new project")  # another fund's project: same flows
+
+
 def test_the_flows_of_each_scope_are_cached_apart(db, portfolio):
     user = make_user(db, Role.AUDITOR, "440304")
     db.commit()

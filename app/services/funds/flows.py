@@ -2,9 +2,12 @@
 to each destination macro-region, and how much was disbursed to them (yuan, exact to the fen).
 
 Disbursed is Σ ``DISBURSEMENT`` transactions, a reversing entry counting negative (funds.md and
-``app/domain/fund_metrics.py``: the same sum as a fund's ``disbursed``). One aggregate query;
-the flows in an actor's scope (every project: ~50 ms at nation scale) are read through a scoped
-snapshot valid while the ledger's generation is current (``app/services/snapshots.py``).
+``app/domain/fund_metrics.py``: the same sum as a fund's ``disbursed``). One aggregate query,
+read through a scoped snapshot valid while the ledger's generation is current
+(``app/services/snapshots.py``): the flows in an actor's scope (every project: ~50 ms at nation
+scale) and one fund's (the 4,985 holdings of the nation tier's largest fund: ~25 ms). The
+ledger's generation moves with every project, region, investment and ledger row written, all
+that the flows read.
 """
 
 from __future__ import annotations
@@ -95,4 +98,6 @@ def fund_flows(session: Session, fund: Fund) -> list[Flow]:
     that fund disbursed to them. ``fund`` was read within the user's scope (``get_fund``, as
     the fund's page does)."""
     held = select(Investment.project_id).where(Investment.fund_id == fund.id)
-    return _flows(session, Project.id.in_(held), fund.id)
+    return snapshots.scoped_figure(
+        session, "flows", LEDGER, snapshots.scope_digest("fund", fund.id),
+        lambda: _flows(session, Project.id.in_(held), fund.id), _dump, _load)
