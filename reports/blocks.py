@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from reportlab.graphics.shapes import Circle, Drawing, String
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Spacer
 from reportlab.platypus import PageBreak as RLPageBreak
 from reportlab.platypus import Table as RLTable
@@ -25,11 +26,17 @@ from reports.styles import (
     para,
 )
 
+COVER_TITLE_SIZES = (24.0, 21.0, 18.0)
+"""The Chinese cover title's sizes in points, largest first (leading 4/3 of the size)."""
 
-def cover(block: Cover, document: Document, height: float) -> Iterator[Flowable]:
+
+def cover(block: Cover, document: Document, width: float, height: float
+          ) -> Iterator[Flowable]:
     """The cover page: titles, the caller's lines, the dates and the fingerprint; then a break."""
     yield Spacer(1, height * 0.22)
-    yield para(block.title_zh, 24, leading=32, align="center", space_after=6)
+    size = cover_title_size(block.title_zh, width)
+    yield para(block.title_zh, size, leading=round(size * 4 / 3, 2), align="center",
+               space_after=6)
     yield para(block.title_en, 15, leading=20, align="center", color="muted", space_after=28)
     for line in block.lines:
         yield para(line, 11, align="center", space_after=5)
@@ -41,6 +48,17 @@ def cover(block: Cover, document: Document, height: float) -> Iterator[Flowable]
     yield para(f"报告指纹 / Report fingerprint (SHA-256)\n{document.fingerprint}", 7.5,
                align="center", color="muted")
     yield RLPageBreak()
+
+
+def cover_title_size(title: str, width: float) -> float:
+    """The largest of ``COVER_TITLE_SIZES`` at which ``title`` fits on one line of ``width``
+    points, so that a long fund's name does not leave one character alone on a second line;
+    the largest when none does (the title then wraps over lines that are mostly full)."""
+    font = register_fonts()
+    for size in COVER_TITLE_SIZES:
+        if stringWidth(title, font, size) <= width:
+            return size
+    return COVER_TITLE_SIZES[0]
 
 
 def key_figures(block: KeyFigures, width: float, columns: int) -> Flowable:

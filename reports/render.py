@@ -105,7 +105,7 @@ def _parts(document: Document, width: float, height: float) -> Iterator[tuple[Bl
     outline = -1
     for index, block in enumerate(document.blocks):
         if isinstance(block, Cover):
-            yield block, list(layout.cover(block, document, height))
+            yield block, list(layout.cover(block, document, width, height))
         elif isinstance(block, Heading):
             level = min(block.level - 1, outline + 1) if block.level < 3 else None
             outline = outline if level is None else level

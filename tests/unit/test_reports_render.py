@@ -32,6 +32,7 @@ from reports import (
     read_fingerprint,
     render,
 )
+from reports.blocks import COVER_TITLE_SIZES, cover_title_size
 
 ROOT = Path(__file__).resolve().parents[2]
 FINGERPRINT = fingerprint_of({"agreement": "SQ-2021-007", "quarter": "2025Q1"})
@@ -257,3 +258,15 @@ def test_chinese_prose_wraps_between_characters_within_the_page():
     lines = page.split("分享结算单 / Sharing statement")[0].split()  # the body, before the header
     assert len(lines) >= 5
     assert "".join(lines).replace(" ", "") == text
+
+
+def test_a_long_cover_title_is_set_smaller_to_stay_on_one_line():
+    """A long fund's name must not leave its last character alone on a second cover line; a
+    short title keeps the full size, and one too long for any size wraps at the full size."""
+    long_title = "安徽省承接产业转移发展基金 2026Q3 季度报告"  # wrapped "告" alone at 24 pt
+    cover_page = pages_text(render(document(Cover(long_title, "Fund quarterly report"))))[0]
+    assert long_title in cover_page.split("\n")
+    width = 400.0
+    assert cover_title_size("短标题", width) == COVER_TITLE_SIZES[0]
+    assert cover_title_size("很" * 60, width) == COVER_TITLE_SIZES[0]
+    assert COVER_TITLE_SIZES[-1] <= cover_title_size(long_title, width) < COVER_TITLE_SIZES[0]
