@@ -35,7 +35,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.domain.codes import AgreementStatus, QuarterState, ScreeningFlag
@@ -217,10 +217,14 @@ def _subtree_ids(session: Session, code: str) -> list[int]:
     return list(session.scalars(select(Region.id).where(within_regions(Region.code, (code,)))))
 
 
-def _moved_project_ids(subtree: list[int]):
+def _moves_within(subtree: list[int]) -> ColumnElement[bool]:
+    """SQL: the project's source or destination is one of the regions ``subtree``."""
+    return or_(Project.source_region_id.in_(subtree), Project.destination_region_id.in_(subtree))
+
+
+def _moved_project_ids(subtree: list[int]) -> Select:
     """SQL: the ids of the projects whose source or destination is one of ``subtree``."""
-    return select(Project.id).where(or_(Project.source_region_id.in_(subtree),
-                                        Project.destination_region_id.in_(subtree)))
+    return select(Project.id).where(_moves_within(subtree))
 
 
 def statements_of(session: Session, agreement_ids: list[int], quarter: Quarter,
@@ -404,14 +408,12 @@ def _moved_projects(session: Session, code: str, subtree: list[int], limit: int 
     the region and the regions within it), by code (the first ``limit`` of them, or all), and
     how many there are."""
     source, destination = aliased(Region), aliased(Region)
-    where = or_(Project.source_region_id.in_(subtree),
-                Project.destination_region_id.in_(subtree))
     # Plain rows, no ORM objects: a province has ten thousand such projects.
     query = (select(Project.id, Project.code, Project.name, Project.enterprise, Project.status,
                     source.code, source.name, destination.code, destination.name)
              .join(source, source.id == Project.source_region_id)
              .join(destination, destination.id == Project.destination_region_id)
-             .where(where).order_by(Project.code))
+             .where(_moves_within(subtree)).order_by(Project.code))
     rows = session.execute(query if limit is None else query.limit(limit)).all()
     total = len(rows) if limit is None or len(rows) < limit else session.scalar(
         select(func.count()).select_from(_moved_project_ids(subtree).subquery()))
